@@ -1,0 +1,77 @@
+// The Ballast HTTP API: health (with Temporal connectivity), configured venues, latest compliance.
+import { Client, Connection } from '@temporalio/client';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import type { BallastConfig } from '../domain/config.schema';
+import { toFieldIssues } from '../domain/errors';
+
+export interface ApiDeps {
+  config: BallastConfig;
+  logger: Logger;
+}
+
+/** One lazily (re)established connection: the API starts and answers even while Temporal is down. */
+class TemporalLink {
+  private connecting?: Promise<Connection>;
+  constructor(private readonly address: string) {}
+
+  async get(): Promise<Connection> {
+    if (!this.connecting) {
+      this.connecting = Connection.connect({ address: this.address, connectTimeout: 2_000 });
+      this.connecting.catch(() => (this.connecting = undefined));
+    }
+    return this.connecting;
+  }
+
+  async close(): Promise<void> {
+    const c = await this.connecting?.catch(() => undefined);
+    await c?.close();
+  }
+}
+
+const VenueParam = z.object({ venue: z.string().regex(/^[a-z][a-z0-9-]{1,31}$/) });
+
+export function buildApi(deps: ApiDeps): FastifyInstance {
+  const { config } = deps;
+  const app: FastifyInstance = Fastify({ loggerInstance: deps.logger.child({ component: 'api' }) as FastifyBaseLogger });
+  const link = new TemporalLink(config.temporal.address);
+  app.addHook('onClose', async () => link.close());
+
+  app.get('/health', async (_req, reply) => {
+    const temporal = { address: config.temporal.address, namespace: config.temporal.namespace };
+    try {
+      const conn = await link.get();
+      const info = await conn.withDeadline(Date.now() + 2_000, () => conn.workflowService.getSystemInfo({}));
+      return { status: 'ok', temporal: { ...temporal, connected: true, serverVersion: info.serverVersion } };
+    } catch (e) {
+      return reply.code(503).send({ status: 'degraded', temporal: { ...temporal, connected: false, error: (e as Error).message } });
+    }
+  });
+
+  app.get('/api/venues', async () =>
+    config.venues.map((v) => ({ id: v.id, kind: v.kind, market: v.market, fees: v.fees, rules: v.rules, requirements: v.requirements, complianceEvery: v.compliance.every })),
+  );
+
+  app.get('/api/compliance/:venue', async (req, reply) => {
+    const parsed = VenueParam.safeParse(req.params);
+    if (!parsed.success) return reply.code(400).send({ error: 'invalid request', issues: toFieldIssues(parsed.error) });
+    const { venue } = parsed.data;
+    if (!config.venues.some((v) => v.id === venue)) return reply.code(404).send({ error: `unknown venue "${venue}"` });
+    const client = new Client({ connection: await link.get(), namespace: config.temporal.namespace });
+    const query = `WorkflowType = 'complianceCheck' AND Venue = '${venue}' AND ExecutionStatus = 'Completed'`;
+    for await (const wf of client.workflow.list({ query, pageSize: 1 })) {
+      const result: unknown = await client.workflow.getHandle(wf.workflowId, wf.runId).result();
+      return { workflowId: wf.workflowId, runId: wf.runId, closeTime: wf.closeTime, result };
+    }
+    return reply.code(404).send({ error: `no completed compliance check for "${venue}" yet` });
+  });
+
+  return app;
+}
+
+export async function runApi(deps: ApiDeps): Promise<FastifyInstance> {
+  const app = buildApi(deps);
+  await app.listen({ host: deps.config.api.host, port: deps.config.api.port });
+  return app;
+}

@@ -1,0 +1,63 @@
+// Reads and validates the config file once at start-up. Errors name the file and every bad field.
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { ConfigSchema, type BallastConfig } from '../domain/config.schema';
+import { toFieldIssues } from '../domain/errors';
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+export const DEFAULT_CONFIG_PATH = resolve(__dirname, 'demo.yaml');
+
+export function parseConfig(raw: unknown, source = 'config'): BallastConfig {
+  const r = ConfigSchema.safeParse(raw);
+  if (r.success) return r.data;
+  const lines = toFieldIssues(r.error).map((i) => `  - ${i.path}: ${i.message}`);
+  throw new ConfigError(`invalid configuration in ${source}:\n${lines.join('\n')}`);
+}
+
+export function loadConfig(path = DEFAULT_CONFIG_PATH): BallastConfig {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new ConfigError(`cannot read config file ${path}: ${(e as Error).message}`);
+  }
+  let raw: unknown;
+  try {
+    raw = path.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
+  } catch (e) {
+    throw new ConfigError(`config file ${path} is not valid ${path.endsWith('.json') ? 'JSON' : 'YAML'}: ${(e as Error).message}`);
+  }
+  return parseConfig(raw, path);
+}
+
+/** Environment overrides a deployment needs (docker-compose); read only by process entry points. */
+export function applyEnvOverrides(config: BallastConfig, env: Record<string, string | undefined>): BallastConfig {
+  const port = env.BALLAST_API_PORT ? Number(env.BALLAST_API_PORT) : undefined;
+  if (port !== undefined && !(Number.isInteger(port) && port > 0 && port < 65536)) {
+    throw new ConfigError(`BALLAST_API_PORT: expected a port number, got ${JSON.stringify(env.BALLAST_API_PORT)}`);
+  }
+  return parseConfig(
+    {
+      ...config,
+      temporal: {
+        ...config.temporal,
+        ...(env.TEMPORAL_ADDRESS ? { address: env.TEMPORAL_ADDRESS } : {}),
+        ...(env.TEMPORAL_NAMESPACE ? { namespace: env.TEMPORAL_NAMESPACE } : {}),
+        ...(env.TEMPORAL_UI_PORT ? { uiPort: Number(env.TEMPORAL_UI_PORT) } : {}),
+      },
+      api: {
+        ...config.api,
+        ...(env.BALLAST_API_HOST ? { host: env.BALLAST_API_HOST } : {}),
+        ...(port !== undefined ? { port } : {}),
+      },
+    },
+    'environment overrides',
+  );
+}

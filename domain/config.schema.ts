@@ -1,0 +1,152 @@
+// The one configuration schema. Parsed once at start-up (config/load.ts); every error names its field.
+import { z } from 'zod';
+import { D, zDecimal, zNonNegativeDecimal, zPositiveDecimal } from './money';
+
+export const zVenueId = z.string().regex(/^[a-z][a-z0-9-]{1,31}$/, 'expected a venue id: lowercase letters, digits, "-" (2-32 chars)');
+export const zMarket = z.string().regex(/^[A-Z0-9]{2,12}\/[A-Z0-9]{2,12}$/, 'expected a market like "BLST/USDT"');
+export const zDuration = z.string().regex(/^\d+(ms|s|m|h|d)$/, 'expected a duration like "30s", "5m", "1h"');
+export const zEvmAddress = z.string().regex(/^0x[0-9a-fA-F]{40}$/, 'expected a 0x-prefixed 20-byte hex address');
+/** Names of environment variables holding secrets; the secrets themselves never appear in config. */
+export const zEnvVarName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'expected the NAME of an environment variable, not a secret');
+
+export const FeesSchema = z.object({ maker: zDecimal, taker: zDecimal }).strict();
+
+export const RulesSchema = z
+  .object({ tickSize: zPositiveDecimal, lotSize: zPositiveDecimal, minNotional: zNonNegativeDecimal })
+  .strict();
+
+export const RequirementsSchema = z
+  .object({
+    maxSpreadPct: zPositiveDecimal,
+    minDepthQuote: zNonNegativeDecimal,
+    depthBandPct: zPositiveDecimal.default('2'),
+    minVolume24hQuote: zNonNegativeDecimal,
+  })
+  .strict();
+
+export const ComplianceScheduleSchema = z.object({ every: zDuration.default('5m') }).strict();
+
+const venueCommon = {
+  id: zVenueId,
+  market: zMarket,
+  fees: FeesSchema,
+  rules: RulesSchema,
+  requirements: RequirementsSchema,
+  compliance: ComplianceScheduleSchema.default({ every: '5m' }),
+};
+
+/** Parameters of the synthetic book a `sim` venue shows until the full simulator lands. */
+export const SimBookSchema = z
+  .object({
+    mid: zPositiveDecimal,
+    halfSpreadPct: zPositiveDecimal,
+    levels: z.number().int().min(1).max(200),
+    stepPct: zPositiveDecimal,
+    levelBase: zPositiveDecimal,
+    volume24hQuote: zNonNegativeDecimal,
+    seed: z.number().int().nonnegative().default(1),
+  })
+  .strict();
+
+export const SimVenueSchema = z.object({ kind: z.literal('sim'), ...venueCommon, sim: SimBookSchema }).strict();
+
+export const CcxtVenueSchema = z
+  .object({
+    kind: z.literal('ccxt'),
+    ...venueCommon,
+    exchange: z.string().regex(/^[a-z0-9]+$/, 'expected a ccxt exchange id like "binance"'),
+    credentials: z.object({ apiKeyEnv: zEnvVarName, secretEnv: zEnvVarName }).strict(),
+    /** Override of the exchange's REST base URL (the exchange emulator in simulated mode). */
+    restUrl: z.url().optional(),
+  })
+  .strict();
+
+export const AmmVenueSchema = z
+  .object({
+    kind: z.literal('amm'),
+    ...venueCommon,
+    protocol: z.enum(['uniswap-v2', 'uniswap-v3']),
+    chain: z.object({ rpcUrl: z.url(), chainId: z.number().int().positive() }).strict(),
+    /** Starting reserves of the simulated pool (base, quote). */
+    reserves: z.object({ base: zPositiveDecimal, quote: zPositiveDecimal }).strict(),
+  })
+  .strict();
+
+export const VenueSchema = z.discriminatedUnion('kind', [SimVenueSchema, CcxtVenueSchema, AmmVenueSchema]);
+
+export const WhitelistEntrySchema = z
+  .object({ label: z.string().min(1), address: zEvmAddress, chain: z.string().min(1) })
+  .strict();
+
+export const TreasurySchema = z
+  .object({
+    safeWallet: zEvmAddress,
+    whitelist: z.array(WhitelistEntrySchema).min(1),
+    caps: z.object({ perTransferUsd: zPositiveDecimal, dailyUsd: zPositiveDecimal }).strict(),
+    approvalThresholdUsd: zNonNegativeDecimal,
+  })
+  .strict()
+  .superRefine((t, ctx) => {
+    if (new D(t.caps.perTransferUsd).gt(t.caps.dailyUsd)) {
+      ctx.addIssue({ code: 'custom', path: ['caps', 'perTransferUsd'], message: 'must not exceed caps.dailyUsd' });
+    }
+    if (new D(t.approvalThresholdUsd).gt(t.caps.perTransferUsd)) {
+      ctx.addIssue({ code: 'custom', path: ['approvalThresholdUsd'], message: 'must not exceed caps.perTransferUsd' });
+    }
+  });
+
+export const StrategySchema = z
+  .object({
+    model: z.enum(['avellaneda-stoikov', 'glft', 'pure-mm', 'fixed-spread']),
+    riskAversion: zPositiveDecimal,
+    orderLevels: z.number().int().min(1).max(50),
+    levelSpacingPct: zPositiveDecimal,
+    refreshTolerancePct: zNonNegativeDecimal,
+    targetBaseRatio: zDecimal.refine((v) => new D(v).gte(0) && new D(v).lte(1), { message: 'must be between 0 and 1' }),
+    inventoryBandPct: zPositiveDecimal,
+  })
+  .strict();
+
+export const TemporalSchema = z
+  .object({
+    address: z.string().regex(/^[^:\s]+:\d+$/, 'expected host:port').default('127.0.0.1:7233'),
+    namespace: z.string().min(1).default('default'),
+    taskQueue: z.string().min(1).default('ballast'),
+    uiPort: z.number().int().min(1).max(65535).default(8233),
+    dataDir: z.string().min(1).default('data'),
+  })
+  .strict();
+
+export const ApiSchema = z
+  .object({ host: z.string().min(1).default('127.0.0.1'), port: z.number().int().min(1).max(65535).default(3000) })
+  .strict();
+
+export const ConfigSchema = z
+  .object({
+    mode: z.enum(['simulated', 'live']),
+    asset: z.object({ symbol: z.string().regex(/^[A-Z0-9]{2,12}$/), quote: z.string().regex(/^[A-Z0-9]{2,12}$/) }).strict(),
+    temporal: TemporalSchema.default(TemporalSchema.parse({})),
+    api: ApiSchema.default(ApiSchema.parse({})),
+    venues: z.array(VenueSchema).min(1),
+    treasury: TreasurySchema,
+    strategy: StrategySchema,
+  })
+  .strict()
+  .superRefine((c, ctx) => {
+    const seen = new Set<string>();
+    c.venues.forEach((v, i) => {
+      if (seen.has(v.id)) ctx.addIssue({ code: 'custom', path: ['venues', i, 'id'], message: `duplicate venue id "${v.id}"` });
+      seen.add(v.id);
+      if (!v.market.startsWith(`${c.asset.symbol}/`)) {
+        ctx.addIssue({ code: 'custom', path: ['venues', i, 'market'], message: `must trade the asset ${c.asset.symbol}` });
+      }
+      if (c.mode === 'live' && v.kind === 'sim') {
+        ctx.addIssue({ code: 'custom', path: ['venues', i, 'kind'], message: 'simulated venues are not allowed in live mode' });
+      }
+    });
+  });
+
+export type BallastConfig = z.output<typeof ConfigSchema>;
+export type VenueConfig = z.output<typeof VenueSchema>;
+export type SimVenueConfig = z.output<typeof SimVenueSchema>;
+export type AmmVenueConfig = z.output<typeof AmmVenueSchema>;

@@ -1,0 +1,38 @@
+// Decimal arithmetic for every amount, price and fee. Never binary floats for money.
+import Decimal from 'decimal.js';
+import { z } from 'zod';
+
+/** A Decimal constructor isolated from global config: 40 significant digits, banker's rounding. */
+export const D = Decimal.clone({ precision: 40, rounding: Decimal.ROUND_HALF_EVEN, toExpNeg: -40, toExpPos: 40 });
+export type Dec = Decimal;
+
+const DECIMAL_RE = /^-?(\d+)(\.\d+)?$/;
+
+/** Canonical decimal string: no exponent, no trailing zeros after the point. */
+export function fmt(x: Decimal.Value, dp?: number): string {
+  let d = new D(x);
+  if (dp !== undefined) d = d.toDecimalPlaces(dp, Decimal.ROUND_HALF_EVEN);
+  const s = d.toFixed();
+  return s.includes('.') ? s.replace(/0+$/, '').replace(/\.$/, '') : s;
+}
+
+/**
+ * A decimal amount at a boundary (config file, workflow input, exchange response).
+ * Accepts a decimal string, or a finite number (YAML writes `0.001` as a number); outputs a
+ * canonical decimal string so nothing downstream ever holds a float.
+ */
+export const zDecimal = z
+  .union([z.string(), z.number()])
+  .superRefine((v, ctx) => {
+    if (typeof v === 'number' ? !Number.isFinite(v) : !DECIMAL_RE.test(v.trim())) {
+      ctx.addIssue({ code: 'custom', message: `expected a decimal number like "0.001", got ${JSON.stringify(v)}` });
+    }
+  })
+  .transform((v) => fmt(typeof v === 'number' ? new D(v.toString()) : v.trim()));
+
+export const zPositiveDecimal = zDecimal.refine((v) => new D(v).gt(0), { message: 'must be greater than 0' });
+export const zNonNegativeDecimal = zDecimal.refine((v) => new D(v).gte(0), { message: 'must be 0 or more' });
+
+export function sum(values: Decimal.Value[]): Decimal {
+  return values.reduce<Decimal>((acc, v) => acc.plus(v), new D(0));
+}

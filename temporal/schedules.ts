@@ -1,0 +1,52 @@
+// Temporal Schedules Ballast owns, registered idempotently at worker start-up: a second start updates
+// spec and action in place and never resumes a schedule an operator paused.
+import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client, type ScheduleOptions } from '@temporalio/client';
+import type { BallastConfig } from '../domain/config.schema';
+import { SA_ASSET, SA_OPERATION, SA_VENUE } from '../workflows/search-attributes';
+
+export const complianceScheduleId = (venue: string) => `compliance:${venue}`;
+
+export function complianceScheduleOptions(config: BallastConfig, venueId: string): ScheduleOptions {
+  const venue = config.venues.find((v) => v.id === venueId);
+  if (!venue) throw new Error(`unknown venue ${venueId}`);
+  return {
+    scheduleId: complianceScheduleId(venue.id),
+    spec: { intervals: [{ every: venue.compliance.every as `${number}m` }] },
+    action: {
+      type: 'startWorkflow',
+      workflowType: 'complianceCheck',
+      workflowId: `compliance:${venue.id}`,
+      args: [{ venue: venue.id, requester: 'schedule' }],
+      taskQueue: config.temporal.taskQueue,
+      workflowExecutionTimeout: '10m',
+      typedSearchAttributes: [
+        { key: SA_OPERATION, value: 'complianceCheck' },
+        { key: SA_VENUE, value: venue.id },
+        { key: SA_ASSET, value: config.asset.symbol },
+      ],
+    },
+    policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '10m' },
+    state: { note: `compliance check of ${venue.id} every ${venue.compliance.every} (registered by Ballast)` },
+  };
+}
+
+export type EnsureOutcome = 'created' | 'updated';
+
+export async function ensureSchedule(client: Client, options: ScheduleOptions): Promise<EnsureOutcome> {
+  try {
+    await client.schedule.create(options);
+    return 'created';
+  } catch (e) {
+    if (!(e instanceof ScheduleAlreadyRunning)) throw e;
+  }
+  const handle = client.schedule.getHandle(options.scheduleId);
+  // Keep `state` (paused flag and the operator's note) from the live schedule; replace the rest.
+  await handle.update((prev) => ({ ...prev, spec: options.spec, action: options.action, policies: { ...prev.policies, ...options.policies } }));
+  return 'updated';
+}
+
+export async function ensureComplianceSchedules(client: Client, config: BallastConfig): Promise<Record<string, EnsureOutcome>> {
+  const out: Record<string, EnsureOutcome> = {};
+  for (const v of config.venues) out[complianceScheduleId(v.id)] = await ensureSchedule(client, complianceScheduleOptions(config, v.id));
+  return out;
+}

@@ -1,0 +1,151 @@
+// One entry point, several roles:
+//   start   — everything on one machine: dev server (unless TEMPORAL_ADDRESS is set), worker, API
+//   worker  — the Temporal worker          api — the HTTP API          temporal — the dev server only
+// Config: --config <file> or BALLAST_CONFIG; default config/demo.yaml.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join, resolve } from 'node:path';
+import { ConfigError, DEFAULT_CONFIG_PATH, applyEnvOverrides, loadConfig } from '../config/load';
+import { createLogger } from '../config/logger';
+import type { BallastConfig } from '../domain/config.schema';
+import { findTemporalBinary, PROJECT_ROOT } from '../temporal/binary';
+import { startDevServer, type DevServer } from '../temporal/dev-server';
+import { runApi } from '../api/server';
+import { installRuntimeLogger, runTemporalWorker } from './temporal.worker';
+
+type Role = 'start' | 'worker' | 'api' | 'temporal';
+const ROLES: Role[] = ['start', 'worker', 'api', 'temporal'];
+
+function parseArgs(argv: string[]): { role: Role; configPath: string } {
+  const [role, ...rest] = argv;
+  if (!ROLES.includes(role as Role)) throw new ConfigError(`usage: main.ts <${ROLES.join('|')}> [--config file]; got role ${JSON.stringify(role)}`);
+  const i = rest.indexOf('--config');
+  const configPath = i >= 0 ? rest[i + 1] : process.env.BALLAST_CONFIG;
+  if (i >= 0 && !configPath) throw new ConfigError('--config needs a file path');
+  return { role: role as Role, configPath: resolve(configPath ?? DEFAULT_CONFIG_PATH) };
+}
+
+const logger = createLogger({ name: `ballast-${process.argv[2] ?? 'main'}`, level: process.env.LOG_LEVEL ?? 'info' });
+
+function splitAddress(address: string): { host: string; port: number } {
+  const [host, port] = address.split(':');
+  return { host: host ?? '127.0.0.1', port: Number(port) };
+}
+
+async function startEmbeddedTemporal(config: BallastConfig): Promise<DevServer> {
+  const binary = findTemporalBinary({ log: logger });
+  logger.info({ binary: binary.path, source: binary.source }, 'Temporal CLI');
+  const { host, port } = splitAddress(config.temporal.address);
+  const dataDir = resolve(PROJECT_ROOT, config.temporal.dataDir);
+  return startDevServer({
+    binary: binary.path,
+    ip: host,
+    port,
+    uiPort: config.temporal.uiPort,
+    dbFile: join(dataDir, 'temporal.sqlite'),
+    logFile: join(dataDir, 'temporal.log'),
+    namespace: config.temporal.namespace,
+    log: logger,
+  });
+}
+
+async function waitForApi(url: string, child: ChildProcess, timeoutMs = 120_000): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline && child.exitCode === null) {
+    try {
+      const r = await fetch(url, { signal: AbortSignal.timeout(3_000) });
+      if (r.ok) return true;
+    } catch {
+      // not up yet
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  return false;
+}
+
+async function supervise(config: BallastConfig, configPath: string): Promise<void> {
+  const t0 = Date.now();
+  const embedded = process.env.TEMPORAL_ADDRESS ? undefined : await startEmbeddedTemporal(config);
+  const children: ChildProcess[] = [];
+  let stopping = false;
+
+  const shutdown = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info('stopping Ballast');
+    for (const c of children) if (c.exitCode === null) c.kill('SIGTERM');
+    await Promise.all(children.map((c) => (c.exitCode !== null ? undefined : new Promise((r) => c.once('exit', r)))));
+    await embedded?.stop();
+    logger.info('stopped');
+    process.exit(code);
+  };
+  process.on('SIGINT', () => void shutdown(0));
+  process.on('SIGTERM', () => void shutdown(0));
+
+  const env = { ...process.env, TEMPORAL_ADDRESS: config.temporal.address };
+  for (const role of ['worker', 'api'] as const) {
+    // Same interpreter and loader flags (tsx) as this process.
+    const child = spawn(process.execPath, [...process.execArgv, __filename, role, '--config', configPath], { env, stdio: 'inherit' });
+    child.once('exit', (code, signal) => {
+      if (stopping) return;
+      logger.error({ role, code, signal }, 'a Ballast process exited unexpectedly; stopping everything');
+      void shutdown(1);
+    });
+    children.push(child);
+  }
+
+  const apiUrl = `http://${config.api.host}:${config.api.port}`;
+  const healthy = await waitForApi(`${apiUrl}/health`, children[1]!);
+  if (!healthy) {
+    logger.error('API did not become healthy');
+    return shutdown(1);
+  }
+  const ui = embedded?.uiUrl ?? `(external Temporal at ${config.temporal.address})`;
+  process.stderr.write(
+    [
+      '',
+      `Ballast is running (healthy after ${((Date.now() - t0) / 1000).toFixed(1)} s)`,
+      `  Temporal gRPC    ${config.temporal.address}  namespace ${config.temporal.namespace}`,
+      `  Temporal Web UI  ${ui}`,
+      `  Ballast API      ${apiUrl}  (health: ${apiUrl}/health)`,
+      `  Config           ${configPath}`,
+      'Ctrl-C stops everything.',
+      '',
+    ].join('\n'),
+  );
+}
+
+async function main(): Promise<void> {
+  const { role, configPath } = parseArgs(process.argv.slice(2));
+  const config = applyEnvOverrides(loadConfig(configPath), process.env);
+  switch (role) {
+    case 'start':
+      return supervise(config, configPath);
+    case 'worker':
+      installRuntimeLogger(logger);
+      return runTemporalWorker({ config, logger });
+    case 'api': {
+      const app = await runApi({ config, logger });
+      const close = () => void app.close().then(() => process.exit(0));
+      process.on('SIGINT', close);
+      process.on('SIGTERM', close);
+      return;
+    }
+    case 'temporal': {
+      const server = await startEmbeddedTemporal(config);
+      process.stderr.write(`Temporal dev server at ${server.address}, Web UI ${server.uiUrl ?? '(headless)'}\n`);
+      const stop = () => void server.stop().then(() => process.exit(0));
+      process.on('SIGINT', stop);
+      process.on('SIGTERM', stop);
+      return;
+    }
+  }
+}
+
+main().catch((e: unknown) => {
+  if (e instanceof ConfigError) {
+    process.stderr.write(`ballast: ${e.message}\n`);
+    process.exit(2);
+  }
+  logger.fatal({ err: e }, 'ballast failed');
+  process.exit(1);
+});
