@@ -1,6 +1,6 @@
 // The Ballast HTTP API: health (with Temporal connectivity), configured venues, latest compliance.
 import { Client, Connection } from '@temporalio/client';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify from 'fastify';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { BallastConfig } from '../domain/config.schema';
@@ -32,9 +32,9 @@ class TemporalLink {
 
 const VenueParam = z.object({ venue: z.string().regex(/^[a-z][a-z0-9-]{1,31}$/) });
 
-export function buildApi(deps: ApiDeps): FastifyInstance {
+export function buildApi(deps: ApiDeps) {
   const { config } = deps;
-  const app: FastifyInstance = Fastify({ loggerInstance: deps.logger.child({ component: 'api' }) as FastifyBaseLogger });
+  const app = Fastify({ loggerInstance: deps.logger.child({ component: 'api' }) });
   const link = new TemporalLink(config.temporal.address);
   app.addHook('onClose', async () => link.close());
 
@@ -70,7 +70,9 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   return app;
 }
 
-export async function runApi(deps: ApiDeps): Promise<FastifyInstance> {
+export type Api = ReturnType<typeof buildApi>;
+
+export async function runApi(deps: ApiDeps): Promise<Api> {
   const app = buildApi(deps);
   await app.listen({ host: deps.config.api.host, port: deps.config.api.port });
   return app;

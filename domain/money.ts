@@ -21,11 +21,18 @@ export function fmt(x: Decimal.Value, dp?: number): string {
  * Accepts a decimal string, or a finite number (YAML writes `0.001` as a number); outputs a
  * canonical decimal string so nothing downstream ever holds a float.
  */
+const DECIMAL_HINT = 'expected a decimal number like "0.001"';
+const show = (v: unknown): string => (typeof v === 'number' ? String(v) : (JSON.stringify(v) ?? String(v)));
+
 export const zDecimal = z
-  .union([z.string(), z.number()])
+  // zod 4's z.number() itself rejects NaN and ±Infinity (and the union reports only "Invalid input"),
+  // so non-finite numbers, missing fields and wrong types get the decimal hint here.
+  .union([z.string(), z.number()], {
+    error: (iss) => (iss.input === undefined ? `required: ${DECIMAL_HINT}` : `${DECIMAL_HINT}, got ${show(iss.input)}`),
+  })
   .superRefine((v, ctx) => {
     if (typeof v === 'number' ? !Number.isFinite(v) : !DECIMAL_RE.test(v.trim())) {
-      ctx.addIssue({ code: 'custom', message: `expected a decimal number like "0.001", got ${JSON.stringify(v)}` });
+      ctx.addIssue({ code: 'custom', message: `${DECIMAL_HINT}, got ${show(v)}` });
     }
   })
   .transform((v) => fmt(typeof v === 'number' ? new D(v.toString()) : v.trim()));

@@ -73,7 +73,7 @@ async function supervise(config: BallastConfig, configPath: string): Promise<voi
     stopping = true;
     logger.info('stopping Ballast');
     for (const c of children) if (c.exitCode === null) c.kill('SIGTERM');
-    await Promise.all(children.map((c) => (c.exitCode !== null ? undefined : new Promise((r) => c.once('exit', r)))));
+    await Promise.all(children.map((c) => (c.exitCode !== null ? Promise.resolve() : new Promise((r) => c.once('exit', r)))));
     await embedded?.stop();
     logger.info('stopped');
     process.exit(code);

@@ -1,0 +1,79 @@
+// Lint: type-aware TypeScript rules everywhere, plus the layer rules that keep `workflows/` and
+// `domain/` deterministic and free of I/O (see ARCHITECTURE.md, "Layers → folders").
+import tseslint from 'typescript-eslint';
+
+const NODE_BUILTINS = [
+  'assert', 'buffer', 'child_process', 'cluster', 'crypto', 'dgram', 'dns', 'events', 'fs', 'fs/promises', 'http', 'http2',
+  'https', 'net', 'os', 'path', 'perf_hooks', 'process', 'readline', 'stream', 'tls', 'url', 'util', 'v8', 'vm', 'worker_threads', 'zlib',
+];
+const IO_PACKAGES = ['ccxt', 'ccxt/*', 'ethers', 'ethers/*', 'pino', 'fastify', 'yaml', '@temporalio/client', '@temporalio/worker', '@temporalio/activity', '@temporalio/testing', '@temporalio/proto'];
+
+const builtinPatterns = [{ group: ['node:*'], message: 'no Node builtins in a deterministic layer' }];
+const nonDeterminism = [
+  { object: 'Date', property: 'now', message: 'take `now` as a parameter (workflows: use workflow time via activities or workflowInfo)' },
+  { object: 'Math', property: 'random', message: 'take an Rng as a parameter' },
+  { object: 'process', property: 'env', message: 'configuration is parsed once at start-up and passed in' },
+];
+const noArgDate = { selector: "NewExpression[callee.name='Date'][arguments.length=0]", message: 'new Date() reads the wall clock; pass time in' };
+
+export default tseslint.config(
+  { ignores: ['node_modules/**', 'data/**', '.venv/**', '.tools/**', 'dist/**', 'coverage/**', 'test-artifacts/**', '**/*.cjs', '**/*.mjs', '**/*.js'] },
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      'no-console': 'error',
+      '@typescript-eslint/require-await': 'off',
+    },
+  },
+  {
+    files: ['workflows/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: NODE_BUILTINS.map((name) => ({ name, message: 'no Node builtins in workflows/' })),
+          patterns: [
+            ...builtinPatterns,
+            { group: IO_PACKAGES, message: 'workflows/ may import domain/ and @temporalio/workflow only' },
+            { group: ['../venues/*', '../venues', '../sim/*', '../api/*', '../workers/*', '../config/*', '../temporal/*'], message: 'workflows/ may import domain/ only' },
+            { group: ['../activities/*', '../activities'], allowTypeImports: true, message: 'import activities as types only' },
+          ],
+        },
+      ],
+      'no-restricted-properties': ['error', ...nonDeterminism],
+      'no-restricted-syntax': ['error', noArgDate],
+    },
+  },
+  {
+    files: ['domain/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: NODE_BUILTINS.map((name) => ({ name, message: 'no Node builtins in domain/' })),
+          patterns: [
+            ...builtinPatterns,
+            { group: [...IO_PACKAGES, '@temporalio/*'], message: 'domain/ is pure: no SDK, network or venue imports' },
+            { group: ['../*', '!../domain'], message: 'domain/ imports only domain/' },
+          ],
+        },
+      ],
+      'no-restricted-properties': ['error', ...nonDeterminism],
+      'no-restricted-syntax': ['error', noArgDate],
+    },
+  },
+  {
+    files: ['test/**/*.ts', 'bench/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-unsafe-assignment': 'off',
+      '@typescript-eslint/no-unsafe-member-access': 'off',
+      '@typescript-eslint/no-unsafe-argument': 'off',
+      '@typescript-eslint/no-non-null-assertion': 'off',
+      '@typescript-eslint/unbound-method': 'off',
+    },
+  },
+);

@@ -1,0 +1,65 @@
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { randomUUID } from 'node:crypto';
+import { loadConfig, parseConfig } from '../../config/load';
+import { createLogger } from '../../config/logger';
+import type { BallastConfig } from '../../domain/config.schema';
+import { workerActivities } from '../../workers/temporal.worker';
+
+export const testLogger = createLogger({ name: 'test', level: process.env.LOG_LEVEL ?? 'warn' });
+
+export function temporalAddress(): string {
+  const a = process.env.TEMPORAL_ADDRESS;
+  if (!a) throw new Error('TEMPORAL_ADDRESS is not set: run integration tests through jest (global setup starts a server)');
+  return a;
+}
+
+export function workflowBundlePath(): string {
+  const p = process.env.BALLAST_WORKFLOW_BUNDLE;
+  if (!p) throw new Error('BALLAST_WORKFLOW_BUNDLE is not set: run integration tests through jest');
+  return p;
+}
+
+export const uniqueId = (prefix: string) => `${prefix}-${randomUUID().slice(0, 8)}`;
+
+/** The demo config pointed at the test server, with a unique task queue; `mutate` edits the raw object. */
+export function testConfig(mutate?: (raw: Record<string, any>) => void): BallastConfig {
+  const demo = loadConfig();
+  const raw = JSON.parse(JSON.stringify(demo)) as Record<string, any>;
+  raw.temporal.address = temporalAddress();
+  raw.temporal.taskQueue = uniqueId('test');
+  mutate?.(raw);
+  return parseConfig(raw, 'test config');
+}
+
+export interface TestEnv {
+  connection: Connection;
+  client: Client;
+  native: NativeConnection;
+  close(): Promise<void>;
+}
+
+export async function openTestEnv(): Promise<TestEnv> {
+  const address = temporalAddress();
+  const connection = await Connection.connect({ address });
+  const native = await NativeConnection.connect({ address });
+  return {
+    connection,
+    native,
+    client: new Client({ connection }),
+    close: async () => {
+      await connection.close();
+      await native.close();
+    },
+  };
+}
+
+export async function createTestWorker(env: TestEnv, config: BallastConfig, extra: Partial<WorkerOptions> = {}): Promise<Worker> {
+  return Worker.create({
+    connection: env.native,
+    taskQueue: config.temporal.taskQueue,
+    workflowBundle: { codePath: workflowBundlePath() },
+    activities: workerActivities({ config, logger: testLogger, now: () => 1_764_000_000_000 }),
+    ...extra,
+  });
+}

@@ -1,0 +1,99 @@
+import { createLogger, REDACTED } from '../../config/logger';
+
+function capture() {
+  const out: string[] = [];
+  const logger = createLogger({ destination: { write: (s: string) => void out.push(s) } });
+  return { logger, text: () => out.join(''), records: () => out.map((l) => JSON.parse(l) as Record<string, unknown>) };
+}
+
+const PRIVATE_KEY = '0x' + 'a'.repeat(64);
+const TEXT_KEY = '0x' + 'c0ffee'.repeat(10) + 'beef'; // 64 hex digits
+const TX_HASH = '0x' + '5e'.repeat(32); // 32 bytes, looks exactly like a private key
+const API_KEY = 'ak-3f9d2c71b8e64a05';
+const PASSWORD = 'hunter2-correct-horse';
+const SECRET_1 = 'first-array-secret-9f1e';
+const SECRET_2 = 'second-array-secret-7a2b';
+
+describe('createLogger redaction', () => {
+  it('redacts secrets by key name at any depth and keeps everything else', () => {
+    const { logger, text, records } = capture();
+    logger.info(
+      {
+        apiKey: API_KEY,
+        nested: { privateKey: PRIVATE_KEY, deeper: { password: PASSWORD, keep: 'still-here' } },
+        accounts: [
+          { name: 'one', secret: SECRET_1 },
+          { name: 'two', secret: SECRET_2 },
+        ],
+        venue: 'alpha',
+        amount: '12.5',
+        txHash: TX_HASH,
+      },
+      'transfer submitted',
+    );
+    const out = text();
+    for (const s of [API_KEY, PRIVATE_KEY, 'a'.repeat(64), PASSWORD, SECRET_1, SECRET_2]) expect(out).not.toContain(s);
+    expect(out).toContain(REDACTED);
+    expect(REDACTED).toBe('[REDACTED]');
+
+    const [rec] = records();
+    expect(rec).toMatchObject({
+      msg: 'transfer submitted',
+      apiKey: '[REDACTED]',
+      nested: { privateKey: '[REDACTED]', deeper: { password: '[REDACTED]', keep: 'still-here' } },
+      accounts: [
+        { name: 'one', secret: '[REDACTED]' },
+        { name: 'two', secret: '[REDACTED]' },
+      ],
+      venue: 'alpha',
+      amount: '12.5',
+      txHash: TX_HASH,
+    });
+  });
+
+  it.each(['api_key', 'API-KEY', 'passwd', 'private_key', 'privkey', 'mnemonic', 'seedPhrase', 'passphrase', 'accessToken', 'Authorization', 'signature', 'encryptionKey', 'clientSecret'])(
+    'redacts the key %s',
+    (key) => {
+      const { logger, text, records } = capture();
+      logger.info({ [key]: 'value-that-must-not-leak-123', venue: 'alpha' });
+      expect(text()).not.toContain('value-that-must-not-leak-123');
+      expect(records()[0]).toMatchObject({ [key]: REDACTED, venue: 'alpha' });
+    },
+  );
+
+  it('redacts a labelled private key inside the message string', () => {
+    const { logger, text, records } = capture();
+    logger.info(`connecting with privateKey=${TEXT_KEY}`);
+    expect(text()).not.toContain(TEXT_KEY);
+    expect(text()).not.toContain(TEXT_KEY.slice(2));
+    expect(records()[0]!.msg).toBe('connecting with privateKey=[REDACTED]');
+  });
+
+  it('redacts labelled secrets in the message after a merge object and in format arguments', () => {
+    const { logger, text, records } = capture();
+    logger.info({ venue: 'alpha' }, `api key: ${API_KEY}0000`);
+    logger.info('signing with %s', `private_key ${TEXT_KEY}`);
+    const out = text();
+    expect(out).not.toContain(API_KEY);
+    expect(out).not.toContain(TEXT_KEY);
+    const [a, b] = records();
+    expect(a).toMatchObject({ venue: 'alpha', msg: 'api key: [REDACTED]' });
+    expect(b!.msg).toBe('signing with private_key [REDACTED]');
+  });
+
+  it('redacts labelled secrets inside string values of non-secret keys', () => {
+    const { logger, text, records } = capture();
+    logger.info({ note: `rotated secret=${API_KEY}`, list: [`privateKey: ${TEXT_KEY}`] });
+    expect(text()).not.toContain(API_KEY);
+    expect(text()).not.toContain(TEXT_KEY);
+    expect(records()[0]).toMatchObject({ note: 'rotated secret=[REDACTED]', list: ['privateKey: [REDACTED]'] });
+  });
+
+  it('leaves unlabelled 32-byte hex (tx hashes) in text alone', () => {
+    const { logger, records } = capture();
+    logger.info({ txHash: TX_HASH }, `confirmed ${TX_HASH}`);
+    const [rec] = records();
+    expect(rec!.msg).toBe(`confirmed ${TX_HASH}`);
+    expect(rec!.txHash).toBe(TX_HASH);
+  });
+});
