@@ -20,6 +20,12 @@ function isDict(v: unknown): v is Dict {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+function str(v: unknown, what: string): string {
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  throw new Error(`${what}: expected a scalar, got ${JSON.stringify(v)}`);
+}
+
 function dict(v: unknown, what: string): Dict {
   if (!isDict(v)) throw new Error(`${what}: expected a mapping, got ${JSON.stringify(v)}`);
   return v;
@@ -75,7 +81,7 @@ function dependsOn(svc: Dict): string[] {
 function commandOf(svc: Dict): string[] {
   const c = svc.command;
   if (c === undefined) return [];
-  return Array.isArray(c) ? c.map(String) : String(c).split(/\s+/).filter(Boolean);
+  return Array.isArray(c) ? c.map((x) => str(x, 'command')) : str(c, 'command').split(/\s+/).filter(Boolean);
 }
 
 interface Mount {
@@ -95,7 +101,7 @@ function mountsOf(svc: Dict): Mount[] {
       return { type: bind ? 'bind' : target ? 'volume' : 'anonymous', source, target: target || source };
     }
     const m = dict(v, 'volume');
-    return { type: String(m.type), source: String(m.source ?? ''), target: String(m.target) };
+    return { type: str(m.type, 'volume.type'), source: m.source === undefined ? '' : str(m.source, 'volume.source'), target: str(m.target, 'volume.target') };
   });
 }
 
@@ -129,7 +135,7 @@ describe('docker-compose.yml', () => {
     for (const name of serviceNames) {
       const image = service(name).image;
       if (image === undefined) continue;
-      const ref = String(image);
+      const ref = str(image, `${name}.image`);
       // a locally built image may be tagged by a variable; registry images need a literal tag
       if (service(name).build !== undefined) continue;
       expect({ name, ref, tagged: /:[^/:]+$/.test(ref) && !ref.endsWith(':latest') }).toEqual({ name, ref, tagged: true });
@@ -161,8 +167,8 @@ describe('docker-compose.yml', () => {
     expect(built).toEqual(expect.arrayContaining(Object.keys(BALLAST_COMMANDS)));
     for (const name of built) {
       const b = service(name).build;
-      const context = resolve(ROOT, typeof b === 'string' ? b : String(dict(b, 'build').context ?? '.'));
-      const dockerfile = resolve(context, isDict(b) && b.dockerfile !== undefined ? String(b.dockerfile) : 'Dockerfile');
+      const context = resolve(ROOT, typeof b === 'string' ? b : str(dict(b, 'build').context ?? '.', 'build.context'));
+      const dockerfile = resolve(context, isDict(b) && b.dockerfile !== undefined ? str(b.dockerfile, 'build.dockerfile') : 'Dockerfile');
       expect({ name, context, exists: existsSync(context) }).toEqual({ name, context, exists: true });
       expect({ name, dockerfile, exists: existsSync(dockerfile) }).toEqual({ name, dockerfile, exists: true });
     }
@@ -234,7 +240,7 @@ describe('docker-compose.yml', () => {
     const offenders: string[] = [];
     const allowed = (key: string, value: unknown): boolean => {
       if (value === null || value === undefined || value === '') return true;
-      const sub = /^\$\{([A-Z_][A-Z0-9_]*)(?:(:?[-?])(.*))?\}$/.exec(String(value));
+      const sub = /^\$\{([A-Z_][A-Z0-9_]*)(?:(:?[-?])(.*))?\}$/.exec(str(value, key));
       if (!sub) return false;
       const [, , op, fallback = ''] = sub;
       if (op === undefined || op.endsWith('?') || fallback === '') return true;
@@ -242,7 +248,7 @@ describe('docker-compose.yml', () => {
     };
     for (const name of serviceNames) {
       for (const [key, value] of environmentOf(service(name))) {
-        if (SECRET_NAME.test(key) && !allowed(key, value)) offenders.push(`${name}.${key}=${String(value)}`);
+        if (SECRET_NAME.test(key) && !allowed(key, value)) offenders.push(`${name}.${key}=${JSON.stringify(value)}`);
       }
     }
     expect(offenders).toEqual([]);

@@ -1,0 +1,35 @@
+// Export and replay workflow histories: what auditors use to check that the current code makes the
+// same decisions the recorded executions made.
+import type { Client } from '@temporalio/client';
+import { historyFromJSON, historyToJSON } from '@temporalio/common/lib/proto-utils';
+import { Worker, type ReplayWorkerOptions } from '@temporalio/worker';
+
+export interface ExportedHistory {
+  workflowId: string;
+  runId?: string;
+  history: unknown;
+}
+
+/** The history as the Web UI and `temporal workflow show --output json` write it. */
+export async function exportHistory(client: Client, workflowId: string, runId?: string): Promise<string> {
+  const history = await client.workflow.getHandle(workflowId, runId).fetchHistory();
+  return historyToJSON(history);
+}
+
+export interface ReplayOutcome {
+  workflowId: string;
+  deterministic: boolean;
+  error?: string;
+}
+
+export async function replayHistories(
+  options: ReplayWorkerOptions,
+  histories: { workflowId: string; json: unknown }[],
+): Promise<ReplayOutcome[]> {
+  const outcomes: ReplayOutcome[] = [];
+  const input = histories.map((h) => ({ workflowId: h.workflowId, history: historyFromJSON(h.json) }));
+  for await (const r of Worker.runReplayHistories(options, input)) {
+    outcomes.push({ workflowId: r.workflowId, deterministic: r.error === undefined, ...(r.error ? { error: String(r.error) } : {}) });
+  }
+  return outcomes;
+}

@@ -1,0 +1,77 @@
+// Compliance schedules are registered idempotently: a second start updates, never duplicates, and
+// never resumes a schedule an operator paused.
+import { complianceScheduleId, ensureComplianceSchedules, ensureSchedule, complianceScheduleOptions } from '../../temporal/schedules';
+import type { ComplianceCheckResult } from '../../workflows/compliance-check.workflow';
+import { createTestWorker, openTestEnv, testConfig, uniqueId, type TestEnv } from './helpers';
+
+let env: TestEnv;
+beforeAll(async () => {
+  env = await openTestEnv();
+});
+afterAll(async () => env?.close());
+
+/** A config whose venue ids are unique to this test, so schedule ids never collide between runs. */
+function configWithFreshVenues(every = '5m') {
+  const suffix = uniqueId('s').slice(2);
+  return testConfig((raw) => {
+    raw.venues = raw.venues.map((v: Record<string, any>) => ({ ...v, id: `${v.id}-${suffix}`, compliance: { every } }));
+  });
+}
+
+describe('compliance schedules', () => {
+  it('creates one schedule per venue, then updates in place', async () => {
+    const config = configWithFreshVenues('5m');
+    const first = await ensureComplianceSchedules(env.client, config);
+    expect(Object.values(first)).toEqual(['created', 'created', 'created', 'created']);
+    const second = await ensureComplianceSchedules(env.client, config);
+    expect(Object.values(second)).toEqual(['updated', 'updated', 'updated', 'updated']);
+
+    const id = complianceScheduleId(config.venues[0]!.id);
+    const desc = await env.client.schedule.getHandle(id).describe();
+    expect(desc.action.type).toBe('startWorkflow');
+    if (desc.action.type === 'startWorkflow') {
+      expect(desc.action.workflowType).toBe('complianceCheck');
+      expect(desc.action.args).toEqual([{ venue: config.venues[0]!.id, requester: 'schedule' }]);
+    }
+    for (const v of config.venues) await env.client.schedule.getHandle(complianceScheduleId(v.id)).delete();
+  });
+
+  it('keeps a paused schedule paused, with the operator note, while updating its interval', async () => {
+    const config = configWithFreshVenues('5m');
+    const venue = config.venues[0]!.id;
+    const handle = env.client.schedule.getHandle(complianceScheduleId(venue));
+    await ensureSchedule(env.client, complianceScheduleOptions(config, venue));
+    await handle.pause('venue under maintenance — ops');
+
+    const changed = testConfig((raw) => {
+      raw.venues = config.venues.map((v) => ({ ...v, compliance: { every: '7m' } }));
+    });
+    expect(await ensureSchedule(env.client, complianceScheduleOptions(changed, venue))).toBe('updated');
+
+    const desc = await handle.describe();
+    expect(desc.state.paused).toBe(true);
+    expect(desc.state.note).toBe('venue under maintenance — ops');
+    expect(desc.spec.intervals?.[0]?.every).toBe(7 * 60_000);
+    await handle.delete();
+  });
+
+  it('starts complianceCheck when triggered', async () => {
+    const config = configWithFreshVenues('1h');
+    const venue = config.venues[1]!.id;
+    await ensureSchedule(env.client, complianceScheduleOptions(config, venue));
+    const handle = env.client.schedule.getHandle(complianceScheduleId(venue));
+    const worker = await createTestWorker(env, config);
+    const result = await worker.runUntil(async () => {
+      await handle.trigger();
+      let workflowId: string | undefined;
+      for (let i = 0; i < 100 && !workflowId; i++) {
+        workflowId = (await handle.describe()).info.recentActions[0]?.action.workflow.workflowId;
+        if (!workflowId) await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(workflowId).toBeDefined();
+      return env.client.workflow.getHandle(workflowId!).result() as Promise<ComplianceCheckResult>;
+    });
+    expect(result.venue).toBe(venue);
+    await handle.delete();
+  });
+});
