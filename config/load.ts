@@ -38,11 +38,18 @@ export function loadConfig(path = DEFAULT_CONFIG_PATH): BallastConfig {
 }
 
 /** Environment overrides a deployment needs (docker-compose); read only by process entry points. */
+function envPort(env: Record<string, string | undefined>, name: string): number | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  const port = /^\d{1,5}$/.test(raw) ? Number(raw) : NaN;
+  if (!(port > 0 && port < 65536)) throw new ConfigError(`${name}: expected a port number (1-65535), got ${JSON.stringify(raw)}`);
+  return port;
+}
+
+/** Environment overrides a deployment needs (docker-compose); read only by process entry points. */
 export function applyEnvOverrides(config: BallastConfig, env: Record<string, string | undefined>): BallastConfig {
-  const port = env.BALLAST_API_PORT ? Number(env.BALLAST_API_PORT) : undefined;
-  if (port !== undefined && !(Number.isInteger(port) && port > 0 && port < 65536)) {
-    throw new ConfigError(`BALLAST_API_PORT: expected a port number, got ${JSON.stringify(env.BALLAST_API_PORT)}`);
-  }
+  const apiPort = envPort(env, 'BALLAST_API_PORT');
+  const uiPort = envPort(env, 'TEMPORAL_UI_PORT');
   return parseConfig(
     {
       ...config,
@@ -50,14 +57,14 @@ export function applyEnvOverrides(config: BallastConfig, env: Record<string, str
         ...config.temporal,
         ...(env.TEMPORAL_ADDRESS ? { address: env.TEMPORAL_ADDRESS } : {}),
         ...(env.TEMPORAL_NAMESPACE ? { namespace: env.TEMPORAL_NAMESPACE } : {}),
-        ...(env.TEMPORAL_UI_PORT ? { uiPort: Number(env.TEMPORAL_UI_PORT) } : {}),
+        ...(uiPort !== undefined ? { uiPort } : {}),
       },
       api: {
         ...config.api,
         ...(env.BALLAST_API_HOST ? { host: env.BALLAST_API_HOST } : {}),
-        ...(port !== undefined ? { port } : {}),
+        ...(apiPort !== undefined ? { port: apiPort } : {}),
       },
     },
-    'environment overrides',
+    'environment overrides (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_UI_PORT, BALLAST_API_HOST, BALLAST_API_PORT)',
   );
 }

@@ -16,14 +16,14 @@ export function fmt(x: Decimal.Value, dp?: number): string {
   return s.includes('.') ? s.replace(/0+$/, '').replace(/\.$/, '') : s;
 }
 
+const DECIMAL_HINT = 'expected a decimal number like "0.001"';
+const show = (v: unknown): string => (typeof v === 'number' ? String(v) : (JSON.stringify(v) ?? String(v)));
+
 /**
  * A decimal amount at a boundary (config file, workflow input, exchange response).
  * Accepts a decimal string, or a finite number (YAML writes `0.001` as a number); outputs a
  * canonical decimal string so nothing downstream ever holds a float.
  */
-const DECIMAL_HINT = 'expected a decimal number like "0.001"';
-const show = (v: unknown): string => (typeof v === 'number' ? String(v) : (JSON.stringify(v) ?? String(v)));
-
 export const zDecimal = z
   // zod 4's z.number() itself rejects NaN and ±Infinity (and the union reports only "Invalid input"),
   // so non-finite numbers, missing fields and wrong types get the decimal hint here.

@@ -225,3 +225,14 @@ describe('applyEnvOverrides', () => {
     expect(e.message).toContain('temporal.address: expected host:port');
   });
 });
+
+describe('applyEnvOverrides port parsing', () => {
+  const cfg = loadConfig();
+  it.each(['0x10', '1e3', '80.5', '70000', '-1'])('rejects BALLAST_API_PORT=%s naming the variable', (port) => {
+    expect(() => applyEnvOverrides(cfg, { BALLAST_API_PORT: port })).toThrow(/BALLAST_API_PORT: expected a port number/);
+  });
+  it('names TEMPORAL_UI_PORT when it is bad, and applies it when good', () => {
+    expect(() => applyEnvOverrides(cfg, { TEMPORAL_UI_PORT: 'ui' })).toThrow(/TEMPORAL_UI_PORT: expected a port number/);
+    expect(applyEnvOverrides(cfg, { TEMPORAL_UI_PORT: '18233' }).temporal.uiPort).toBe(18233);
+  });
+});

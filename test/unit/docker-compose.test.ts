@@ -262,7 +262,10 @@ describe('docker-compose.yml', () => {
     expect(ignored).toEqual(expect.arrayContaining(['.env', 'node_modules', '.git']));
   });
 
-  (hasCompose ? it : it.skip)('passes `docker compose config -q` (skipped: the docker compose CLI plugin is not installed)', () => {
+  const composeTitle = hasCompose
+    ? 'passes `docker compose config -q`'
+    : 'passes `docker compose config -q` (skipped: the docker compose CLI plugin is not installed)';
+  (hasCompose ? it : it.skip)(composeTitle, () => {
     const r = spawnSync('docker', ['compose', '-f', COMPOSE_FILE, 'config', '-q'], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
     expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 0, stderr: '' });
   });

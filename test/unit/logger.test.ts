@@ -97,3 +97,31 @@ describe('createLogger redaction', () => {
     expect(rec!.txHash).toBe(TX_HASH);
   });
 });
+
+describe('createLogger redaction of less obvious carriers', () => {
+  it('redacts fields bound on a child logger', () => {
+    const { logger, text } = capture();
+    logger.child({ apiKey: API_KEY, venue: 'bravo' }).info('child logger line');
+    expect(text()).not.toContain(API_KEY);
+    expect(text()).toContain('bravo');
+  });
+
+  it('redacts secrets carried on an Error, keeping its message and type', () => {
+    const { logger, text } = capture();
+    const err = Object.assign(new Error('withdraw rejected'), { apiKey: API_KEY, venue: 'charlie' });
+    logger.error({ err }, 'withdraw failed');
+    expect(text()).not.toContain(API_KEY);
+    expect(text()).toContain('withdraw rejected');
+    expect(text()).toContain('charlie');
+  });
+
+  it('drops objects nested deeper than it inspects instead of passing them through', () => {
+    const { logger, text } = capture();
+    let deep: Record<string, unknown> = { password: PASSWORD, token: API_KEY };
+    for (let i = 0; i < 12; i++) deep = { level: deep };
+    logger.info({ deep }, 'deep object');
+    expect(text()).not.toContain(PASSWORD);
+    expect(text()).not.toContain(API_KEY);
+    expect(text()).toContain('[TRUNCATED]');
+  });
+});

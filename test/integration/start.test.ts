@@ -1,0 +1,109 @@
+// `npm start` as a process: a bad config stops it naming the field; a good one brings up the dev
+// server, worker and API; SIGTERM stops every child; a second start finds the first run's state.
+import { Client, Connection } from '@temporalio/client';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse, stringify } from 'yaml';
+import { freePort, isPortFree } from '../../temporal/dev-server';
+import { complianceScheduleId } from '../../temporal/schedules';
+
+const ROOT = join(__dirname, '..', '..');
+const MAIN = join(ROOT, 'workers', 'main.ts');
+const demo = parse(readFileSync(join(ROOT, 'config', 'demo.yaml'), 'utf8')) as Record<string, any>;
+
+/** The child must start its own embedded server, not reuse the test suite's. */
+function childEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: 'warn' };
+  delete env.TEMPORAL_ADDRESS;
+  delete env.BALLAST_CONFIG;
+  return env;
+}
+
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'ballast-start-'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('npm start', () => {
+  it('refuses a bad config, naming the field, before starting anything', () => {
+    const bad = structuredClone(demo);
+    bad.venues[2].requirements.minDepthQuote = 'lots';
+    delete bad.treasury.caps.dailyUsd;
+    const file = join(dir, 'bad.yaml');
+    writeFileSync(file, stringify(bad));
+    const r = spawnSync(process.execPath, ['--import', 'tsx', MAIN, 'start', '--config', file], { cwd: ROOT, env: childEnv(), encoding: 'utf8', timeout: 60_000 });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('venues[2].requirements.minDepthQuote: expected a decimal number like "0.001", got "lots"');
+    expect(r.stderr).toContain('treasury.caps.dailyUsd');
+    expect(r.stderr).not.toContain('starting Temporal dev server');
+  });
+
+  it('starts everything, stops every child on SIGTERM, and keeps state across restarts', async () => {
+    const ports = { temporal: await freePort(), ui: await freePort(), api: await freePort() };
+    const config = structuredClone(demo);
+    config.temporal = { ...config.temporal, address: `127.0.0.1:${ports.temporal}`, uiPort: ports.ui, dataDir: join(dir, 'data') };
+    config.api = { host: '127.0.0.1', port: ports.api };
+    const file = join(dir, 'config.yaml');
+    writeFileSync(file, stringify(config));
+
+    const startBallast = async (): Promise<{ proc: ChildProcess; output: () => string }> => {
+      const proc = spawn(process.execPath, ['--import', 'tsx', MAIN, 'start', '--config', file], { cwd: ROOT, env: childEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      proc.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+      proc.stderr?.on('data', (d: Buffer) => (out += d.toString()));
+      const deadline = Date.now() + 150_000;
+      while (!out.includes('Ballast is running') && Date.now() < deadline && proc.exitCode === null) await new Promise((r) => setTimeout(r, 200));
+      if (!out.includes('Ballast is running')) throw new Error(`Ballast did not start:\n${out.slice(-3000)}`);
+      return { proc, output: () => out };
+    };
+    const stopBallast = async (proc: ChildProcess) => {
+      const exited = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)));
+      proc.kill('SIGTERM');
+      return exited;
+    };
+
+    // First run: health, a scheduled compliance check, and an operator pausing another schedule.
+    const first = await startBallast();
+    expect(first.output()).toContain(`Temporal Web UI  http://127.0.0.1:${ports.ui}`);
+    const health = (await (await fetch(`http://127.0.0.1:${ports.api}/health`)).json()) as { status: string; temporal: { connected: boolean } };
+    expect(health).toMatchObject({ status: 'ok', temporal: { connected: true } });
+    expect((await fetch(`http://127.0.0.1:${ports.ui}/`)).status).toBe(200);
+
+    let connection = await Connection.connect({ address: config.temporal.address });
+    let client = new Client({ connection });
+    const alpha = client.schedule.getHandle(complianceScheduleId('alpha'));
+    await alpha.trigger();
+    let workflowId: string | undefined;
+    for (let i = 0; i < 200 && !workflowId; i++) {
+      workflowId = (await alpha.describe()).info.recentActions[0]?.action.workflow.workflowId;
+      if (!workflowId) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(workflowId).toBeDefined();
+    const result = (await client.workflow.getHandle(workflowId!).result()) as { venue: string };
+    expect(result.venue).toBe('alpha');
+    await client.schedule.getHandle(complianceScheduleId('charlie')).pause('paused by ops during the test');
+    await connection.close();
+
+    expect(await stopBallast(first.proc)).toBe(0);
+    for (const port of Object.values(ports)) expect(await isPortFree(port)).toBe(true);
+
+    // Second run on the same SQLite file.
+    const second = await startBallast();
+    connection = await Connection.connect({ address: config.temporal.address });
+    client = new Client({ connection });
+    const desc = await client.workflow.getHandle(workflowId!).describe();
+    expect(desc.status.name).toBe('COMPLETED');
+    const listed: string[] = [];
+    for await (const wf of client.workflow.list({ query: `WorkflowId = '${workflowId}'` })) listed.push(wf.workflowId);
+    expect(listed).toEqual([workflowId]);
+    const charlie = await client.schedule.getHandle(complianceScheduleId('charlie')).describe();
+    expect(charlie.state.paused).toBe(true);
+    expect(charlie.state.note).toBe('paused by ops during the test');
+    await connection.close();
+    expect(await stopBallast(second.proc)).toBe(0);
+    for (const port of Object.values(ports)) expect(await isPortFree(port)).toBe(true);
+  });
+});
