@@ -1,6 +1,7 @@
 // The Ballast HTTP API: health (with Temporal connectivity), configured venues, latest compliance.
 import { Client, Connection } from '@temporalio/client';
 import Fastify from 'fastify';
+import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { BallastConfig } from '../domain/config.schema';
@@ -38,16 +39,34 @@ export function buildApi(deps: ApiDeps) {
   const link = new TemporalLink(config.temporal.address);
   app.addHook('onClose', async () => link.close());
 
-  app.get('/health', async (_req, reply) => {
-    const temporal = { address: config.temporal.address, namespace: config.temporal.namespace };
+  const probeTemporal = async (): Promise<{ connected: true; serverVersion: string } | { connected: false; error: string }> => {
     try {
       const conn = await link.get();
       const info = await conn.withDeadline(Date.now() + 2_000, () => conn.workflowService.getSystemInfo({}));
-      return { status: 'ok', temporal: { ...temporal, connected: true, serverVersion: info.serverVersion } };
+      return { connected: true, serverVersion: info.serverVersion ?? 'unknown' };
     } catch (e) {
-      return reply.code(503).send({ status: 'degraded', temporal: { ...temporal, connected: false, error: (e as Error).message } });
+      return { connected: false, error: (e as Error).message };
     }
+  };
+
+  app.get('/health', async (_req, reply) => {
+    const temporal = { address: config.temporal.address, namespace: config.temporal.namespace, ...(await probeTemporal()) };
+    return temporal.connected ? { status: 'ok', temporal } : reply.code(503).send({ status: 'degraded', temporal });
   });
+
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'ballast_api_' });
+  new Gauge({
+    name: 'ballast_temporal_up',
+    help: '1 when the API reaches the Temporal frontend, else 0 (probed at scrape time)',
+    registers: [registry],
+    async collect() {
+      this.set((await probeTemporal()).connected ? 1 : 0);
+    },
+  });
+  new Gauge({ name: 'ballast_venues_configured', help: 'Venues in the loaded config', registers: [registry] }).set(config.venues.length);
+
+  app.get('/metrics', async (_req, reply) => reply.type(registry.contentType).send(await registry.metrics()));
 
   app.get('/api/venues', async () =>
     config.venues.map((v) => ({ id: v.id, kind: v.kind, market: v.market, fees: v.fees, rules: v.rules, requirements: v.requirements, complianceEvery: v.compliance.every })),

@@ -21,12 +21,23 @@ describe('API', () => {
     await app.close();
   });
 
+  it('exposes Prometheus metrics, including Temporal reachability', async () => {
+    const app = buildApi({ config: testConfig(), logger: testLogger });
+    const r = await app.inject({ method: 'GET', url: '/metrics' });
+    expect(r.statusCode).toBe(200);
+    expect(r.body).toMatch(/^ballast_temporal_up 1$/m);
+    expect(r.body).toMatch(/^ballast_venues_configured 4$/m);
+    expect(r.body).toContain('ballast_api_process_resident_memory_bytes');
+    await app.close();
+  });
+
   it('reports 503 degraded when Temporal is unreachable', async () => {
     const port = await freePort();
     const app = buildApi({ config: testConfig((raw) => (raw.temporal.address = `127.0.0.1:${port}`)), logger: testLogger });
     const r = await app.inject({ method: 'GET', url: '/health' });
     expect(r.statusCode).toBe(503);
     expect(r.json()).toMatchObject({ status: 'degraded', temporal: { connected: false } });
+    expect((await app.inject({ method: 'GET', url: '/metrics' })).body).toMatch(/^ballast_temporal_up 0$/m);
     await app.close();
   });
 
