@@ -3,6 +3,8 @@
 //   worker  — the Temporal worker          api — the HTTP API          temporal — the dev server only
 // Config: --config <file> or BALLAST_CONFIG; default config/demo.yaml.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { Connection } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
 import { join, resolve } from 'node:path';
 import { ConfigError, DEFAULT_CONFIG_PATH, applyEnvOverrides, loadConfig } from '../config/load';
 import { createLogger } from '../config/logger';
@@ -62,6 +64,26 @@ async function waitForApi(url: string, child: ChildProcess, timeoutMs = 120_000)
   return false;
 }
 
+/** The worker is ready when the server sees it polling our task queue (identity is `<pid>@<host>`). */
+async function waitForWorker(config: BallastConfig, child: ChildProcess, timeoutMs = 180_000): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  const connection = await Connection.connect({ address: config.temporal.address });
+  try {
+    while (Date.now() < deadline && child.exitCode === null) {
+      const r = await connection.workflowService.describeTaskQueue({
+        namespace: config.temporal.namespace,
+        taskQueue: { name: config.temporal.taskQueue },
+        taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
+      });
+      if ((r.pollers ?? []).some((p) => p.identity?.startsWith(`${child.pid}@`))) return true;
+      await new Promise((res) => setTimeout(res, 500));
+    }
+    return false;
+  } finally {
+    await connection.close();
+  }
+}
+
 async function supervise(config: BallastConfig, configPath: string): Promise<void> {
   const t0 = Date.now();
   const embedded = process.env.TEMPORAL_ADDRESS ? undefined : await startEmbeddedTemporal(config);
@@ -94,16 +116,20 @@ async function supervise(config: BallastConfig, configPath: string): Promise<voi
   }
 
   const apiUrl = `http://${config.api.host}:${config.api.port}`;
-  const healthy = await waitForApi(`${apiUrl}/health`, children[1]!);
-  if (!healthy) {
+  const [worker, api] = children as [ChildProcess, ChildProcess];
+  if (!(await waitForApi(`${apiUrl}/health`, api))) {
     logger.error('API did not become healthy');
+    return shutdown(1);
+  }
+  if (!(await waitForWorker(config, worker))) {
+    logger.error('the Temporal worker did not start polling');
     return shutdown(1);
   }
   const ui = embedded?.uiUrl ?? `(external Temporal at ${config.temporal.address})`;
   process.stderr.write(
     [
       '',
-      `Ballast is running (healthy after ${((Date.now() - t0) / 1000).toFixed(1)} s)`,
+      `Ballast is running (API healthy, worker polling, after ${((Date.now() - t0) / 1000).toFixed(1)} s)`,
       `  Temporal gRPC    ${config.temporal.address}  namespace ${config.temporal.namespace}`,
       `  Temporal Web UI  ${ui}`,
       `  Ballast API      ${apiUrl}  (health: ${apiUrl}/health)`,
