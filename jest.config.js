@@ -1,6 +1,7 @@
-// Two projects: `unit` (pure logic, no server; `npm run test:unit`) and `integration` (a real
-// Temporal dev server, started once per run by test/integration/global-setup.ts unless
-// TEMPORAL_ADDRESS points at one).
+// Three projects: `unit` (pure logic, no server; `npm run test:unit`), `components` (real parts
+// without Temporal: the exchange emulator with the real ccxt client, Uniswap contracts on a local
+// EVM, the simulated market) and `integration` (a real Temporal dev server, started once per run by
+// test/integration/global-setup.ts unless TEMPORAL_ADDRESS points at one).
 const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] };
 
 /** @type {import('jest').Config} */
@@ -12,6 +13,12 @@ module.exports = {
       testEnvironment: 'node',
       transform,
       testMatch: ['<rootDir>/test/unit/**/*.test.ts'],
+    },
+    {
+      displayName: 'components',
+      testEnvironment: 'node',
+      transform,
+      testMatch: ['<rootDir>/test/components/**/*.test.ts'],
     },
     {
       displayName: 'integration',
