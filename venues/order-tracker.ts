@@ -1,0 +1,120 @@
+// Order state owned once for every venue: orders are tracked BEFORE they are sent, updated from
+// venue reports, fills are de-duplicated by trade id, and an order the venue keeps not finding is
+// marked lost. State is plain data; every update replaces the record.
+import { D, fmt } from '../domain/money';
+import type { Fill, OrderStatus, Side, VenueOrder } from './venue.port';
+
+export interface TrackedOrder {
+  clientOrderId: string;
+  venueOrderId?: string;
+  side: Side;
+  price: string;
+  amount: string;
+  /** max(what the venue reported, the sum of de-duplicated fills): the two views never double count. */
+  filled: string;
+  reportedFilled: string;
+  fillsFilled: string;
+  status: OrderStatus;
+  postOnly: boolean;
+  createdAt: number;
+  updatedAt: number;
+  /** Consecutive "not found" answers while the order was believed live. */
+  notFound: number;
+  rejectReason?: string;
+}
+
+const TERMINAL: ReadonlySet<OrderStatus> = new Set(['filled', 'canceled', 'rejected', 'lost']);
+export const isTerminal = (s: OrderStatus) => TERMINAL.has(s);
+
+export class OrderTracker {
+  private readonly orders = new Map<string, TrackedOrder>();
+  private readonly byVenueId = new Map<string, string>();
+  private readonly seenTrades = new Set<string>();
+  private readonly fillLog: Fill[] = [];
+
+  constructor(private readonly maxNotFound = 3) {}
+
+  /** Record an order about to be sent (status `pending`), so a crash or timeout never loses it. */
+  track(o: { clientOrderId: string; side: Side; price: string; amount: string; postOnly: boolean; now: number }): TrackedOrder {
+    if (this.orders.has(o.clientOrderId)) throw new Error(`client order id ${o.clientOrderId} is already tracked`);
+    const { now, ...rest } = o;
+    const t: TrackedOrder = { ...rest, filled: '0', reportedFilled: '0', fillsFilled: '0', status: 'pending', createdAt: now, updatedAt: now, notFound: 0 };
+    this.orders.set(o.clientOrderId, t);
+    return t;
+  }
+
+  get(clientOrderId: string): TrackedOrder | undefined {
+    return this.orders.get(clientOrderId);
+  }
+
+  findByVenueId(venueOrderId: string): TrackedOrder | undefined {
+    const c = this.byVenueId.get(venueOrderId);
+    return c === undefined ? undefined : this.orders.get(c);
+  }
+
+  all(): TrackedOrder[] {
+    return [...this.orders.values()];
+  }
+
+  /** Orders believed live or whose fate is unknown: what reconciliation must look at. */
+  unsettled(): TrackedOrder[] {
+    return this.all().filter((o) => !isTerminal(o.status));
+  }
+
+  private put(o: TrackedOrder): TrackedOrder {
+    this.orders.set(o.clientOrderId, o);
+    if (o.venueOrderId) this.byVenueId.set(o.venueOrderId, o.clientOrderId);
+    return o;
+  }
+
+  reject(clientOrderId: string, reason: string, now: number): TrackedOrder | undefined {
+    const o = this.orders.get(clientOrderId);
+    if (!o) return undefined;
+    return this.put({ ...o, status: 'rejected', rejectReason: reason, updatedAt: now });
+  }
+
+  /** Apply the venue's view of an order. Filled amount never goes backwards; terminal states stick. */
+  applyVenueOrder(v: VenueOrder, now: number): TrackedOrder | undefined {
+    const key = v.clientOrderId ?? this.byVenueId.get(v.venueOrderId);
+    const o = key === undefined ? undefined : this.orders.get(key);
+    if (!o) return undefined;
+    if (isTerminal(o.status) && o.status !== 'lost') return o;
+    const reportedFilled = fmt(D.max(o.reportedFilled, v.filled));
+    return this.put({
+      ...o,
+      venueOrderId: v.venueOrderId,
+      reportedFilled,
+      filled: fmt(D.max(reportedFilled, o.fillsFilled)),
+      status: v.status,
+      notFound: 0,
+      updatedAt: now,
+    });
+  }
+
+  /** The venue said it does not know the order; after `maxNotFound` times in a row it is lost. */
+  markNotFound(clientOrderId: string, now: number): TrackedOrder | undefined {
+    const o = this.orders.get(clientOrderId);
+    if (!o || isTerminal(o.status)) return o;
+    const notFound = o.notFound + 1;
+    return this.put({ ...o, notFound, status: notFound >= this.maxNotFound ? 'lost' : o.status, updatedAt: now });
+  }
+
+  /** Record a fill once per trade id; returns false for a duplicate. Updates the order's filled amount. */
+  applyFill(f: Fill, now: number): boolean {
+    if (this.seenTrades.has(f.tradeId)) return false;
+    this.seenTrades.add(f.tradeId);
+    this.fillLog.push(f);
+    const o = (f.clientOrderId && this.orders.get(f.clientOrderId)) || this.findByVenueId(f.venueOrderId);
+    if (o) {
+      const fillsFilled = new D(o.fillsFilled).plus(f.amount);
+      const filled = D.max(fillsFilled, o.reportedFilled);
+      const status: OrderStatus = filled.gte(o.amount) ? 'filled' : isTerminal(o.status) ? o.status : 'partially_filled';
+      this.put({ ...o, venueOrderId: o.venueOrderId ?? f.venueOrderId, fillsFilled: fmt(fillsFilled), filled: fmt(filled), status, updatedAt: now });
+    }
+    return true;
+  }
+
+  fills(): readonly Fill[] {
+    return this.fillLog;
+  }
+}
