@@ -15,8 +15,23 @@ export interface EngineMarketConfig {
   minNotional: string;
   makerFee: string; // fraction, may be "0" or negative (rebate) — engine must handle "0"
   takerFee: string;
-  /** Self-trade prevention: what happens when an account's order would match its own resting order. */
+  /**
+   * Self-trade prevention: what happens when an account's order would match its own resting order
+   * (default 'expire_maker', like Binance). An account never trades with itself in any mode.
+   * - expire_maker: the resting order is expired (status 'expired', hold released) and matching continues.
+   * - expire_taker: the incoming order's unfilled rest is expired (fills before that point stand);
+   *   the resting order stays.
+   * - expire_both: both are expired.
+   */
   selfTradePrevention?: 'expire_taker' | 'expire_maker' | 'expire_both';
+  /** Account that receives fees (default "__fees__"); it may go negative in an asset when rebates exceed fees. */
+  feeAccount?: string;
+  /** Smallest balance unit of base/quote as decimals (default max(8, what tick/lot need)). Balances are
+   *  exact integers of that unit; an asset's total in the engine must stay below 2^53 units. */
+  baseDecimals?: number;
+  quoteDecimals?: number;
+  /** Size of recentTrades, each account's myTrades, and the finished orders getOrder still finds (default 10,000). */
+  historyLimit?: number;
 }
 
 export interface PlaceOrderInput {
@@ -135,4 +150,39 @@ export interface MatchingEngineApi {
   consume(account: string, asset: string, amount: string): void;
   balances(account: string): EngineBalance[];
   subscribe(listener: EngineListener): () => void;
+}
+
+/** `flags` of the numeric fast path (bitwise OR). */
+export const ORDER_FLAGS = { POST_ONLY: 1, IOC: 2, FOK: 4 } as const;
+
+/**
+ * Optional extension implemented by MatchingEngine: a numeric fast path for the simulator's hot loop
+ * and benchmarks, sharing the same core (rules, STP, holds, fees, events) as the string API.
+ * Prices are integer ticks (price / tickSize), amounts integer lots (amount / lotSize).
+ */
+export interface MatchingEngineFastPath {
+  readonly feeAccount: string;
+  /** Book sequence as last announced by onBookChange. */
+  readonly bookSequence: number;
+  /** Returns the order number (> 0) when accepted (even if it then filled or expired at once),
+   *  or a negative code: `rejectReason(code)` names it. `flags`: ORDER_FLAGS (default GTC). */
+  placeLimitTicks(account: string, side: Side, priceTicks: number, lots: number, flags?: number): number;
+  /** Market order by base lots (IOC unless flags has FOK). */
+  placeMarketLots(account: string, side: Side, lots: number, flags?: number): number;
+  /** Cancels an open order by number; false if it is not open. */
+  cancelById(orderNo: number): boolean;
+  rejectReason(code: number): RejectReason | undefined;
+  /** Remaining lots of an open order; 0 if it is not open. */
+  openLots(orderNo: number): number;
+  bestBidTicks(): number; // 0 when there is no bid
+  bestAskTicks(): number; // 0 when there is no ask
+  priceToTicks(price: string): number | undefined;
+  amountToLots(amount: string): number | undefined;
+  ticksToPrice(ticks: number): string;
+  lotsToAmount(lots: number): string;
+  orderIdOf(orderNo: number): string;
+  orderNoOf(orderId: string): number | undefined;
+  /** Decimals of an asset's smallest unit (amounts given to credit/debit/hold must fit it). */
+  assetDecimals(asset: string): number | undefined;
+  accountNames(): string[];
 }

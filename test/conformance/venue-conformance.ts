@@ -39,6 +39,16 @@ function restingOrder(book: OrderBookSnapshot, rules: MarketRules, side: Side): 
   return { price: price.toFixed(), amount: amount.toFixed() };
 }
 
+/** The best price on `side` that does not cross: one tick inside the spread (needs a spread > 1 tick). */
+function bestNonCrossing(book: OrderBookSnapshot, rules: MarketRules, side: Side): string {
+  const bid = book.bids[0]?.price;
+  const ask = book.asks[0]?.price;
+  if (!bid || !ask) return restingOrder(book, rules, side).price;
+  const p = side === 'sell' ? new D(ask).minus(rules.tickSize) : new D(bid).plus(rules.tickSize);
+  if (p.lte(bid) || p.gte(ask)) throw new Error(`conformance needs a spread wider than one tick (bid ${bid}, ask ${ask})`);
+  return p.toFixed();
+}
+
 export function describeVenueConformance(name: string, makeHarness: () => Promise<ConformanceHarness>): void {
   describe(`Venue conformance: ${name}`, () => {
     let h: ConformanceHarness;
@@ -127,7 +137,10 @@ export function describeVenueConformance(name: string, makeHarness: () => Promis
       if (!limit()) return;
       const book = await venue.fetchOrderBook(20);
       const o = restingOrder(book, rules, 'buy');
-      const err = await venue.placeOrder({ side: 'buy', price: o.price, amount: new D(o.amount).times(1e12).toFixed(), postOnly: true }).catch((e: unknown) => e);
+      const quote = (await venue.fetchBalances()).find((b) => b.asset === rules.quote);
+      // Twice what the free quote balance can pay for at this price.
+      const amount = new D(quote?.free ?? '0').div(o.price).times(2).div(rules.lotSize).ceil().times(rules.lotSize);
+      const err = await venue.placeOrder({ side: 'buy', price: o.price, amount: D.max(amount, o.amount).toFixed(), postOnly: true }).catch((e: unknown) => e);
       expect(isVenueError(err, 'VENUE.INSUFFICIENT_FUNDS')).toBe(true);
     });
 
@@ -135,7 +148,8 @@ export function describeVenueConformance(name: string, makeHarness: () => Promis
       if (!limit()) return;
       if (!h.takeLiquidity) throw new Error('a limit-order harness must provide takeLiquidity');
       const book = await venue.fetchOrderBook(20);
-      const o = restingOrder(book, rules, 'sell');
+      // Our ask must be the best, so the taker's buy at our price meets it first.
+      const o = { ...restingOrder(book, rules, 'sell'), price: bestNonCrossing(book, rules, 'sell') };
       const placed = await venue.placeOrder({ side: 'sell', ...o, postOnly: true });
       await h.settle();
       await h.takeLiquidity('buy', placed.price, placed.amount);

@@ -1,0 +1,125 @@
+// Integers → the API's decimal strings and records. Only called when a caller or listener asks,
+// never on the matching hot path.
+import * as bookSide from './book-side';
+import type { OrderNode } from './book-side';
+import type { FillRecord } from './engine-account';
+import type { MarketUnits } from './engine-market';
+import type { EngineFill, EngineOrder, EngineOrderStatus, EngineTrade, Side } from './engine.types';
+import type { TradeRecord } from './trade-ring';
+import * as units from './units';
+
+// Module-local copies: tsx turns imported bindings into getter calls on every use (see engine-core.ts).
+const { ACTIVE, BUY, CANCELED, EXPIRED, F_FOK, F_IOC, F_MARKET, F_POST_ONLY } = bookSide;
+const formatScaled = units.formatScaled;
+
+const ORDER_NO = /^[1-9]\d{0,15}$/;
+
+export class EngineFormat {
+  private readonly orderPrefix: string;
+  private readonly tradePrefix: string;
+
+  constructor(private readonly u: MarketUnits) {
+    this.orderPrefix = `${u.idPrefix}-o-`;
+    this.tradePrefix = `${u.idPrefix}-t-`;
+  }
+
+  price(ticks: number): string {
+    return formatScaled(ticks * this.u.tickMant, this.u.tickDp);
+  }
+
+  amount(lots: number): string {
+    return formatScaled(lots * this.u.lotMant, this.u.lotDp);
+  }
+
+  baseUnits(units: number): string {
+    return formatScaled(units, this.u.baseDp);
+  }
+
+  quoteUnits(units: number): string {
+    return formatScaled(units, this.u.quoteDp);
+  }
+
+  orderId(no: number): string {
+    return this.orderPrefix + String(no);
+  }
+
+  tradeId(no: number): string {
+    return this.tradePrefix + String(no);
+  }
+
+  /** The order number inside an order id of this market, or undefined. */
+  orderNo(orderId: unknown): number | undefined {
+    if (typeof orderId !== 'string' || !orderId.startsWith(this.orderPrefix)) return undefined;
+    const digits = orderId.slice(this.orderPrefix.length);
+    return ORDER_NO.test(digits) ? Number(digits) : undefined;
+  }
+
+  order(node: OrderNode): EngineOrder {
+    const isMarket = (node.flags & F_MARKET) !== 0;
+    // One literal, then the optional fields: cheaper than spreads, and the same shape every time.
+    const o: EngineOrder = {
+      orderId: (node.idText ??= this.orderId(node.id)),
+      account: node.account!.name,
+      side: side(node.side),
+      type: isMarket ? 'market' : 'limit',
+      amount: (node.amountText ??= this.amount(node.lots)),
+      filled: this.amount(node.lots - node.rem),
+      filledQuote: this.quoteUnits(node.filledQuote),
+      status: status(node),
+      postOnly: (node.flags & F_POST_ONLY) !== 0,
+      timeInForce: (node.flags & F_FOK) !== 0 ? 'FOK' : (node.flags & (F_IOC | F_MARKET)) !== 0 ? 'IOC' : 'GTC',
+      timestamp: node.timestamp,
+      updatedAt: node.updatedAt,
+    };
+    if (!isMarket) o.price = node.priceText ??= this.price(node.price);
+    if (node.clientOrderId !== undefined) o.clientOrderId = node.clientOrderId;
+    return o;
+  }
+
+  fill(account: string, f: FillRecord): EngineFill {
+    const isBuy = f.side === BUY;
+    const out: EngineFill = {
+      tradeId: this.tradeId(f.tradeNo),
+      orderId: this.orderId(f.orderNo),
+      account,
+      side: side(f.side),
+      price: this.price(f.price),
+      amount: this.amount(f.lots),
+      fee: isBuy ? this.baseUnits(f.fee) : this.quoteUnits(f.fee),
+      feeAsset: isBuy ? this.u.base : this.u.quote,
+      liquidity: f.maker ? 'maker' : 'taker',
+      timestamp: f.timestamp,
+    };
+    if (f.clientOrderId !== undefined) out.clientOrderId = f.clientOrderId;
+    return out;
+  }
+
+  trade(t: TradeRecord, makerAccount: string, takerAccount: string): EngineTrade {
+    return {
+      tradeId: this.tradeId(t.tradeNo),
+      price: this.price(t.price),
+      amount: this.amount(t.lots),
+      takerSide: side(t.takerSide),
+      makerAccount,
+      takerAccount,
+      timestamp: t.timestamp,
+    };
+  }
+}
+
+function side(code: number): Side {
+  return code === BUY ? 'buy' : 'sell';
+}
+
+function status(node: OrderNode): EngineOrderStatus {
+  switch (node.status) {
+    case ACTIVE:
+      return node.rem === node.lots ? 'open' : 'partially_filled';
+    case CANCELED:
+      return 'canceled';
+    case EXPIRED:
+      return 'expired';
+    default:
+      return 'filled';
+  }
+}

@@ -1,0 +1,199 @@
+// One exchange's deposits and withdrawals: deposit addresses per account and asset, deposits
+// confirmed block by block before they are credited, withdrawals held → processed → broadcast on
+// the TransferNetwork → confirmed. Balances themselves live in the matching engine (hold / consume /
+// credit), so a pending withdrawal shows as `locked` and cannot be traded away.
+import { z } from 'zod';
+import { D, fmt, zNonNegativeDecimal } from '../../domain/money';
+import type { TransferRecord, WithdrawRequest } from '../../venues/venue.port';
+import { VenueError } from '../../venues/venue-errors';
+import type { Clock } from '../clock';
+import type { MatchingEngineApi } from '../engine/engine.types';
+import type { FaultInjector } from './fault-injector';
+import { evmAddress, txHash } from './hex-ids';
+import { isEvmAddress, type ChainTransfer, type DepositSink, type TransferNetwork } from './transfer-network';
+
+export const WithdrawalsConfigSchema = z
+  .object({
+    /** Flat fee per withdrawal, per asset; an asset without a fee cannot be withdrawn. */
+    fees: z.record(z.string().min(1), zNonNegativeDecimal),
+    /** Blocks before a deposit is credited / a withdrawal is reported 'ok'. */
+    minConfirmations: z.number().int().nonnegative(),
+    blockTimeMs: z.number().int().positive(),
+    /** The exchange's own review/batching delay before a withdrawal is broadcast. */
+    processingDelayMs: z.number().int().nonnegative(),
+  })
+  .strict();
+export type WithdrawalsConfig = z.input<typeof WithdrawalsConfigSchema>;
+
+interface Owned {
+  account: string;
+  record: TransferRecord;
+}
+
+export interface TransferDeskDeps {
+  exchangeId: string;
+  engine: MatchingEngineApi;
+  clock: Clock;
+  network: TransferNetwork;
+  faults: FaultInjector;
+  /** Seeded salt: addresses and tx hashes depend on it and on the object's identity only. */
+  salt: number;
+  /** Engine account that keeps fees (trading fees already land there). */
+  feeAccount: string;
+}
+
+const copy = (r: TransferRecord): TransferRecord => ({ ...r });
+
+export class TransferDesk implements DepositSink {
+  readonly id: string;
+  readonly hotWallet: string;
+  private readonly cfg: z.output<typeof WithdrawalsConfigSchema>;
+  private readonly addresses = new Map<string, string>(); // `${account}\u0000${asset}` → address
+  private readonly addressOwner = new Map<string, string>(); // lower-case address → account
+  private readonly deposits: Owned[] = [];
+  private readonly withdrawals: Owned[] = [];
+  private readonly byIdempotencyKey = new Map<string, Owned>();
+  /** Accepted withdrawals that came due while withdrawals were suspended. */
+  private stalled: Owned[] = [];
+
+  constructor(
+    cfg: z.output<typeof WithdrawalsConfigSchema>,
+    private readonly deps: TransferDeskDeps,
+  ) {
+    this.cfg = cfg;
+    this.id = deps.exchangeId;
+    this.hotWallet = evmAddress(deps.salt, deps.exchangeId, 'hot-wallet');
+    deps.faults.onChange((kind, active) => {
+      if (kind !== 'withdrawalsSuspended' || active) return;
+      // The queue resumes when the suspension lifts, oldest first.
+      const queue = this.stalled;
+      this.stalled = [];
+      for (const w of queue) deps.clock.schedule(0, () => this.process(w));
+    });
+  }
+
+  get network(): string {
+    return this.deps.network.name;
+  }
+
+  depositAddress(account: string, asset: string): string {
+    const k = `${account}\u0000${asset}`;
+    let address = this.addresses.get(k);
+    if (!address) {
+      address = evmAddress(this.deps.salt, this.id, account, asset);
+      this.deps.network.registerDepositAddress(address, this, account);
+      this.addresses.set(k, address);
+      this.addressOwner.set(address.toLowerCase(), account);
+    }
+    return address;
+  }
+
+  withdraw(account: string, req: WithdrawRequest): TransferRecord {
+    // A retry with the same key returns what the first call did, whatever changed since.
+    const known = this.byIdempotencyKey.get(`${account}\u0000${req.idempotencyKey}`);
+    if (known) return copy(known.record);
+    const bad = (message: string): VenueError => new VenueError('VENUE.INVALID_ORDER', this.id, message);
+    if (!req.idempotencyKey) throw bad('withdraw: idempotencyKey is required');
+    if (req.network !== this.network) throw new VenueError('VENUE.NOT_SUPPORTED', this.id, `withdraw: network "${req.network}" (this venue supports ${this.network})`);
+    if (!isEvmAddress(req.address)) throw bad(`withdraw: address "${req.address}" is not a 0x-prefixed 20-byte hex address`);
+    const fee = this.cfg.fees[req.asset];
+    if (fee === undefined) throw bad(`withdraw: asset "${req.asset}" cannot be withdrawn here`);
+    const parsed = zNonNegativeDecimal.safeParse(req.amount);
+    if (!parsed.success || new D(parsed.data).lte(0)) throw bad(`withdraw: amount must be a positive decimal, got "${req.amount}"`);
+    if (this.deps.faults.isActive('withdrawalsSuspended')) {
+      throw new VenueError('VENUE.WITHDRAWALS_SUSPENDED', this.id, `withdrawals of ${req.asset} are suspended`);
+    }
+    const amount = parsed.data;
+    const total = fmt(new D(amount).plus(fee));
+    const free = this.deps.engine.balances(account).find((b) => b.asset === req.asset)?.free ?? '0';
+    if (new D(free).lt(total)) {
+      throw new VenueError('VENUE.INSUFFICIENT_FUNDS', this.id, `withdraw: ${total} ${req.asset} needed (amount ${amount} + fee ${fee}), ${free} free`);
+    }
+    this.deps.engine.hold(account, req.asset, total);
+    const record: TransferRecord = {
+      id: `${this.id}-w-${this.withdrawals.length + 1}`,
+      type: 'withdrawal',
+      asset: req.asset,
+      amount,
+      fee,
+      address: req.address,
+      network: this.network,
+      confirmations: 0,
+      status: 'pending',
+      idempotencyKey: req.idempotencyKey,
+      timestamp: this.deps.clock.now(),
+    };
+    const owned = { account, record };
+    this.withdrawals.push(owned);
+    this.byIdempotencyKey.set(`${account}\u0000${req.idempotencyKey}`, owned);
+    this.deps.clock.schedule(this.cfg.processingDelayMs, () => this.process(owned));
+    return copy(record);
+  }
+
+  listDeposits(account: string, asset?: string, sinceMs?: number): TransferRecord[] {
+    return this.list(this.deposits, account, asset, sinceMs);
+  }
+
+  listWithdrawals(account: string, asset?: string, sinceMs?: number): TransferRecord[] {
+    return this.list(this.withdrawals, account, asset, sinceMs);
+  }
+
+  /** DepositSink: a tx to one of our addresses is in a block; confirm it, then credit the account. */
+  onChainArrival(t: ChainTransfer, credited: () => void): void {
+    const account = this.addressOwner.get(t.to.toLowerCase());
+    if (account === undefined) throw new Error(`${this.id}: no account owns ${t.to}`); // the network only routes registered addresses
+    const record: TransferRecord = {
+      id: `${this.id}-d-${this.deposits.length + 1}`,
+      type: 'deposit',
+      asset: t.asset,
+      amount: t.amount,
+      fee: '0',
+      address: t.to,
+      network: t.network,
+      txHash: t.txHash,
+      confirmations: 0,
+      status: 'pending',
+      timestamp: this.deps.clock.now(),
+    };
+    this.deposits.push({ account, record });
+    this.confirm(record, () => {
+      this.deps.engine.credit(account, t.asset, t.amount);
+      credited();
+    });
+  }
+
+  private process(w: Owned): void {
+    const r = w.record;
+    // A suspension stalls withdrawals already accepted: they wait in 'pending' until it lifts.
+    if (this.deps.faults.isActive('withdrawalsSuspended')) {
+      this.stalled.push(w);
+      return;
+    }
+    this.deps.engine.consume(w.account, r.asset, fmt(new D(r.amount).plus(r.fee)));
+    if (new D(r.fee).gt(0)) this.deps.engine.credit(this.deps.feeAccount, r.asset, r.fee);
+    r.txHash = txHash(this.deps.salt, this.id, r.id);
+    r.status = 'confirming';
+    this.deps.network.broadcast({ txHash: r.txHash, asset: r.asset, amount: r.amount, from: this.hotWallet, to: r.address });
+    this.confirm(r, () => undefined);
+  }
+
+  /** Counts confirmations up, one per block, until `minConfirmations`; then 'ok' and `done`. */
+  private confirm(r: TransferRecord, done: () => void): void {
+    if (r.confirmations >= this.cfg.minConfirmations) {
+      r.status = 'ok';
+      done();
+      return;
+    }
+    this.deps.clock.schedule(this.cfg.blockTimeMs, () => {
+      r.confirmations++;
+      r.status = 'confirming';
+      this.confirm(r, done);
+    });
+  }
+
+  private list(from: Owned[], account: string, asset?: string, sinceMs?: number): TransferRecord[] {
+    return from
+      .filter((o) => o.account === account && (asset === undefined || o.record.asset === asset) && (sinceMs === undefined || o.record.timestamp >= sinceMs))
+      .map((o) => copy(o.record));
+  }
+}
