@@ -86,6 +86,32 @@ export function buildApi(deps: ApiDeps) {
     return reply.code(404).send({ error: `no completed compliance check for "${venue}" yet` });
   });
 
+  // Books, trades and run state of the embedded simulated market, per venue.
+  const sim = config.simulation;
+  const marketUrl = sim ? `http://${sim.host}:${sim.port}` : undefined;
+  const MarketQuery = z.object({ depth: z.coerce.number().int().min(1).max(500).optional(), limit: z.coerce.number().int().min(1).max(500).optional() }).strict();
+  const proxyMarket = async (path: string, query: unknown, reply: { code(c: number): { send(b: unknown): unknown } }) => {
+    if (!marketUrl) return reply.code(404).send({ error: 'no simulated market in this configuration' });
+    const q = MarketQuery.safeParse(query);
+    if (!q.success) return reply.code(400).send({ error: 'invalid query', issues: toFieldIssues(q.error) });
+    const qs = new URLSearchParams(Object.entries(q.data).flatMap(([k, v]): [string, string][] => (v === undefined ? [] : [[k, String(v)]]))).toString();
+    try {
+      const r = await fetch(`${marketUrl}${path}${qs ? `?${qs}` : ''}`, { signal: AbortSignal.timeout(5_000) });
+      return reply.code(r.status).send(await r.json());
+    } catch (e) {
+      return reply.code(503).send({ error: `simulated market unreachable at ${marketUrl}: ${(e as Error).message}` });
+    }
+  };
+  app.get('/api/market/venues', async (req, reply) => proxyMarket('/venues', req.query, reply));
+  app.get('/api/market/summary', async (req, reply) => proxyMarket('/summary', req.query, reply));
+  app.get('/api/market/venues/:venue/:what', async (req, reply) => {
+    const { venue, what } = req.params as { venue: string; what: string };
+    if (!/^[a-z][a-z0-9-]{1,31}$/.test(venue) || (what !== 'book' && what !== 'trades')) {
+      return reply.code(400).send({ error: 'expected /api/market/venues/<venue id>/(book|trades)' });
+    }
+    return proxyMarket(`/venues/${venue}/${what}`, req.query, reply);
+  });
+
   return app;
 }
 

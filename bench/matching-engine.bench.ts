@@ -12,7 +12,7 @@ import { performance } from 'node:perf_hooks';
 import { mulberry32 } from '../domain/rng';
 import type { Clock } from '../sim/clock';
 import { MatchingEngine } from '../sim/engine/matching-engine';
-import type { EngineMarketConfig, PlaceOrderInput } from '../sim/engine/engine.types';
+import type { EngineMarketConfig } from '../sim/engine/engine.types';
 
 const GOAL = 1_000_000;
 const OPS = Number(process.env.BENCH_OPS ?? 1_000_000);
@@ -169,31 +169,41 @@ function runNumeric({ e, resting }: Fresh, s: Script): Timing {
   return t0.stop();
 }
 
-function stringInputs({ e }: Fresh, s: Script): (PlaceOrderInput | undefined)[] {
-  const out: (PlaceOrderInput | undefined)[] = [];
+/** The decimal strings a caller would send (made up front: formatting them is the caller's cost). */
+interface StringScript {
+  price: string[];
+  amount: string[];
+}
+
+function stringScript({ e }: Fresh, s: Script): StringScript {
+  const out: StringScript = { price: [], amount: [] };
   for (let i = 0; i < s.kind.length; i++) {
-    const k = s.kind[i];
-    const common = { account: names[s.account[i]!]!, side: SIDES[s.side[i]!]!, amount: e.lotsToAmount(s.lots[i]!) };
-    if (k === K_ADD) out.push({ ...common, type: 'limit', price: e.ticksToPrice(s.price[i]!) });
-    else if (k === K_MARKET) out.push({ ...common, type: 'market' });
-    else out.push(undefined);
+    out.price.push(e.ticksToPrice(s.price[i]!));
+    out.amount.push(e.lotsToAmount(s.lots[i]!));
   }
   return out;
 }
 
-function runStrings({ e, resting, owners }: Fresh, s: Script, inputs: (PlaceOrderInput | undefined)[]): Timing {
+function runStrings({ e, resting, owners }: Fresh, s: Script, strs: StringScript): Timing {
   const live = new Live(resting.map((no, i) => ({ account: owners[i]!, orderId: e.orderIdOf(no) })));
+  const n = s.kind.length;
   const t0 = startTimer();
-  for (let i = 0; i < inputs.length; i++) {
-    const input = inputs[i];
-    if (input === undefined) {
+  for (let i = 0; i < n; i++) {
+    const k = s.kind[i];
+    if (k === K_CANCEL) {
       const ref = live.take(s.pick[i]!);
       if (ref !== undefined) e.cancelOrder(ref.account, { orderId: ref.orderId });
       continue;
     }
-    const r = e.placeOrder(input);
+    // A fresh input object per call, as a caller parsing a request would make.
+    const account = names[s.account[i]!]!;
+    const side = SIDES[s.side[i]!]!;
+    const r =
+      k === K_ADD
+        ? e.placeOrder({ account, side, type: 'limit', price: strs.price[i]!, amount: strs.amount[i]! })
+        : e.placeOrder({ account, side, type: 'market', amount: strs.amount[i]! });
     // Like the numeric run: every accepted limit order is a cancel candidate (filled ones cancel as no-ops).
-    if (r.ok && input.type === 'limit') live.add({ account: input.account, orderId: r.order.orderId });
+    if (r.ok && k === K_ADD) live.add({ account, orderId: r.order.orderId });
   }
   return t0.stop();
 }
@@ -234,7 +244,7 @@ function tradesOf(e: MatchingEngine): number {
 
 const addCancel = script(OPS, 1, false);
 const mixed = script(OPS, 2, true);
-const mixedInputs = stringInputs(freshEngine(), mixed);
+const mixedStrings = stringScript(freshEngine(), mixed);
 const lines = [
   measure('(a) add + cancel, non-crossing (numeric)', () => {
     const f = freshEngine();
@@ -246,7 +256,7 @@ const lines = [
   }),
   measure('(c) same mixed script, string API', () => {
     const f = freshEngine();
-    return { time: runStrings(f, mixed, mixedInputs), ops: OPS, trades: tradesOf(f.e) };
+    return { time: runStrings(f, mixed, mixedStrings), ops: OPS, trades: tradesOf(f.e) };
   }),
   measure('(d) (b) + market-data listener (trades, book)', () => {
     const f = freshEngine();
@@ -276,7 +286,7 @@ const lines = [
 const fn = freshEngine();
 runNumeric(fn, mixed);
 const fs = freshEngine();
-runStrings(fs, mixed, mixedInputs);
+runStrings(fs, mixed, mixedStrings);
 const en = fn.e;
 const es = fs.e;
 const same = JSON.stringify(en.book(1_000_000)) === JSON.stringify(es.book(1_000_000)) && tradesOf(en) === tradesOf(es);

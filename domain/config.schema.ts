@@ -121,6 +121,19 @@ export const ApiSchema = z
   .object({ host: z.string().min(1).default('127.0.0.1'), port: z.number().int().min(1).max(65535).default(3000) })
   .strict();
 
+/** The embedded simulated market (`npm start` with the demo config): scenario, ports, Ballast's balances. */
+export const SimulationSchema = z
+  .object({
+    scenario: z.string().min(1),
+    host: z.string().min(1).default('127.0.0.1'),
+    /** HTTP port of the market process (books, trades, run state). */
+    port: z.number().int().min(1).max(65535).default(7300),
+    /** JSON-RPC port of the local EVM (Hardhat) carrying the Uniswap V2 pool. */
+    chainPort: z.number().int().min(1).max(65535).default(8545),
+    ballast: z.object({ account: z.string().min(1).default('ballast'), base: zNonNegativeDecimal, quote: zNonNegativeDecimal }).strict(),
+  })
+  .strict();
+
 export const ConfigSchema = z
   .object({
     mode: z.enum(['simulated', 'live']),
@@ -130,9 +143,11 @@ export const ConfigSchema = z
     venues: z.array(VenueSchema).min(1),
     treasury: TreasurySchema,
     strategy: StrategySchema,
+    simulation: SimulationSchema.optional(),
   })
   .strict()
   .superRefine((c, ctx) => {
+    if (c.mode === 'live' && c.simulation) ctx.addIssue({ code: 'custom', path: ['simulation'], message: 'no simulated market in live mode' });
     const seen = new Set<string>();
     c.venues.forEach((v, i) => {
       if (seen.has(v.id)) ctx.addIssue({ code: 'custom', path: ['venues', i, 'id'], message: `duplicate venue id "${v.id}"` });

@@ -1,6 +1,8 @@
 // One entry point, several roles:
-//   start   — everything on one machine: dev server (unless TEMPORAL_ADDRESS is set), worker, API
-//   worker  — the Temporal worker          api — the HTTP API          temporal — the dev server only
+//   start   — everything on one machine: dev server (unless TEMPORAL_ADDRESS is set), the simulated
+//             market (when the config has `simulation`), worker, API
+//   worker  — the Temporal worker     api — the HTTP API     market — the simulated market
+//   temporal — the dev server only
 // Config: --config <file> or BALLAST_CONFIG; default config/demo.yaml.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { Connection } from '@temporalio/client';
@@ -12,10 +14,11 @@ import type { BallastConfig } from '../domain/config.schema';
 import { findTemporalBinary, PROJECT_ROOT } from '../temporal/binary';
 import { startDevServer, type DevServer } from '../temporal/dev-server';
 import { runApi } from '../api/server';
+import { startSimulatedMarket } from './market';
 import { installRuntimeLogger, runTemporalWorker } from './temporal.worker';
 
-type Role = 'start' | 'worker' | 'api' | 'temporal';
-const ROLES: Role[] = ['start', 'worker', 'api', 'temporal'];
+type Role = 'start' | 'worker' | 'api' | 'market' | 'temporal';
+const ROLES: Role[] = ['start', 'worker', 'api', 'market', 'temporal'];
 
 function parseArgs(argv: string[]): { role: Role; configPath: string } {
   const [role, ...rest] = argv;
@@ -50,7 +53,7 @@ async function startEmbeddedTemporal(config: BallastConfig): Promise<DevServer> 
   });
 }
 
-async function waitForApi(url: string, child: ChildProcess, timeoutMs = 120_000): Promise<boolean> {
+async function waitForHttp(url: string, child: ChildProcess, timeoutMs = 120_000): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline && child.exitCode === null) {
     try {
@@ -104,7 +107,7 @@ async function supervise(config: BallastConfig, configPath: string): Promise<voi
   process.on('SIGTERM', () => void shutdown(0));
 
   const env = { ...process.env, TEMPORAL_ADDRESS: config.temporal.address };
-  for (const role of ['worker', 'api'] as const) {
+  const spawnRole = (role: Role): ChildProcess => {
     // Same interpreter and loader flags (tsx) as this process.
     const child = spawn(process.execPath, [...process.execArgv, __filename, role, '--config', configPath], { env, stdio: 'inherit' });
     child.once('exit', (code, signal) => {
@@ -113,11 +116,22 @@ async function supervise(config: BallastConfig, configPath: string): Promise<voi
       void shutdown(1);
     });
     children.push(child);
-  }
+    return child;
+  };
 
+  let marketUrl: string | undefined;
+  if (config.simulation) {
+    const market = spawnRole('market');
+    marketUrl = `http://${config.simulation.host}:${config.simulation.port}`;
+    if (!(await waitForHttp(`${marketUrl}/venues`, market))) {
+      logger.error('the simulated market did not start');
+      return shutdown(1);
+    }
+  }
+  const worker = spawnRole('worker');
+  const api = spawnRole('api');
   const apiUrl = `http://${config.api.host}:${config.api.port}`;
-  const [worker, api] = children as [ChildProcess, ChildProcess];
-  if (!(await waitForApi(`${apiUrl}/health`, api))) {
+  if (!(await waitForHttp(`${apiUrl}/health`, api))) {
     logger.error('API did not become healthy');
     return shutdown(1);
   }
@@ -132,7 +146,10 @@ async function supervise(config: BallastConfig, configPath: string): Promise<voi
       `Ballast is running (API healthy, worker polling, after ${((Date.now() - t0) / 1000).toFixed(1)} s)`,
       `  Temporal gRPC    ${config.temporal.address}  namespace ${config.temporal.namespace}`,
       `  Temporal Web UI  ${ui}`,
-      `  Ballast API      ${apiUrl}  (health: ${apiUrl}/health)`,
+      `  Ballast API      ${apiUrl}  (health: ${apiUrl}/health, market: ${apiUrl}/api/market/venues)`,
+      ...(config.simulation
+        ? [`  Simulated market ${marketUrl}  scenario ${config.simulation.scenario}; local EVM http://${config.simulation.host}:${config.simulation.chainPort}`]
+        : []),
       `  Config           ${configPath}`,
       'Ctrl-C stops everything.',
       '',
@@ -154,6 +171,14 @@ async function main(): Promise<void> {
       const close = () => void app.close().then(() => process.exit(0));
       process.on('SIGINT', close);
       process.on('SIGTERM', close);
+      return;
+    }
+    case 'market': {
+      if (!config.simulation) throw new ConfigError('the market role needs a `simulation` section in the config');
+      const market = await startSimulatedMarket({ ...config.simulation, log: logger });
+      const stop = () => void market.stop().then(() => process.exit(0));
+      process.on('SIGINT', stop);
+      process.on('SIGTERM', stop);
       return;
     }
     case 'temporal': {

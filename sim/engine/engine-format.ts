@@ -12,8 +12,6 @@ import * as units from './units';
 const { ACTIVE, BUY, CANCELED, EXPIRED, F_FOK, F_IOC, F_MARKET, F_POST_ONLY } = bookSide;
 const formatScaled = units.formatScaled;
 
-const ORDER_NO = /^[1-9]\d{0,15}$/;
-
 export class EngineFormat {
   private readonly orderPrefix: string;
   private readonly tradePrefix: string;
@@ -49,9 +47,16 @@ export class EngineFormat {
 
   /** The order number inside an order id of this market, or undefined. */
   orderNo(orderId: unknown): number | undefined {
-    if (typeof orderId !== 'string' || !orderId.startsWith(this.orderPrefix)) return undefined;
-    const digits = orderId.slice(this.orderPrefix.length);
-    return ORDER_NO.test(digits) ? Number(digits) : undefined;
+    const start = this.orderPrefix.length;
+    if (typeof orderId !== 'string' || orderId.length <= start || orderId.length > start + 15 || !orderId.startsWith(this.orderPrefix)) return undefined;
+    // Digits only, no leading zero (one canonical id per order); hand-rolled, it runs on every cancel.
+    let n = 0;
+    for (let i = start; i < orderId.length; i++) {
+      const d = orderId.charCodeAt(i) - 48;
+      if (d < 0 || d > 9 || (d === 0 && i === start)) return undefined;
+      n = n * 10 + d;
+    }
+    return n;
   }
 
   order(node: OrderNode): EngineOrder {

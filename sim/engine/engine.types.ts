@@ -41,9 +41,10 @@ export interface PlaceOrderInput {
   type: 'limit' | 'market';
   /** Required for limit orders. */
   price?: string;
-  /** Base amount. */
+  /** Base amount. A market buy fills only what the account's free quote affords, lot by lot; the rest expires. */
   amount: string;
   postOnly?: boolean;
+  /** Default GTC for limit orders; market orders never rest (IOC, or FOK: all or rejected with NO_LIQUIDITY). */
   timeInForce?: 'GTC' | 'IOC' | 'FOK';
 }
 

@@ -22,10 +22,14 @@ export function workflowBundlePath(): string {
 
 export const uniqueId = (prefix: string) => `${prefix}-${randomUUID().slice(0, 8)}`;
 
-/** The demo config pointed at the test server, with a unique task queue; `mutate` edits the raw object. */
+/**
+ * The demo config pointed at the test server, with a unique task queue and without the embedded
+ * simulated market (venues show their seeded synthetic books); `mutate` edits the raw object.
+ */
 export function testConfig(mutate?: (raw: Record<string, any>) => void): BallastConfig {
   const demo = loadConfig();
   const raw = JSON.parse(JSON.stringify(demo)) as Record<string, any>;
+  delete raw.simulation;
   raw.temporal.address = temporalAddress();
   raw.temporal.taskQueue = uniqueId('test');
   mutate?.(raw);

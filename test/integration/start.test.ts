@@ -42,10 +42,11 @@ describe('npm start', () => {
   });
 
   it('starts everything, stops every child on SIGTERM, and keeps state across restarts', async () => {
-    const ports = { temporal: await freePort(), ui: await freePort(), api: await freePort() };
+    const ports = { temporal: await freePort(), ui: await freePort(), api: await freePort(), market: await freePort(), chain: await freePort() };
     const config = structuredClone(demo);
     config.temporal = { ...config.temporal, address: `127.0.0.1:${ports.temporal}`, uiPort: ports.ui, dataDir: join(dir, 'data') };
     config.api = { host: '127.0.0.1', port: ports.api };
+    config.simulation = { ...config.simulation, port: ports.market, chainPort: ports.chain };
     const file = join(dir, 'config.yaml');
     writeFileSync(file, stringify(config));
 
@@ -71,6 +72,14 @@ describe('npm start', () => {
     const health = (await (await fetch(`http://127.0.0.1:${ports.api}/health`)).json()) as { status: string; temporal: { connected: boolean } };
     expect(health).toMatchObject({ status: 'ok', temporal: { connected: true } });
     expect((await fetch(`http://127.0.0.1:${ports.ui}/`)).status).toBe(200);
+    // The simulated market runs: books for every venue, served through the Ballast API.
+    const venues = (await (await fetch(`http://127.0.0.1:${ports.api}/api/market/venues`)).json()) as { id: string }[];
+    expect(venues.map((v) => v.id)).toEqual(['alpha', 'bravo', 'charlie', 'uniswap']);
+    for (const v of venues) {
+      const book = (await (await fetch(`http://127.0.0.1:${ports.api}/api/market/venues/${v.id}/book?depth=5`)).json()) as { bids: unknown[]; asks: unknown[] };
+      expect(book.bids.length).toBeGreaterThan(0);
+      expect(book.asks.length).toBeGreaterThan(0);
+    }
 
     let connection = await Connection.connect({ address: config.temporal.address });
     let client = new Client({ connection });

@@ -112,6 +112,7 @@ describe('parseConfig rejects bad configs naming the field and the expectation',
     c.mode = 'live';
     const e = configError(() => parseConfig(c));
     expect(lines(e)).toEqual([
+      '  - simulation: no simulated market in live mode',
       '  - venues[0].kind: simulated venues are not allowed in live mode',
       '  - venues[1].kind: simulated venues are not allowed in live mode',
       '  - venues[2].kind: simulated venues are not allowed in live mode',
@@ -122,6 +123,7 @@ describe('parseConfig rejects bad configs naming the field and the expectation',
     const c = demo();
     c.mode = 'live';
     c.venues = [c.venues[3]];
+    delete c.simulation;
     expect(parseConfig(c).venues.map((v) => v.id)).toEqual(['uniswap']);
   });
 

@@ -1,0 +1,178 @@
+// The simulated market of the embedded default: one SimExchange per simulated CEX (latency, rate
+// limits, faults, transfers) whose engines the scenario's external traders trade on, in real time;
+// the scenario's Uniswap V2 pool runs in-process with the exact V2 math AND is mirrored swap for swap
+// onto real Uniswap V2 contracts on a local Hardhat node. A small HTTP endpoint serves books, trades
+// and the run's state to the Ballast API.
+import Fastify from 'fastify';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import { D, fmt } from '../domain/money';
+import { mulberry32 } from '../domain/rng';
+import { fromUnits } from '../sim/amm/token-units';
+import { RealClock } from '../sim/clocks';
+import { SimExchange } from '../sim/exchange/sim-exchange';
+import { PRESET_WITHDRAWALS } from '../sim/exchange/exchange-presets';
+import { TransferNetwork } from '../sim/exchange/transfer-network';
+import type { AmmSwap, AmmVenue as MarketPool } from '../sim/market/amm-venue';
+import { loadScenario } from '../sim/market/scenario-loader';
+import { ScenarioRunner } from '../sim/market/scenario-runner';
+import { startLocalAmm, type LocalAmm } from '../sim/evm/local-amm';
+import { AmmVenue } from '../venues/amm/amm-venue';
+
+export interface MarketOptions {
+  scenario: string;
+  host: string;
+  port: number;
+  chainPort: number;
+  /** Balances of Ballast's own account on every simulated exchange (base, quote). */
+  ballast: { account: string; base: string; quote: string };
+  log: Logger;
+}
+
+export interface SimulatedMarket {
+  exchanges: Record<string, SimExchange>;
+  runner: ScenarioRunner;
+  amm?: LocalAmm;
+  url: string;
+  stop(): Promise<void>;
+}
+
+interface MirroredSwap extends Omit<AmmSwap, 'amountIn' | 'amountOut'> {
+  amountIn: string;
+  amountOut: string;
+  txHash?: string;
+  mirrorError?: string;
+}
+
+// A Hardhat test account (#9, its well-known public address) that replays the pool's swaps on chain.
+const MIRROR_ACCOUNT = 9;
+const MIRROR_ADDRESS = '0xa0Ee7A142d267C1f36714E4a8F75612F20a79720';
+
+export async function startSimulatedMarket(o: MarketOptions): Promise<SimulatedMarket> {
+  const scenario = loadScenario(o.scenario);
+  const clock = new RealClock();
+  const network = new TransferNetwork({ delayMs: { min: 2_000, max: 8_000 } }, { clock, rng: mulberry32(scenario.seed + 1) });
+  const exchanges: Record<string, SimExchange> = {};
+  for (const v of scenario.venues) {
+    if (v.kind !== 'cex') continue;
+    const [base, quote] = v.market.split('/') as [string, string];
+    const ex = new SimExchange(
+      {
+        id: v.id,
+        market: { symbol: v.market, base, quote, tickSize: v.rules.tickSize, lotSize: v.rules.lotSize, minNotional: v.rules.minNotional, makerFee: v.fees.maker, takerFee: v.fees.taker },
+        latencyMs: { min: 5, max: 40 },
+        rateLimit: { capacity: 200, refillPerSec: 100 },
+        requestTimeoutMs: 10_000,
+        withdrawals: { ...PRESET_WITHDRAWALS, fees: { [base]: '2', [quote]: '1' } },
+      },
+      { clock, rng: mulberry32(scenario.seed + Object.keys(exchanges).length + 2), network },
+    );
+    ex.fund(o.ballast.account, base, o.ballast.base);
+    ex.fund(o.ballast.account, quote, o.ballast.quote);
+    exchanges[v.id] = ex;
+  }
+  const runner = new ScenarioRunner(scenario, { clock, engines: Object.fromEntries(Object.entries(exchanges).map(([id, ex]) => [id, ex.engine])) });
+
+  // The on-chain replica of the scenario's pool.
+  const poolSpec = scenario.venues.find((v) => v.kind === 'amm');
+  let amm: LocalAmm | undefined;
+  const swaps: MirroredSwap[] = [];
+  let mirrorQueue: Promise<void> = Promise.resolve();
+  let unsubscribePool: (() => void) | undefined;
+  if (poolSpec && poolSpec.kind === 'amm') {
+    amm = await startLocalAmm({ port: o.chainPort, reserves: poolSpec.reserves, fund: [{ address: MIRROR_ADDRESS, base: '100000000', quote: '100000000' }] });
+    o.log.info({ rpcUrl: amm.chain.rpcUrl, pair: amm.venueOptions.pair, ms: Math.round(amm.timings.totalMs) }, 'local EVM with Uniswap V2 is up');
+    const chainPool = new AmmVenue({ id: `${poolSpec.id}-mirror`, ...amm.venueOptions, wallet: { account: MIRROR_ACCOUNT } });
+    const pool = runner.venues[poolSpec.id] as MarketPool;
+    const { base: baseDecimals, quote: quoteDecimals } = poolSpec.decimals;
+    unsubscribePool = pool.subscribe((s) => {
+      const record: MirroredSwap = {
+        ...s,
+        amountIn: fromUnits(s.amountIn, s.side === 'buy' ? quoteDecimals : baseDecimals),
+        amountOut: fromUnits(s.amountOut, s.side === 'buy' ? baseDecimals : quoteDecimals),
+      };
+      swaps.push(record);
+      if (swaps.length > 500) swaps.shift();
+      // Same reserves, same exact math: the chain must give exactly the in-process amount out.
+      mirrorQueue = mirrorQueue.then(async () => {
+        try {
+          const r = await chainPool.swap({ side: s.side, amountIn: record.amountIn, minAmountOut: record.amountOut, deadlineSec: 60 });
+          record.txHash = r.txHash;
+        } catch (e) {
+          record.mirrorError = (e as Error).message;
+          o.log.warn({ swapId: s.swapId, err: e }, 'mirroring a pool swap on chain failed');
+        }
+      });
+    });
+  }
+
+  runner.start();
+  const app = Fastify({ logger: false });
+  const Depth = z.object({ depth: z.coerce.number().int().min(1).max(500).default(20) });
+  const Limit = z.object({ limit: z.coerce.number().int().min(1).max(500).default(50) });
+  const venueIds = scenario.venues.map((v) => v.id);
+
+  app.get('/venues', async () => scenario.venues.map((v) => ({ id: v.id, kind: v.kind, market: v.market })));
+  app.get('/venues/:id/book', async (req, reply) => {
+    const { id } = req.params as { id: string };
+    const q = Depth.safeParse(req.query);
+    if (!q.success) return reply.code(400).send({ error: 'depth: expected an integer 1-500' });
+    if (exchanges[id]) return { venue: id, ...exchanges[id].trueBook(q.data.depth) };
+    if (poolSpec?.id === id && amm) {
+      const chainPool = new AmmVenue({ id, ...amm.venueOptions, wallet: { account: MIRROR_ACCOUNT } });
+      try {
+        return await chainPool.fetchOrderBook(q.data.depth);
+      } finally {
+        await chainPool.close();
+      }
+    }
+    return reply.code(404).send({ error: `unknown venue "${id}"; venues: ${venueIds.join(', ')}` });
+  });
+  app.get('/venues/:id/trades', async (req, reply) => {
+    const { id } = req.params as { id: string };
+    const q = Limit.safeParse(req.query);
+    if (!q.success) return reply.code(400).send({ error: 'limit: expected an integer 1-500' });
+    if (exchanges[id]) return exchanges[id].engine.recentTrades(q.data.limit).map((t) => ({ tradeId: t.tradeId, price: t.price, amount: t.amount, takerSide: t.takerSide, timestamp: t.timestamp }));
+    if (poolSpec?.id === id) return swaps.slice(-q.data.limit).reverse();
+    return reply.code(404).send({ error: `unknown venue "${id}"; venues: ${venueIds.join(', ')}` });
+  });
+  // Quote volume over the last 24 h from the recent-trades buffer (a lower bound once the buffer,
+  // 10,000 trades, no longer reaches back 24 h).
+  app.get('/venues/:id/volume24h', async (req, reply) => {
+    const { id } = req.params as { id: string };
+    const since = clock.now() - 24 * 3_600_000;
+    if (exchanges[id]) {
+      const trades = exchanges[id].engine.recentTrades(10_000).filter((t) => t.timestamp >= since);
+      return { venue: id, volume24hQuote: fmt(trades.reduce((a, t) => a.plus(new D(t.price).times(t.amount)), new D(0))), trades: trades.length };
+    }
+    if (poolSpec?.id === id) {
+      const recent = swaps.filter((x) => x.timestamp >= since);
+      const quote = recent.reduce((a, x) => a.plus(x.side === 'buy' ? x.amountIn : x.amountOut), new D(0));
+      return { venue: id, volume24hQuote: fmt(quote), trades: recent.length };
+    }
+    return reply.code(404).send({ error: `unknown venue "${id}"; venues: ${venueIds.join(', ')}` });
+  });
+  app.get('/summary', async () => {
+    const s = runner.summary();
+    return { scenario: s.scenario, seed: s.seed, events: s.events, fundamental: fmt(runner.fundamental().toFixed(8)), venues: s.venues, arbitrage: s.arbitrage };
+  });
+  await app.listen({ host: o.host, port: o.port });
+  const url = `http://${o.host}:${o.port}`;
+  o.log.info({ url, scenario: scenario.name, venues: venueIds }, 'simulated market running in real time');
+
+  return {
+    exchanges,
+    runner,
+    ...(amm ? { amm } : {}),
+    url,
+    stop: async () => {
+      unsubscribePool?.();
+      runner.stop();
+      clock.stop();
+      await app.close();
+      await mirrorQueue.catch(() => undefined);
+      await amm?.stop();
+    },
+  };
+}
+
