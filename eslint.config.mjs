@@ -67,6 +67,17 @@ export default tseslint.config(
     },
   },
   {
+    // Adapters translate a venue's protocol; only the simulator's own client (venues/sim) may reach into sim/.
+    files: ['venues/**/*.ts'],
+    ignores: ['venues/sim/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['../sim/*', '../../sim/*', '../workflows/*', '../../workflows/*', '../activities/*', '../../activities/*', '../api/*', '../workers/*'], message: 'venues/ may import domain/ (and venue client libraries) only' }] },
+      ],
+    },
+  },
+  {
     files: ['test/**/*.ts', 'bench/**/*.ts'],
     rules: {
       '@typescript-eslint/no-unsafe-assignment': 'off',

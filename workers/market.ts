@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import { D, fmt } from '../domain/money';
 import { mulberry32 } from '../domain/rng';
-import { fromUnits } from '../sim/amm/token-units';
+import { fromUnits } from '../domain/token-units';
 import { RealClock } from '../sim/clocks';
 import { SimExchange } from '../sim/exchange/sim-exchange';
 import { PRESET_WITHDRAWALS } from '../sim/exchange/exchange-presets';

@@ -8,7 +8,7 @@
 // anyway, and checks the router's CREATE2 address against factory.getPair, so a mismatched build
 // fails loudly at boot instead of swapping against an empty address.
 import { Contract, ContractFactory, FetchRequest, JsonRpcProvider, getCreate2Address, keccak256, solidityPackedKeccak256, type InterfaceAbi, type Signer } from 'ethers';
-import { toUnits } from '../amm/token-units';
+import { toUnits } from '../../domain/token-units';
 import { compileMintableToken } from './compile-token';
 import { LOCAL_CHAIN_ID } from './local-chain';
 

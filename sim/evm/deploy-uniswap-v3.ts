@@ -3,8 +3,8 @@
 // creates and initializes the pool at the given price and mints one full-range position.
 // The periphery finds pools with POOL_INIT_CODE_HASH; the npm builds agree (checked below).
 import { Contract, ContractFactory, keccak256, type InterfaceAbi, type Signer } from 'ethers';
-import { toUnits } from '../amm/token-units';
-import { sqrt } from '../amm/uniswap-v2-math';
+import { toUnits } from '../../domain/token-units';
+import { sqrt } from '../../domain/uniswap-v2-math';
 import { localProvider, type TokenInfo } from './deploy-uniswap-v2';
 
 interface Artifact {

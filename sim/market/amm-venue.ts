@@ -2,7 +2,7 @@
 // balances per account in token units, so agents swap with real budgets. (The on-chain pool on the
 // local EVM is a separate component; this one keeps virtual-time runs fast and exact.)
 import type { Clock } from '../clock';
-import { UniswapV2Pool, type SwapSide } from '../amm/uniswap-v2-math';
+import { UniswapV2Pool, type SwapSide } from '../../domain/uniswap-v2-math';
 
 export interface AmmVenueConfig {
   id: string;

@@ -4,7 +4,7 @@
 // inventory, it makes at least `minProfitQuote`. Any base a CEX fee takes is valued at the worst
 // price paid, so the proof is conservative.
 import { D, fmt, type Dec } from '../../domain/money';
-import { getAmountIn, getAmountOut } from '../amm/uniswap-v2-math';
+import { getAmountIn, getAmountOut } from '../../domain/uniswap-v2-math';
 import type { ArbitrageAction, ExactAmmState, ExactBookLevel, ExactCexState } from './agent.types';
 import { commonStep } from './grid';
 

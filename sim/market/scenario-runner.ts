@@ -11,7 +11,7 @@ import { D, fmt } from '../../domain/money';
 import { mulberry32 } from '../../domain/rng';
 import type { Clock } from '../clock';
 import { VirtualClock } from '../clocks';
-import { toUnits } from '../amm/token-units';
+import { toUnits } from '../../domain/token-units';
 import { ActionExecutor, type ActivityStats, type ArbitrageStats } from './action-executor';
 import { deriveSeed } from './agent-helpers';
 import { buildAgents, maxLookbackMs, type AgentSetup, type StartingBalances } from './agent-factory';

@@ -2,8 +2,8 @@
 // One chain for the file; tests run in order and each states the pool state it starts from.
 import Decimal from 'decimal.js';
 import { Contract, JsonRpcProvider, Wallet } from 'ethers';
-import { fromUnits } from '../../sim/amm/token-units';
-import { UniswapV2Pool, getAmountOut, optimalLiquidityAmounts } from '../../sim/amm/uniswap-v2-math';
+import { fromUnits } from '../../domain/token-units';
+import { UniswapV2Pool, getAmountOut, optimalLiquidityAmounts } from '../../domain/uniswap-v2-math';
 import { deployUniswapV2, localProvider, type UniswapV2Deployment } from '../../sim/evm/deploy-uniswap-v2';
 import { hardhatAccountKey, startLocalChain, type LocalChain } from '../../sim/evm/local-chain';
 import { AmmVenue } from '../../venues/amm/amm-venue';

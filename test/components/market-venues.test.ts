@@ -7,7 +7,7 @@ import { CexVenue } from '../../sim/market/cex-venue';
 import { EventLog } from '../../sim/market/event-log';
 import { parseScenario } from '../../sim/market/scenario-loader';
 import { ScenarioRunner } from '../../sim/market/scenario-runner';
-import { getAmountOut } from '../../sim/amm/uniswap-v2-math';
+import { getAmountOut } from '../../domain/uniswap-v2-math';
 import type { CexScenarioVenue } from '../../sim/market/scenario.schema';
 
 const E18 = 10n ** 18n;

@@ -1,5 +1,5 @@
 import Decimal from 'decimal.js';
-import { fromUnits, toUnits, unitsPrice } from '../../sim/amm/token-units';
+import { fromUnits, toUnits, unitsPrice } from '../../domain/token-units';
 import {
   MINIMUM_LIQUIDITY,
   UniswapV2MathError,
@@ -12,7 +12,7 @@ import {
   optimalLiquidityAmounts,
   quote,
   sqrt,
-} from '../../sim/amm/uniswap-v2-math';
+} from '../../domain/uniswap-v2-math';
 
 const E18 = 10n ** 18n;
 const E6 = 10n ** 6n;

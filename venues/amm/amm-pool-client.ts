@@ -2,8 +2,8 @@
 // LP supply at one block, uncached), wallet balances and allowances, deadlines from chain time, and
 // the pre-send checks that turn a doomed transaction into a VenueError before it costs gas.
 import { Contract, type JsonRpcProvider, type TransactionReceipt } from 'ethers';
-import { fromUnits } from '../../sim/amm/token-units';
-import type { PoolReserves, PoolSnapshot } from '../../sim/amm/uniswap-v2-math';
+import { fromUnits } from '../../domain/token-units';
+import type { PoolReserves, PoolSnapshot } from '../../domain/uniswap-v2-math';
 import { VenueError } from '../venue-errors';
 import { ERC20_ABI, PAIR_ABI, ROUTER_ABI } from './amm-abis';
 import type { AmmLiquidityResult, AmmPoolInfo, AmmReserves, AmmToken } from './amm-venue.types';

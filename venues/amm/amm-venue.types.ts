@@ -1,6 +1,6 @@
 // Result types of the AMM venue's own methods (beyond the Venue port). Raw fields are exact
 // integer token units; the decimal strings are the same amounts scaled by the token's decimals.
-import type { SwapSide } from '../../sim/amm/uniswap-v2-math';
+import type { SwapSide } from '../../domain/uniswap-v2-math';
 
 export interface AmmToken {
   address: string;

@@ -9,7 +9,7 @@
 // Not modelled: the protocol fee (`feeTo`), which the factory leaves off (feeTo = 0) — with it on,
 // mint/burn would first mint 1/6 of the growth in sqrt(k) to feeTo; and balances above reserves
 // (donations not yet `sync`ed).
-import { DomainError } from '../../domain/errors';
+import { DomainError } from './errors';
 import { fromUnits, toUnits, unitsPrice } from './token-units';
 
 export const MINIMUM_LIQUIDITY = 1000n;

@@ -1,7 +1,7 @@
 // Exact conversion between decimal strings (what crosses the venue port) and integer token units
 // (what the chain and the AMM math use). No floats, no rounding: a decimal with more fractional
 // digits than the token has is refused instead of silently truncated.
-import { DomainError } from '../../domain/errors';
+import { DomainError } from './errors';
 
 const DECIMAL_RE = /^(\d+)(?:\.(\d+))?$/;
 
