@@ -48,7 +48,22 @@ export const SimBookSchema = z
   })
   .strict();
 
-export const SimVenueSchema = z.object({ kind: z.literal('sim'), ...venueCommon, sim: SimBookSchema }).strict();
+export const SimVenueSchema = z
+  .object({
+    kind: z.literal('sim'),
+    ...venueCommon,
+    sim: SimBookSchema,
+    /**
+     * With a `simulation` section: the port of this venue's Binance-spot emulator, through which
+     * Ballast reaches the simulated exchange with the real ccxt client (as it would a live one).
+     */
+    emulatorPort: z.number().int().min(1).max(65535).optional(),
+    credentials: z
+      .object({ apiKeyEnv: zEnvVarName, secretEnv: zEnvVarName })
+      .strict()
+      .default({ apiKeyEnv: 'BALLAST_SIM_API_KEY', secretEnv: 'BALLAST_SIM_API_SECRET' }),
+  })
+  .strict();
 
 export const CcxtVenueSchema = z
   .object({
@@ -56,8 +71,9 @@ export const CcxtVenueSchema = z
     ...venueCommon,
     exchange: z.string().regex(/^[a-z0-9]+$/, 'expected a ccxt exchange id like "binance"'),
     credentials: z.object({ apiKeyEnv: zEnvVarName, secretEnv: zEnvVarName }).strict(),
-    /** Override of the exchange's REST base URL (the exchange emulator in simulated mode). */
+    /** Override of the exchange's REST / websocket base URLs (an exchange emulator). */
     restUrl: z.url().optional(),
+    wsUrl: z.url().optional(),
   })
   .strict();
 

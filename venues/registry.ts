@@ -1,29 +1,59 @@
-import { DomainError } from '../domain/errors';
 import type { BallastConfig } from '../domain/config.schema';
+import { DomainError } from '../domain/errors';
 import { PoolMarketData } from './amm/pool-market-data';
+import { CcxtMarketData } from './ccxt/ccxt-market-data';
+import { CcxtVenue } from './ccxt/ccxt-venue';
 import type { MarketDataPort, VenueRegistry } from './market-data.port';
 import { MarketHttpData } from './sim/market-http-data';
 import { SimMarketData } from './sim/sim-market-data';
 
+type Env = Record<string, string | undefined>;
+
+function credentials(venue: string, c: { apiKeyEnv: string; secretEnv: string }, env: Env): { apiKey: string; secret: string } {
+  const apiKey = env[c.apiKeyEnv];
+  const secret = env[c.secretEnv];
+  // Names of the variables only: the values never appear in errors or logs.
+  if (!apiKey || !secret) throw new DomainError('VENUE.CREDENTIALS_MISSING', `venue ${venue}: set ${c.apiKeyEnv} and ${c.secretEnv} in the environment`);
+  return { apiKey, secret };
+}
+
 /**
- * Market data per configured venue. With a `simulation` section, `sim` and `amm` venues read the
- * embedded simulated market (its exchanges and the on-chain pool); without one, `sim` venues show a
- * seeded synthetic book and `amm` venues the implied book of their configured reserves (tests).
+ * Market data per configured venue.
+ * - `ccxt`: the real ccxt client with keys from the environment variables the config names.
+ * - `sim` with a `simulation` section: the simulated exchange through its Binance-spot emulator and
+ *   the real ccxt client when `emulatorPort` is set, else the market process's HTTP endpoint.
+ * - `amm` with a `simulation` section: the on-chain pool, read by the market process.
+ * - without `simulation`: `sim` venues show a seeded synthetic book and `amm` venues the implied book
+ *   of their configured reserves (what the integration tests use).
  */
-export function buildVenueRegistry(config: BallastConfig, now: () => number): VenueRegistry {
+export function buildVenueRegistry(config: BallastConfig, now: () => number, env: Env = {}): VenueRegistry {
   const venues = new Map<string, MarketDataPort>();
   const sim = config.simulation;
   const marketUrl = sim ? `http://${sim.host}:${sim.port}` : undefined;
   for (const v of config.venues) {
     switch (v.kind) {
       case 'sim':
-        venues.set(v.id, marketUrl ? new MarketHttpData(v.id, v.market, marketUrl) : new SimMarketData(v, now));
+        if (sim && v.emulatorPort) {
+          const url = `http://${sim.host}:${v.emulatorPort}`;
+          const venue = new CcxtVenue({ id: v.id, exchangeId: 'binance', symbol: v.market, credentials: credentials(v.id, v.credentials, env), restUrl: url, wsUrl: `ws://${sim.host}:${v.emulatorPort}/stream` });
+          venues.set(v.id, new CcxtMarketData(venue));
+        } else venues.set(v.id, marketUrl ? new MarketHttpData(v.id, v.market, marketUrl) : new SimMarketData(v, now));
         break;
       case 'amm':
         venues.set(v.id, marketUrl ? new MarketHttpData(v.id, v.market, marketUrl) : new PoolMarketData(v, now));
         break;
-      case 'ccxt':
-        throw new DomainError('VENUE.KIND_NOT_SUPPORTED', `venue ${v.id}: ccxt venues arrive with the Markets issue (#3)`);
+      case 'ccxt': {
+        const venue = new CcxtVenue({
+          id: v.id,
+          exchangeId: v.exchange,
+          symbol: v.market,
+          credentials: credentials(v.id, v.credentials, env),
+          ...(v.restUrl ? { restUrl: v.restUrl } : {}),
+          ...(v.wsUrl ? { wsUrl: v.wsUrl } : {}),
+        });
+        venues.set(v.id, new CcxtMarketData(venue));
+        break;
+      }
     }
   }
   return venues;

@@ -5,6 +5,7 @@
 //   temporal — the dev server only
 // Config: --config <file> or BALLAST_CONFIG; default config/demo.yaml.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { join, resolve } from 'node:path';
@@ -106,7 +107,13 @@ async function supervise(config: BallastConfig, configPath: string): Promise<voi
   process.on('SIGINT', () => void shutdown(0));
   process.on('SIGTERM', () => void shutdown(0));
 
-  const env = { ...process.env, TEMPORAL_ADDRESS: config.temporal.address };
+  // Keys of Ballast's account on the simulated exchanges' emulators: made up per run unless given.
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    TEMPORAL_ADDRESS: config.temporal.address,
+    BALLAST_SIM_API_KEY: process.env.BALLAST_SIM_API_KEY ?? randomBytes(16).toString('hex'),
+    BALLAST_SIM_API_SECRET: process.env.BALLAST_SIM_API_SECRET ?? randomBytes(32).toString('hex'),
+  };
   const spawnRole = (role: Role): ChildProcess => {
     // Same interpreter and loader flags (tsx) as this process.
     const child = spawn(process.execPath, [...process.execArgv, __filename, role, '--config', configPath], { env, stdio: 'inherit' });
@@ -165,7 +172,7 @@ async function main(): Promise<void> {
       return supervise(config, configPath);
     case 'worker':
       installRuntimeLogger(logger);
-      return runTemporalWorker({ config, logger });
+      return runTemporalWorker({ config, logger, env: process.env });
     case 'api': {
       const app = await runApi({ config, logger });
       const close = () => void app.close().then(() => process.exit(0));
@@ -175,7 +182,7 @@ async function main(): Promise<void> {
     }
     case 'market': {
       if (!config.simulation) throw new ConfigError('the market role needs a `simulation` section in the config');
-      const market = await startSimulatedMarket({ ...config.simulation, log: logger });
+      const market = await startSimulatedMarket({ ...config.simulation, venues: config.venues, env: process.env, log: logger });
       const stop = () => void market.stop().then(() => process.exit(0));
       process.on('SIGINT', stop);
       process.on('SIGTERM', stop);

@@ -18,6 +18,8 @@ import { loadScenario } from '../sim/market/scenario-loader';
 import { ScenarioRunner } from '../sim/market/scenario-runner';
 import { startLocalAmm, type LocalAmm } from '../sim/evm/local-amm';
 import { AmmVenue } from '../venues/amm/amm-venue';
+import type { VenueConfig } from '../domain/config.schema';
+import { BinanceEmulator } from '../sim/emulator/binance-emulator';
 
 export interface MarketOptions {
   scenario: string;
@@ -26,6 +28,9 @@ export interface MarketOptions {
   chainPort: number;
   /** Balances of Ballast's own account on every simulated exchange (base, quote). */
   ballast: { account: string; base: string; quote: string };
+  /** Ballast's configured venues: `sim` venues with an `emulatorPort` get a Binance-spot emulator. */
+  venues: VenueConfig[];
+  env: Record<string, string | undefined>;
   log: Logger;
 }
 
@@ -106,6 +111,22 @@ export async function startSimulatedMarket(o: MarketOptions): Promise<SimulatedM
     });
   }
 
+  // Ballast reaches the simulated exchanges as it would live ones: the real ccxt client against a
+  // Binance-spot emulator per exchange, signed with this run's keys.
+  const emulators: BinanceEmulator[] = [];
+  for (const v of o.venues) {
+    if (v.kind !== 'sim' || !v.emulatorPort) continue;
+    const ex = exchanges[v.id];
+    if (!ex) throw new Error(`venue ${v.id} has an emulatorPort but the scenario has no exchange "${v.id}"`);
+    const apiKey = o.env[v.credentials.apiKeyEnv];
+    const secret = o.env[v.credentials.secretEnv];
+    if (!apiKey || !secret) throw new Error(`venue ${v.id}: set ${v.credentials.apiKeyEnv} and ${v.credentials.secretEnv}`);
+    const emu = new BinanceEmulator({ backend: ex, accounts: [{ account: o.ballast.account, apiKey, secret }], host: o.host, port: v.emulatorPort });
+    const addr = await emu.start();
+    emulators.push(emu);
+    o.log.info({ venue: v.id, restUrl: addr.restUrl, wsUrl: addr.wsUrl }, 'Binance-spot emulator serving the simulated exchange');
+  }
+
   runner.start();
   const app = Fastify({ logger: false });
   const Depth = z.object({ depth: z.coerce.number().int().min(1).max(500).default(20) });
@@ -170,6 +191,7 @@ export async function startSimulatedMarket(o: MarketOptions): Promise<SimulatedM
       runner.stop();
       clock.stop();
       await app.close();
+      for (const emu of emulators) await emu.stop();
       await mirrorQueue.catch(() => undefined);
       await amm?.stop();
     },

@@ -16,6 +16,8 @@ export interface TemporalWorkerDeps {
   config: BallastConfig;
   logger: Logger;
   now?: () => number;
+  /** Where venue credentials are read from (the names come from the config). */
+  env?: Record<string, string | undefined>;
 }
 
 export function installRuntimeLogger(logger: Logger): void {
@@ -23,7 +25,7 @@ export function installRuntimeLogger(logger: Logger): void {
 }
 
 export function workerActivities(deps: TemporalWorkerDeps): WorkerOptions['activities'] {
-  const venues = buildVenueRegistry(deps.config, deps.now ?? Date.now);
+  const venues = buildVenueRegistry(deps.config, deps.now ?? Date.now, deps.env ?? {});
   return createActivities({ config: deps.config, venues, logger: deps.logger });
 }
 

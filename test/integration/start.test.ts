@@ -42,11 +42,21 @@ describe('npm start', () => {
   });
 
   it('starts everything, stops every child on SIGTERM, and keeps state across restarts', async () => {
-    const ports = { temporal: await freePort(), ui: await freePort(), api: await freePort(), market: await freePort(), chain: await freePort() };
+    const ports = {
+      temporal: await freePort(),
+      ui: await freePort(),
+      api: await freePort(),
+      market: await freePort(),
+      chain: await freePort(),
+      alpha: await freePort(),
+      bravo: await freePort(),
+      charlie: await freePort(),
+    };
     const config = structuredClone(demo);
     config.temporal = { ...config.temporal, address: `127.0.0.1:${ports.temporal}`, uiPort: ports.ui, dataDir: join(dir, 'data') };
     config.api = { host: '127.0.0.1', port: ports.api };
     config.simulation = { ...config.simulation, port: ports.market, chainPort: ports.chain };
+    for (const v of config.venues) if (v.kind === 'sim') v.emulatorPort = ports[v.id as 'alpha' | 'bravo' | 'charlie'];
     const file = join(dir, 'config.yaml');
     writeFileSync(file, stringify(config));
 

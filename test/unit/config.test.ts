@@ -5,7 +5,6 @@ import { parse } from 'yaml';
 import { applyEnvOverrides, ConfigError, DEFAULT_CONFIG_PATH, loadConfig, parseConfig } from '../../config/load';
 
 // The raw (unparsed) demo config; every test deep-clones it and breaks one thing.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Raw = any;
 const DEMO_RAW: Raw = parse(readFileSync(DEFAULT_CONFIG_PATH, 'utf8'));
 const demo = (): Raw => structuredClone(DEMO_RAW);

@@ -4,7 +4,7 @@
 // Credentials come from the caller (read from the environment there) and never appear in errors.
 import ccxt, { type Exchange, type Market } from 'ccxt';
 import type { OrderBookSnapshot } from '../../domain/order-book';
-import { D, fmt } from '../../domain/money';
+import { D, fmt, zNonNegativeDecimal } from '../../domain/money';
 import { VenueError, isVenueError } from '../venue-errors';
 import type {
   Balance,
@@ -188,6 +188,16 @@ export class CcxtVenue implements VenueAdapter {
     const ob = await this.call('fetchOrderBook', () => this.exchange.fetchOrderBook(this.symbol, limit));
     const book = toBook(ob, { venue: this.id, what: 'fetchOrderBook', p, ...(limit !== undefined ? { limit } : {}) });
     return { venue: this.id, market: this.symbol, timestamp: book.timestamp ?? this.now(), bids: book.bids, asks: book.asks };
+  }
+
+  /** Rolling 24 h traded volume in quote currency (ccxt fetchTicker), validated as a decimal. */
+  async fetchVolume24hQuote(): Promise<string> {
+    const t = await this.call('fetchTicker', () => this.exchange.fetchTicker(this.symbol));
+    // Prefer the exchange's raw decimal string (Binance `quoteVolume`) over ccxt's float.
+    const raw = (t.info as Record<string, unknown> | undefined)?.quoteVolume ?? t.quoteVolume;
+    const parsed = zNonNegativeDecimal.safeParse(typeof raw === 'number' ? raw.toString() : raw);
+    if (!parsed.success) throw new VenueError('VENUE.BAD_RESPONSE', this.id, `fetchTicker: quoteVolume ${JSON.stringify(raw)} is not a decimal`);
+    return parsed.data;
   }
 
   watchOrderBook(onBook: (book: OrderBookSnapshot) => void, onError: (e: Error) => void): Unsubscribe {
