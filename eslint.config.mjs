@@ -14,6 +14,18 @@ const nonDeterminism = [
   { object: 'Math', property: 'random', message: 'take an Rng as a parameter' },
   { object: 'process', property: 'env', message: 'configuration is parsed once at start-up and passed in' },
 ];
+/** domain/ is pure: no Node builtins, no SDK/network/venue packages, nothing outside domain/. */
+const domainImports = (outside) => [
+  'error',
+  {
+    paths: NODE_BUILTINS.map((name) => ({ name, message: 'no Node builtins in domain/' })),
+    patterns: [
+      ...builtinPatterns,
+      { group: [...IO_PACKAGES, '@temporalio/*'], message: 'domain/ is pure: no SDK, network or venue imports' },
+      { group: outside, message: 'domain/ imports only domain/' },
+    ],
+  },
+];
 const noArgDate = { selector: "NewExpression[callee.name='Date'][arguments.length=0]", message: 'new Date() reads the wall clock; pass time in' };
 
 export default tseslint.config(
@@ -51,20 +63,15 @@ export default tseslint.config(
   {
     files: ['domain/**/*.ts'],
     rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          paths: NODE_BUILTINS.map((name) => ({ name, message: 'no Node builtins in domain/' })),
-          patterns: [
-            ...builtinPatterns,
-            { group: [...IO_PACKAGES, '@temporalio/*'], message: 'domain/ is pure: no SDK, network or venue imports' },
-            { group: ['../*', '!../domain'], message: 'domain/ imports only domain/' },
-          ],
-        },
-      ],
+      'no-restricted-imports': domainImports(['../*', '!../domain']),
       'no-restricted-properties': ['error', ...nonDeterminism],
       'no-restricted-syntax': ['error', noArgDate],
     },
+  },
+  {
+    // One folder down (domain/quoting/…): `../x` is still domain/, `../../x` is outside it.
+    files: ['domain/*/**/*.ts'],
+    rules: { 'no-restricted-imports': domainImports(['../../*', '!../../domain']) },
   },
   {
     // Adapters translate a venue's protocol; only the simulator's own client (venues/sim) may reach into sim/.

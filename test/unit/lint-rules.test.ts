@@ -14,7 +14,7 @@ const path = require('node:path');
   // The fixtures exist only in memory; the default project type-checks them.
   const eslint = new ESLint({
     cwd: process.cwd(),
-    overrideConfig: { languageOptions: { parserOptions: { projectService: { allowDefaultProject: ['*/fixture.ts'] } } } },
+    overrideConfig: { languageOptions: { parserOptions: { projectService: { allowDefaultProject: ['*/fixture.ts', '*/*/fixture.ts'] } } } },
   });
   const out = [];
   for (const c of cases) {
@@ -60,11 +60,14 @@ const FLAGGED: [string, string, string][] = [
   ['domain/fixture.ts', "import { proxyActivities } from '@temporalio/workflow';\nexport const x = proxyActivities;\n", 'no-restricted-imports'],
   ['domain/fixture.ts', "import { loadConfig } from '../config/load';\nexport const x = loadConfig;\n", 'no-restricted-imports'],
   ['domain/fixture.ts', 'export const t = Date.now();\n', 'no-restricted-properties'],
+  ['domain/quoting/fixture.ts', "import { loadConfig } from '../../config/load';\nexport const x = loadConfig;\n", 'no-restricted-imports'],
+  ['domain/quoting/fixture.ts', "import { readFileSync } from 'node:fs';\nexport const x = readFileSync;\n", 'no-restricted-imports'],
   ['venues/fixture.ts', "import { VirtualClock } from '../sim/clocks';\nexport const x = VirtualClock;\n", 'no-restricted-imports'],
   ['api/fixture.ts', 'async function f() { return 1; }\nexport function g() { f(); }\n', '@typescript-eslint/no-floating-promises'],
   ['api/fixture.ts', 'export function g() { console.log(1); }\n', 'no-console'],
 ];
 const ALLOWED: Case[] = [
+  ['domain/quoting/fixture.ts', "import { D } from '../money';\nexport const x = D;\n"],
   ['workflows/fixture.ts', "import type { ComplianceActivities } from '../activities/compliance.activities';\nimport { D } from '../domain/money';\nexport type A = ComplianceActivities;\nexport const x = D;\n"],
   ['activities/fixture.ts', "import { readFileSync } from 'node:fs';\nexport const x = readFileSync;\nexport const t = Date.now();\n"],
 ];
