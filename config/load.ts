@@ -64,7 +64,16 @@ export function applyEnvOverrides(config: BallastConfig, env: Record<string, str
         ...(env.BALLAST_API_HOST ? { host: env.BALLAST_API_HOST } : {}),
         ...(apiPort !== undefined ? { port: apiPort } : {}),
       },
+      ...(config.simulation
+        ? {
+            simulation: {
+              ...config.simulation,
+              ...(env.BALLAST_SIM_HOST ? { host: env.BALLAST_SIM_HOST } : {}),
+              ...(env.BALLAST_SIM_BIND_HOST ? { bindHost: env.BALLAST_SIM_BIND_HOST } : {}),
+            },
+          }
+        : {}),
     },
-    'environment overrides (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_UI_PORT, BALLAST_API_HOST, BALLAST_API_PORT)',
+    'environment overrides (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_UI_PORT, BALLAST_API_HOST, BALLAST_API_PORT, BALLAST_SIM_HOST, BALLAST_SIM_BIND_HOST)',
   );
 }

@@ -141,7 +141,10 @@ export const ApiSchema = z
 export const SimulationSchema = z
   .object({
     scenario: z.string().min(1),
+    /** Where the other processes reach the market (and its emulators). */
     host: z.string().min(1).default('127.0.0.1'),
+    /** Where the market process listens; defaults to `host` (docker-compose: 0.0.0.0). */
+    bindHost: z.string().min(1).optional(),
     /** HTTP port of the market process (books, trades, run state). */
     port: z.number().int().min(1).max(65535).default(7300),
     /** JSON-RPC port of the local EVM (Hardhat) carrying the Uniswap V2 pool. */

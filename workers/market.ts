@@ -24,6 +24,7 @@ import { BinanceEmulator } from '../sim/emulator/binance-emulator';
 export interface MarketOptions {
   scenario: string;
   host: string;
+  bindHost?: string;
   port: number;
   chainPort: number;
   /** Balances of Ballast's own account on every simulated exchange (base, quote). */
@@ -121,7 +122,7 @@ export async function startSimulatedMarket(o: MarketOptions): Promise<SimulatedM
     const apiKey = o.env[v.credentials.apiKeyEnv];
     const secret = o.env[v.credentials.secretEnv];
     if (!apiKey || !secret) throw new Error(`venue ${v.id}: set ${v.credentials.apiKeyEnv} and ${v.credentials.secretEnv}`);
-    const emu = new BinanceEmulator({ backend: ex, accounts: [{ account: o.ballast.account, apiKey, secret }], host: o.host, port: v.emulatorPort });
+    const emu = new BinanceEmulator({ backend: ex, accounts: [{ account: o.ballast.account, apiKey, secret }], host: o.bindHost ?? o.host, port: v.emulatorPort });
     const addr = await emu.start();
     emulators.push(emu);
     o.log.info({ venue: v.id, restUrl: addr.restUrl, wsUrl: addr.wsUrl }, 'Binance-spot emulator serving the simulated exchange');
@@ -177,7 +178,7 @@ export async function startSimulatedMarket(o: MarketOptions): Promise<SimulatedM
     const s = runner.summary();
     return { scenario: s.scenario, seed: s.seed, events: s.events, fundamental: fmt(runner.fundamental().toFixed(8)), venues: s.venues, arbitrage: s.arbitrage };
   });
-  await app.listen({ host: o.host, port: o.port });
+  await app.listen({ host: o.bindHost ?? o.host, port: o.port });
   const url = `http://${o.host}:${o.port}`;
   o.log.info({ url, scenario: scenario.name, venues: venueIds }, 'simulated market running in real time');
 

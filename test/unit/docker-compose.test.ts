@@ -37,16 +37,17 @@ const serviceNames = Object.keys(services);
 const service = (name: string): Dict => dict(services[name], `services.${name}`);
 
 /** Roles that workers/main.ts accepts (its ROLES array), checked against the source below. */
-const MAIN_TS_ROLES = ['start', 'worker', 'api', 'temporal'];
+const MAIN_TS_ROLES = ['start', 'worker', 'api', 'market', 'temporal'];
 /** Roles used by compose that main.ts does not accept yet: `quoting` lands with issue #4. */
 const PENDING_ROLES = ['quoting'];
-const BALLAST_COMMANDS: Record<string, string> = { 'ballast-worker': 'worker', 'ballast-quoting': 'quoting', 'ballast-api': 'api' };
+const BALLAST_COMMANDS: Record<string, string> = { 'ballast-market': 'market', 'ballast-worker': 'worker', 'ballast-quoting': 'quoting', 'ballast-api': 'api' };
 
 const EXPECTED_SERVICES = [
   'postgresql',
   'temporal',
   'temporal-admin-tools',
   'temporal-ui',
+  'ballast-market',
   'ballast-worker',
   'ballast-quoting',
   'ballast-api',
