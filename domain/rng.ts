@@ -1,4 +1,4 @@
-// Seeded PRNG (mulberry32). Domain code takes an Rng as a parameter and never calls Math.random.
+// Seeded PRNG (mulberry32). Domain code takes an Rng as a parameter instead of a global random source.
 export type Rng = () => number;
 
 export function mulberry32(seed: number): Rng {
