@@ -85,10 +85,12 @@ export async function startSimulatedMarket(o: MarketOptions): Promise<SimulatedM
   const swaps: MirroredSwap[] = [];
   let mirrorQueue: Promise<void> = Promise.resolve();
   let unsubscribePool: (() => void) | undefined;
+  let chainPool: AmmVenue | undefined;
   if (poolSpec && poolSpec.kind === 'amm') {
     amm = await startLocalAmm({ port: o.chainPort, reserves: poolSpec.reserves, fund: [{ address: MIRROR_ADDRESS, base: '100000000', quote: '100000000' }] });
     o.log.info({ rpcUrl: amm.chain.rpcUrl, pair: amm.venueOptions.pair, ms: Math.round(amm.timings.totalMs) }, 'local EVM with Uniswap V2 is up');
-    const chainPool = new AmmVenue({ id: `${poolSpec.id}-mirror`, ...amm.venueOptions, wallet: { account: MIRROR_ACCOUNT } });
+    const mirror = new AmmVenue({ id: poolSpec.id, ...amm.venueOptions, wallet: { account: MIRROR_ACCOUNT } });
+    chainPool = mirror;
     const pool = runner.venues[poolSpec.id] as MarketPool;
     const { base: baseDecimals, quote: quoteDecimals } = poolSpec.decimals;
     unsubscribePool = pool.subscribe((s) => {
@@ -102,7 +104,7 @@ export async function startSimulatedMarket(o: MarketOptions): Promise<SimulatedM
       // Same reserves, same exact math: the chain must give exactly the in-process amount out.
       mirrorQueue = mirrorQueue.then(async () => {
         try {
-          const r = await chainPool.swap({ side: s.side, amountIn: record.amountIn, minAmountOut: record.amountOut, deadlineSec: 60 });
+          const r = await mirror.swap({ side: s.side, amountIn: record.amountIn, minAmountOut: record.amountOut, deadlineSec: 60 });
           record.txHash = r.txHash;
         } catch (e) {
           record.mirrorError = (e as Error).message;
@@ -140,14 +142,8 @@ export async function startSimulatedMarket(o: MarketOptions): Promise<SimulatedM
     const q = Depth.safeParse(req.query);
     if (!q.success) return reply.code(400).send({ error: 'depth: expected an integer 1-500' });
     if (exchanges[id]) return { venue: id, ...exchanges[id].trueBook(q.data.depth) };
-    if (poolSpec?.id === id && amm) {
-      const chainPool = new AmmVenue({ id, ...amm.venueOptions, wallet: { account: MIRROR_ACCOUNT } });
-      try {
-        return await chainPool.fetchOrderBook(q.data.depth);
-      } finally {
-        await chainPool.close();
-      }
-    }
+    // The AMM's book is implied by the on-chain pool's reserves.
+    if (poolSpec?.id === id && chainPool) return chainPool.fetchOrderBook(q.data.depth);
     return reply.code(404).send({ error: `unknown venue "${id}"; venues: ${venueIds.join(', ')}` });
   });
   app.get('/venues/:id/trades', async (req, reply) => {
@@ -194,6 +190,7 @@ export async function startSimulatedMarket(o: MarketOptions): Promise<SimulatedM
       await app.close();
       for (const emu of emulators) await emu.stop();
       await mirrorQueue.catch(() => undefined);
+      await chainPool?.close();
       await amm?.stop();
     },
   };
