@@ -1,0 +1,116 @@
+// The quoting worker's link to the durable plane: imbalance events go to the asset's liquidityCoordinator
+// (started on first use with signalWithStart), and the per-venue operating modes come back through its
+// `modes` query. Nothing here throws on the hot path: failures are logged and the last known modes stay.
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type { Logger } from 'pino';
+import type { ImbalanceEvent } from '../../domain/quoting/imbalance';
+import {
+  coordinatorWorkflowId,
+  imbalanceSignal,
+  liquidityCoordinator,
+  modesQuery,
+  type VenueMode,
+  type VenueModeEntry,
+} from '../../workflows/liquidity-coordinator.workflow';
+
+export type VenueModes = Record<string, VenueModeEntry>;
+
+/** A venue nobody has set a mode for quotes normally. */
+export const modeOf = (modes: VenueModes, venueId: string): VenueMode => modes[venueId]?.mode ?? 'normal';
+
+export interface CoordinatorClientOptions {
+  client: Client;
+  taskQueue: string;
+  asset: string;
+  logger: Logger;
+  /** Deadline for the `modes` query; a slow server must not stall quoting. */
+  queryTimeoutMs?: number;
+}
+
+export class CoordinatorClient {
+  readonly workflowId: string;
+  private lastModes: VenueModes = {};
+  private readonly queryTimeoutMs: number;
+
+  constructor(private readonly opts: CoordinatorClientOptions) {
+    this.workflowId = coordinatorWorkflowId(opts.asset);
+    this.queryTimeoutMs = opts.queryTimeoutMs ?? 300;
+  }
+
+  /** Signals the coordinator, starting it if needed. Returns false (and logs) when Temporal refused. */
+  async signalImbalance(event: ImbalanceEvent): Promise<boolean> {
+    try {
+      await this.opts.client.workflow.signalWithStart(liquidityCoordinator, {
+        workflowId: this.workflowId,
+        taskQueue: this.opts.taskQueue,
+        args: [{ asset: this.opts.asset }],
+        signal: imbalanceSignal,
+        signalArgs: [event],
+      });
+      return true;
+    } catch (err) {
+      this.opts.logger.warn({ err, workflowId: this.workflowId, venue: event.venueId, kind: event.kind }, 'imbalance signal failed');
+      return false;
+    }
+  }
+
+  /** The coordinator's modes, or the last known ones when the query fails or times out. */
+  async fetchModes(): Promise<VenueModes> {
+    try {
+      const handle = this.opts.client.workflow.getHandle(this.workflowId);
+      this.lastModes = await this.opts.client.withDeadline(Date.now() + this.queryTimeoutMs, () => handle.query(modesQuery));
+    } catch (err) {
+      // Before the first imbalance there is no coordinator yet: every venue is in its default mode.
+      if (err instanceof WorkflowNotFoundError) this.opts.logger.debug({ workflowId: this.workflowId }, 'no coordinator yet; default modes');
+      else this.opts.logger.warn({ err, workflowId: this.workflowId }, 'modes query failed; keeping the last known modes');
+    }
+    return this.lastModes;
+  }
+
+  knownModes(): VenueModes {
+    return this.lastModes;
+  }
+}
+
+/** Polls the modes (default every 500 ms) and calls `onChange` when they differ from the last poll. */
+export class ModePoller {
+  private timer: NodeJS.Timeout | undefined;
+  private lastJson = JSON.stringify({});
+  private running = false;
+
+  constructor(
+    private readonly source: Pick<CoordinatorClient, 'fetchModes'>,
+    private readonly onChange: (modes: VenueModes) => void,
+    private readonly intervalMs = 500,
+  ) {}
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.schedule(0);
+  }
+
+  stop(): void {
+    this.running = false;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  /** One poll; exposed so callers (and tests) can force a refresh. */
+  async pollOnce(): Promise<void> {
+    const modes = await this.source.fetchModes();
+    const json = JSON.stringify(modes);
+    if (json === this.lastJson) return;
+    this.lastJson = json;
+    this.onChange(modes);
+  }
+
+  private schedule(delayMs: number): void {
+    // Chained timeouts, not setInterval: a slow query never overlaps the next one.
+    this.timer = setTimeout(() => {
+      void this.pollOnce().finally(() => {
+        if (this.running) this.schedule(this.intervalMs);
+      });
+    }, delayMs);
+  }
+}
