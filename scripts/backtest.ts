@@ -1,6 +1,16 @@
 // Backtests from the command line.
+//   npm run backtest -- <scenario> [--strategies none,fixed-spread,pure-mm,avellaneda-stoikov,glft] [--duration 6h] [--seed N] [--out report.html] [--json]
+//     runs the scenario (a name in sim/scenarios or a file) with the same seed once per strategy ("none" = no
+//     market maker), prints per-venue and overall metrics, writes a self-contained HTML report with --out.
+//     Venue requirements come from config/demo.yaml (by venue id).
 //   npm run backtest -- --paper avellaneda-stoikov [--paths 1000] [--seed 20080301] [--gammas 0.01,0.1,1] [--json]
-// Only the paper experiment exists so far; the scenario backtester lands with the rest of the Quoting issue.
+import { writeFileSync } from 'node:fs';
+import { loadConfig } from '../config/load';
+import type { VenueRequirements } from '../domain/compliance';
+import { formatTable, renderReport } from '../sim/backtest/report-html';
+import { progressBar, runBacktest, STRATEGIES, type StrategyName } from '../sim/backtest/run-backtest';
+import { loadScenario } from '../sim/market/scenario-loader';
+import { parseDurationMs } from '../sim/market/scenario.schema';
 import { AS_PAPER_DEFAULTS, formatAsPaperTable, runAsPaper, type AsPaperConfig } from '../sim/paper/avellaneda-stoikov-paper';
 
 const PAPERS = ['avellaneda-stoikov'];
@@ -38,14 +48,69 @@ function config(args: string[]): AsPaperConfig {
   return c;
 }
 
+const VALUED = new Set(['strategies', 'duration', 'seed', 'out', 'paper', 'paths', 'gammas', 'sample-every']);
+
+/** The first argument that is neither an option nor an option's value. */
+function positional(args: string[]): string | undefined {
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a.startsWith('--')) {
+      if (VALUED.has(a.slice(2))) i++;
+      continue;
+    }
+    return a;
+  }
+  return undefined;
+}
+
+function durationOption(args: string[], name: string): number | undefined {
+  const v = option(args, name);
+  if (v === undefined) return undefined;
+  try {
+    return parseDurationMs(v);
+  } catch {
+    throw new UsageError(`--${name}: expected a duration like "30m", "6h", got "${v}"`);
+  }
+}
+
+function scenarioMain(name: string, args: string[]): number {
+  const list = (option(args, 'strategies') ?? 'none,fixed-spread,pure-mm,avellaneda-stoikov,glft').split(',').map((x) => x.trim());
+  for (const s of list) {
+    if (!(STRATEGIES as readonly string[]).includes(s)) throw new UsageError(`--strategies: unknown strategy "${s}" (available: ${STRATEGIES.join(', ')})`);
+  }
+  const seed = option(args, 'seed');
+  const requirements: Record<string, VenueRequirements> = {};
+  for (const v of loadConfig().venues) requirements[v.id] = v.requirements;
+  const scenario = loadScenario(name);
+  const results = runBacktest({
+    scenario,
+    strategies: [...new Set(list)] as StrategyName[],
+    durationMs: durationOption(args, 'duration'),
+    seed: seed === undefined ? undefined : positiveInt('seed', seed),
+    sampleEveryMs: durationOption(args, 'sample-every'),
+    requirements,
+    onProgress: progressBar(process.stderr),
+  });
+  const out = option(args, 'out');
+  if (out !== undefined) writeFileSync(out, renderReport(`Ballast backtest: ${scenario.name}`, results));
+  if (args.includes('--json')) {
+    process.stdout.write(`${JSON.stringify(results.map((r) => ({ strategy: r.strategy, wallMs: r.wallMs, rows: r.rows, overall: r.overall })), null, 2)}\n`);
+  } else {
+    process.stdout.write(formatTable(results));
+    if (out !== undefined) process.stdout.write(`report written to ${out}\n`);
+  }
+  return 0;
+}
+
 function main(args: string[]): number {
   const paper = option(args, 'paper');
   if (paper === undefined) {
-    process.stderr.write('not implemented yet: the scenario backtester lands with the rest of the Quoting issue; for now only `--paper avellaneda-stoikov` runs\n');
-    return 2;
+    const name = positional(args);
+    if (name === undefined) throw new UsageError('usage: backtest <scenario> [--strategies a,b] [--duration 6h] [--seed N] [--out report.html] | --paper avellaneda-stoikov');
+    return scenarioMain(name, args);
   }
   if (!PAPERS.includes(paper)) {
-    process.stderr.write(`not implemented yet: no paper experiment "${paper}" (available: ${PAPERS.join(', ')}); the scenario backtester lands with the rest of the Quoting issue\n`);
+    process.stderr.write(`no paper experiment "${paper}" (available: ${PAPERS.join(', ')})\n`);
     return 2;
   }
   const c = config(args);

@@ -1,0 +1,181 @@
+import { decomposePnl, realizedVolAnnual, timeFraction, timeWeightedMean, type MmFill } from '../../sim/backtest/metrics';
+import { escapeHtml, fmtCell, lineChart } from '../../sim/backtest/report-html';
+import { progressBar } from '../../sim/backtest/run-backtest';
+import { SECONDS_PER_YEAR } from '../../domain/signals/volatility';
+import { MarketMakerAgent } from '../../sim/backtest/market-maker-agent';
+import type { AgentView, VenueView } from '../../sim/market/agent.types';
+
+describe('timeWeightedMean', () => {
+  it('weights each sample by how long it holds, the last until the end', () => {
+    // 1 for 10 s, 3 for 30 s, 2 for 60 s → (10 + 90 + 120) / 100 = 2.2
+    const xs = [
+      { t: 0, v: 1 },
+      { t: 10, v: 3 },
+      { t: 40, v: 2 },
+    ];
+    expect(timeWeightedMean(xs, 100)).toBeCloseTo(2.2, 12);
+  });
+
+  it('leaves out null samples (one-sided books) and their time', () => {
+    // 1 for 10 s, null for 30 s, 4 for 10 s → (10 + 40) / 20 = 2.5
+    expect(
+      timeWeightedMean(
+        [
+          { t: 0, v: 1 },
+          { t: 10, v: null },
+          { t: 40, v: 4 },
+        ],
+        50,
+      ),
+    ).toBeCloseTo(2.5, 12);
+  });
+
+  it('is null without any weighted sample', () => {
+    expect(timeWeightedMean([], 10)).toBeNull();
+    expect(timeWeightedMean([{ t: 0, v: null }], 10)).toBeNull();
+  });
+});
+
+describe('timeFraction', () => {
+  it('is the share of time the condition held', () => {
+    // ok for [0,10) and [40,100): 70 of 100
+    const xs = [
+      { t: 0, ok: true },
+      { t: 10, ok: false },
+      { t: 40, ok: true },
+    ];
+    expect(timeFraction(xs, 100)).toBeCloseTo(0.7, 12);
+  });
+
+  it('counts from the first sample, not from zero', () => {
+    expect(
+      timeFraction(
+        [
+          { t: 50, ok: false },
+          { t: 75, ok: true },
+        ],
+        100,
+      ),
+    ).toBeCloseTo(0.5, 12);
+    expect(timeFraction([], 100)).toBeNull();
+  });
+});
+
+describe('realizedVolAnnual', () => {
+  it('is sqrt(Σ r² / elapsed s × seconds per year)', () => {
+    // returns ln(1.01) and ln(1/1.01) over 2 s: variance per s = 2·ln(1.01)² / 2 = ln(1.01)²
+    const pts = [
+      { t: 0, price: 100 },
+      { t: 1000, price: 101 },
+      { t: 2000, price: 100 },
+    ];
+    expect(realizedVolAnnual(pts)).toBeCloseTo(Math.log(1.01) * Math.sqrt(SECONDS_PER_YEAR), 9);
+  });
+
+  it('is null with fewer than two points', () => {
+    expect(realizedVolAnnual([{ t: 0, price: 1 }])).toBeNull();
+  });
+});
+
+describe('decomposePnl', () => {
+  const fill = (side: 'buy' | 'sell', price: string, amount: string, feeQuote: string, mark: string): MmFill => ({ t: 0, side, price, amount, feeQuote, mark });
+
+  it('splits total PnL into spread capture net of fees and inventory PnL', () => {
+    // Start 100 base + 1000 quote at F=10. Buy 10 @ 9.9 (F=10, fee 0.1), sell 10 @ 10.6 (F=10.5, fee 0.2).
+    // End: base 100, quote 1000 − 99 − 0.1 + 106 − 0.2 = 1006.7; F_end = 11.
+    // total = 6.7 + 100·11 − 100·10 = 106.7
+    // realized = 10·(10 − 9.9) − 0.1 + 10·(10.6 − 10.5) − 0.2 = 1 − 0.1 + 1 − 0.2 = 1.7
+    // inventory = Σ base × ΔF: 110 base while F 10 → 10.5 (+55), then 100 while 10.5 → 11 (+50) = 105 = total − realized.
+    const p = decomposePnl({
+      base0: '100',
+      quote0: '1000',
+      base1: '100',
+      quote1: '1006.7',
+      mark0: '10',
+      mark1: '11',
+      fills: [fill('buy', '9.9', '10', '0.1', '10'), fill('sell', '10.6', '10', '0.2', '10.5')],
+    });
+    expect(p.total.toString()).toBe('106.7');
+    expect(p.realized.toString()).toBe('1.7');
+    expect(p.inventory.toString()).toBe('105');
+    expect(p.fees.toString()).toBe('0.3');
+    expect(p.volumeQuote.toString()).toBe('205');
+  });
+
+  it('is all zero without a market maker', () => {
+    const p = decomposePnl({ base0: 0, quote0: 0, base1: 0, quote1: 0, mark0: '1', mark1: '2', fills: [] });
+    expect([p.total, p.realized, p.inventory, p.fees].map((x) => x.toString())).toEqual(['0', '0', '0', '0']);
+  });
+});
+
+describe('report pieces', () => {
+  it('draws a polyline per series and escapes names', () => {
+    const svg = lineChart('a<b', [
+      { name: 'x&y', points: [[0, 1], [3_600_000, 2]] },
+      { name: 'z', points: [[0, 2], [3_600_000, 1]] },
+    ]);
+    expect(svg.startsWith('<svg')).toBe(true);
+    expect(svg.match(/<polyline/g)).toHaveLength(2);
+    expect(svg).toContain('a&lt;b');
+    expect(svg).toContain('x&amp;y');
+    expect(escapeHtml('"<&>')).toBe('&quot;&lt;&amp;&gt;');
+  });
+
+  it('formats cells', () => {
+    expect(fmtCell(null)).toBe('—');
+    expect(fmtCell(12345.6)).toBe('12346');
+    expect(fmtCell(2.345)).toBe('2.35');
+    expect(fmtCell(0.012345)).toBe('0.0123');
+  });
+
+  it('prints a progress line every 10 % when not on a TTY', () => {
+    const lines: string[] = [];
+    const bar = progressBar({ write: (s) => lines.push(s) > 0 });
+    for (let i = 0; i <= 100; i++) bar(i / 100, 'none');
+    expect(lines).toHaveLength(11);
+    expect(lines[10]).toContain('100% none');
+  });
+});
+
+describe('MarketMakerAgent', () => {
+  const venue = { id: 'alpha', kind: 'cex', bid: 0.4999, ask: 0.5001, mid: 0.5, takerFee: 0.001 } as unknown as VenueView;
+  const view: AgentView = {
+    now: 1_000,
+    venue: (id) => (id === 'alpha' ? venue : undefined),
+    holdings: () => ({ base: 1000, quote: 500 }),
+    fundamental: () => 0.5,
+    exact: (id) =>
+      id === 'alpha'
+        ? { kind: 'cex', id, bids: [], asks: [], takerFee: '0.001', tickSize: '0.0001', lotSize: '1', minNotional: '1', freeBase: '1000', freeQuote: '500' }
+        : undefined,
+  };
+  const agent = (): MarketMakerAgent =>
+    new MarketMakerAgent('mm', {
+      venues: ['alpha'],
+      params: { alpha: { model: 'fixed-spread', spreadPct: '0.4', orderAmount: '100' } },
+      refreshMs: 5000,
+      jitter: 0.2,
+      targetBaseRatio: 0.5,
+      maxInventoryFactor: 2,
+      volHalfLifeSec: 600,
+      seedVariancePerSec: 1e-8,
+    });
+
+  it('cancels everything first, then places the model quotes post-only GTC', () => {
+    const mm = agent();
+    expect(mm.decide(view)).toEqual([{ type: 'cancelAll', venue: 'alpha' }]);
+    // fixed spread 0.4 %: 0.5 × (1 ∓ 0.002) = 0.499 / 0.501
+    expect(mm.decide(view)).toEqual([
+      { type: 'limit', venue: 'alpha', side: 'buy', price: 0.499, amount: 100, tif: 'GTC', postOnly: true },
+      { type: 'limit', venue: 'alpha', side: 'sell', price: 0.501, amount: 100, tif: 'GTC', postOnly: true },
+    ]);
+    expect(mm.quotesPlaced).toBe(2);
+    expect(mm.decide(view)).toEqual([{ type: 'cancelAll', venue: 'alpha' }]);
+  });
+
+  it('refreshes every refreshMs ± jitter', () => {
+    const mm = agent();
+    expect(mm.nextDelayMs(0, () => 0)).toBeCloseTo(4000, 9);
+    expect(mm.nextDelayMs(0, () => 0.5)).toBeCloseTo(5000, 9);
+  });
+});
