@@ -2,6 +2,7 @@
 //   start   — everything on one machine: dev server (unless TEMPORAL_ADDRESS is set), the simulated
 //             market (when the config has `simulation`), worker, API
 //   worker  — the Temporal worker     api — the HTTP API     market — the simulated market
+//   quoting — the hot-path quoting worker (every quotable venue; modes from the coordinator)
 //   temporal — the dev server only
 // Config: --config <file> or BALLAST_CONFIG; default config/demo.yaml.
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -16,10 +17,11 @@ import { findTemporalBinary, PROJECT_ROOT } from '../temporal/binary';
 import { startDevServer, type DevServer } from '../temporal/dev-server';
 import { runApi } from '../api/server';
 import { startSimulatedMarket } from './market';
+import { runQuotingWorker } from './quoting/quoting-process';
 import { installRuntimeLogger, runTemporalWorker } from './temporal.worker';
 
-type Role = 'start' | 'worker' | 'api' | 'market' | 'temporal';
-const ROLES: Role[] = ['start', 'worker', 'api', 'market', 'temporal'];
+type Role = 'start' | 'worker' | 'api' | 'market' | 'quoting' | 'temporal';
+const ROLES: Role[] = ['start', 'worker', 'api', 'market', 'quoting', 'temporal'];
 
 function parseArgs(argv: string[]): { role: Role; configPath: string } {
   const [role, ...rest] = argv;
@@ -98,8 +100,15 @@ async function supervise(config: BallastConfig, configPath: string): Promise<voi
     if (stopping) return;
     stopping = true;
     logger.info('stopping Ballast');
-    for (const c of children) if (c.exitCode === null) c.kill('SIGTERM');
-    await Promise.all(children.map((c) => (c.exitCode !== null ? Promise.resolve() : new Promise((r) => c.once('exit', r)))));
+    // Reverse start order: the quoting worker cancels its orders while the market is still up.
+    for (const c of [...children].reverse()) {
+      if (c.exitCode !== null) continue;
+      const exited = new Promise((r) => c.once('exit', r));
+      c.kill('SIGTERM');
+      const killer = setTimeout(() => c.kill('SIGKILL'), 15_000);
+      await exited;
+      clearTimeout(killer);
+    }
     await embedded?.stop();
     logger.info('stopped');
     process.exit(code);
@@ -137,6 +146,8 @@ async function supervise(config: BallastConfig, configPath: string): Promise<voi
   }
   const worker = spawnRole('worker');
   const api = spawnRole('api');
+  // With the simulated market, quote on it (against a live config, start `quoting` deliberately).
+  if (config.simulation) spawnRole('quoting');
   const apiUrl = `http://${config.api.host}:${config.api.port}`;
   if (!(await waitForHttp(`${apiUrl}/health`, api))) {
     logger.error('API did not become healthy');
@@ -184,6 +195,13 @@ async function main(): Promise<void> {
       if (!config.simulation) throw new ConfigError('the market role needs a `simulation` section in the config');
       const market = await startSimulatedMarket({ ...config.simulation, venues: config.venues, env: process.env, log: logger });
       const stop = () => void market.stop().then(() => process.exit(0));
+      process.on('SIGINT', stop);
+      process.on('SIGTERM', stop);
+      return;
+    }
+    case 'quoting': {
+      const q = await runQuotingWorker({ config, env: process.env, logger });
+      const stop = () => void q.stop().then(() => process.exit(0));
       process.on('SIGINT', stop);
       process.on('SIGTERM', stop);
       return;
