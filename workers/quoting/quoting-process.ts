@@ -6,12 +6,12 @@ import { Client, Connection } from '@temporalio/client';
 import type { Logger } from 'pino';
 import type { BallastConfig, VenueConfig } from '../../domain/config.schema';
 import { D, fmt } from '../../domain/money';
-import { ImbalanceDetector } from '../../domain/quoting/imbalance';
 import { RealClock } from '../../sim/clocks';
 import { defaultQuoteParams } from '../../sim/backtest/run-backtest';
 import { CcxtVenue } from '../../venues/ccxt/ccxt-venue';
 import { ManagedVenue } from '../../venues/managed-venue';
 import { CoordinatorClient, ModePoller, modeOf } from './coordinator-client';
+import { ImbalanceMonitor } from './imbalance-monitor';
 import { StaticModeSource } from './mode-source';
 import { QuotingEngine, type QuotingEngineVenue } from './quoting-engine';
 import type { VenueQuoterConfig } from './venue-quoter';
@@ -100,22 +100,15 @@ export async function runQuotingWorker(deps: QuotingProcessDeps): Promise<{ stop
   const engine = new QuotingEngine({ venues, clock, seed: Number.parseInt(runId, 36) % 2 ** 31, modes, logger });
   await engine.start();
 
-  // Imbalances: observed every 5 s, debounced with hysteresis, then signalled (at most once per episode).
-  const detector = new ImbalanceDetector();
-  const targets = new Map(venues.map((v) => [v.venue.id, new D(v.config.targetInventory)]));
-  const timer = setInterval(() => {
-    const now = clock.now();
-    for (const o of engine.market.observations()) {
-      const target = targets.get(o.venueId);
-      const events = [
-        ...(target && target.gt(0)
-          ? detector.observe({ now, venueId: o.venueId, kind: 'INVENTORY_DRIFT', value: new D(o.inventoryBase).minus(target).abs().div(target).times(100).toNumber() })
-          : []),
-        ...detector.observe({ now, venueId: o.venueId, kind: 'VENUE_UNHEALTHY', value: o.healthy ? 0 : 1 }),
-      ];
-      for (const e of events) void coordinator.signalImbalance(e);
-    }
-  }, 5_000);
+  // Imbalances: observed every 5 s, debounced with hysteresis, then signalled (once per episode).
+  const monitor = new ImbalanceMonitor(engine.market, (e) => coordinator.signalImbalance(e), {
+    venues: venues.map((v) => ({
+      venueId: v.venue.id,
+      targetInventory: v.config.targetInventory,
+      requirements: config.venues.find((c) => c.id === v.venue.id)!.requirements,
+    })),
+  });
+  const timer = setInterval(() => void monitor.tick(clock.now()).catch((e: unknown) => logger.warn({ err: e }, 'imbalance monitor failed')), 5_000);
   timer.unref();
 
   return {
