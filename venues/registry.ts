@@ -1,4 +1,4 @@
-import type { BallastConfig } from '../domain/config.schema';
+import type { BallastConfig, VenueConfig } from '../domain/config.schema';
 import { DomainError } from '../domain/errors';
 import { PoolMarketData } from './amm/pool-market-data';
 import { CcxtMarketData } from './ccxt/ccxt-market-data';
@@ -18,6 +18,35 @@ function credentials(venue: string, c: { apiKeyEnv: string; secretEnv: string },
 }
 
 /**
+ * How Ballast reaches a CEX venue with the real ccxt client: a `ccxt` venue directly, a `sim` venue
+ * through its Binance-spot emulator when the simulated market runs. Undefined otherwise.
+ */
+export function ccxtVenueFor(config: BallastConfig, v: VenueConfig, env: Env): CcxtVenue | undefined {
+  const sim = config.simulation;
+  if (v.kind === 'sim' && sim && v.emulatorPort) {
+    return new CcxtVenue({
+      id: v.id,
+      exchangeId: 'binance',
+      symbol: v.market,
+      credentials: credentials(v.id, v.credentials, env),
+      restUrl: `http://${sim.host}:${v.emulatorPort}`,
+      wsUrl: `ws://${sim.host}:${v.emulatorPort}/stream`,
+    });
+  }
+  if (v.kind === 'ccxt') {
+    return new CcxtVenue({
+      id: v.id,
+      exchangeId: v.exchange,
+      symbol: v.market,
+      credentials: credentials(v.id, v.credentials, env),
+      ...(v.restUrl ? { restUrl: v.restUrl } : {}),
+      ...(v.wsUrl ? { wsUrl: v.wsUrl } : {}),
+    });
+  }
+  return undefined;
+}
+
+/**
  * Market data per configured venue.
  * - `ccxt`: the real ccxt client with keys from the environment variables the config names.
  * - `sim` with a `simulation` section: the simulated exchange through its Binance-spot emulator and
@@ -32,28 +61,18 @@ export function buildVenueRegistry(config: BallastConfig, now: () => number, env
   const marketUrl = sim ? `http://${sim.host}:${sim.port}` : undefined;
   for (const v of config.venues) {
     switch (v.kind) {
-      case 'sim':
-        if (sim && v.emulatorPort) {
-          const url = `http://${sim.host}:${v.emulatorPort}`;
-          const venue = new CcxtVenue({ id: v.id, exchangeId: 'binance', symbol: v.market, credentials: credentials(v.id, v.credentials, env), restUrl: url, wsUrl: `ws://${sim.host}:${v.emulatorPort}/stream` });
-          venues.set(v.id, new CcxtMarketData(venue));
-        } else venues.set(v.id, marketUrl ? new MarketHttpData(v.id, v.market, marketUrl) : new SimMarketData(v, now));
+      case 'sim': {
+        const venue = ccxtVenueFor(config, v, env);
+        if (venue) venues.set(v.id, new CcxtMarketData(venue));
+        else venues.set(v.id, marketUrl ? new MarketHttpData(v.id, v.market, marketUrl) : new SimMarketData(v, now));
         break;
+      }
       case 'amm':
         venues.set(v.id, marketUrl ? new MarketHttpData(v.id, v.market, marketUrl) : new PoolMarketData(v, now));
         break;
-      case 'ccxt': {
-        const venue = new CcxtVenue({
-          id: v.id,
-          exchangeId: v.exchange,
-          symbol: v.market,
-          credentials: credentials(v.id, v.credentials, env),
-          ...(v.restUrl ? { restUrl: v.restUrl } : {}),
-          ...(v.wsUrl ? { wsUrl: v.wsUrl } : {}),
-        });
-        venues.set(v.id, new CcxtMarketData(venue));
+      case 'ccxt':
+        venues.set(v.id, new CcxtMarketData(ccxtVenueFor(config, v, env)!));
         break;
-      }
     }
   }
   return venues;

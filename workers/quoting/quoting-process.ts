@@ -8,8 +8,8 @@ import type { BallastConfig, VenueConfig } from '../../domain/config.schema';
 import { D, fmt } from '../../domain/money';
 import { RealClock } from '../../sim/clocks';
 import { defaultQuoteParams } from '../../sim/backtest/run-backtest';
-import { CcxtVenue } from '../../venues/ccxt/ccxt-venue';
 import { ManagedVenue } from '../../venues/managed-venue';
+import { ccxtVenueFor } from '../../venues/registry';
 import { CoordinatorClient, ModePoller, modeOf } from './coordinator-client';
 import { ImbalanceMonitor } from './imbalance-monitor';
 import { StaticModeSource } from './mode-source';
@@ -20,24 +20,6 @@ export interface QuotingProcessDeps {
   config: BallastConfig;
   env: Record<string, string | undefined>;
   logger: Logger;
-}
-
-/** How Ballast reaches a venue to quote on it; AMM pools are not quoted (they have no order book). */
-function adapterFor(config: BallastConfig, v: VenueConfig, env: Record<string, string | undefined>): CcxtVenue | undefined {
-  const creds = (c: { apiKeyEnv: string; secretEnv: string }) => {
-    const apiKey = env[c.apiKeyEnv];
-    const secret = env[c.secretEnv];
-    if (!apiKey || !secret) throw new Error(`venue ${v.id}: set ${c.apiKeyEnv} and ${c.secretEnv} to quote on it`);
-    return { apiKey, secret };
-  };
-  if (v.kind === 'sim' && config.simulation && v.emulatorPort) {
-    const host = config.simulation.host;
-    return new CcxtVenue({ id: v.id, exchangeId: 'binance', symbol: v.market, credentials: creds(v.credentials), restUrl: `http://${host}:${v.emulatorPort}`, wsUrl: `ws://${host}:${v.emulatorPort}/stream` });
-  }
-  if (v.kind === 'ccxt') {
-    return new CcxtVenue({ id: v.id, exchangeId: v.exchange, symbol: v.market, credentials: creds(v.credentials), ...(v.restUrl ? { restUrl: v.restUrl } : {}), ...(v.wsUrl ? { wsUrl: v.wsUrl } : {}) });
-  }
-  return undefined;
 }
 
 /** Quoting parameters for one venue from the config's strategy and the venue's listing requirements. */
@@ -74,7 +56,8 @@ export async function runQuotingWorker(deps: QuotingProcessDeps): Promise<{ stop
   const runId = Date.now().toString(36);
   const venues: QuotingEngineVenue[] = [];
   for (const v of config.venues) {
-    const adapter = adapterFor(config, v, env);
+    // AMM pools are not quoted: they have no order book.
+    const adapter = ccxtVenueFor(config, v, env);
     if (!adapter) continue;
     const venue = new ManagedVenue(adapter, { now: () => clock.now(), clientIdPrefix: `bq${runId}${v.id.slice(0, 3)}` });
     const rules = await venue.rules();
