@@ -18,7 +18,8 @@ import type { ManagedVenue } from '../venues/managed-venue';
 import type { MarketRules } from '../venues/venue.port';
 import { MarketState } from '../workers/quoting/market-state';
 import { StaticModeSource } from '../workers/quoting/mode-source';
-import { VenueQuoter, type VenueQuoterConfig } from '../workers/quoting/venue-quoter';
+import { VenueQuoter } from '../workers/quoting/venue-quoter';
+import { benchQuoterConfig } from './quoter-config';
 
 const GOAL_P99_US = 200;
 const UPDATES = 20_000;
@@ -27,22 +28,7 @@ const VENUES = ['alpha', 'bravo', 'charlie', 'delta'];
 const LEVELS = 5;
 const RULES: MarketRules = { symbol: 'BLST/USDT', base: 'BLST', quote: 'USDT', tickSize: '0.0001', lotSize: '1', minNotional: '5', makerFee: '0.001', takerFee: '0.002' };
 
-const config: VenueQuoterConfig = {
-  model: { model: 'pure-mm', bidSpreadPct: '0.4', askSpreadPct: '0.4', orderAmount: '20', orderLevels: 3, levelSpacingPct: '0.3' },
-  depth: { quote: '2000', bandPct: '2', levels: 5, stepPct: '0.3' },
-  refresh: { pricePct: '0.5', amountPct: '10' },
-  sizeJitterPct: '5',
-  targetInventory: '10000',
-  maxInventory: '20000',
-  tickMs: 1_000,
-  tickJitterPct: 20,
-  reconcileEveryMs: 10_000,
-  balanceEveryMs: 5_000,
-  maxDataAgeMs: 60_000,
-  volHalfLifeSec: 60,
-  seedVolatility: 0.0005,
-  killSwitch: { maxInventoryBase: '22000', maxDataAgeMs: 120_000 },
-};
+const config = benchQuoterConfig({ orderAmount: '20', targetInventory: '10000', maxInventory: '20000', killInventory: '22000' });
 
 interface FakeOrder {
   clientOrderId: string;

@@ -18,29 +18,14 @@ import { ManagedVenue } from '../venues/managed-venue';
 import { SimVenue } from '../venues/sim/sim-venue';
 import type { PublicTrade } from '../venues/venue.port';
 import { QuotingEngine } from '../workers/quoting/quoting-engine';
-import type { VenueQuoterConfig } from '../workers/quoting/venue-quoter';
+import { benchQuoterConfig } from './quoter-config';
 
 const SIM_MS = Number(process.env.BENCH_SIM_HOURS ?? '1') * 3_600_000;
 const GOAL_RSS_MB = 250;
 const VENUES = ['alpha', 'bravo', 'charlie'] as const;
 
 // Demo fundamental ≈ 0.5 USDT: 2000 USDT of depth per side within ±2 %, a 5-level ladder.
-const config: VenueQuoterConfig = {
-  model: { model: 'pure-mm', bidSpreadPct: '0.4', askSpreadPct: '0.4', orderAmount: '200', orderLevels: 3, levelSpacingPct: '0.3' },
-  depth: { quote: '2000', bandPct: '2', levels: 5, stepPct: '0.3' },
-  refresh: { pricePct: '0.5', amountPct: '10' },
-  sizeJitterPct: '5',
-  targetInventory: '50000',
-  maxInventory: '100000',
-  tickMs: 1_000,
-  tickJitterPct: 20,
-  reconcileEveryMs: 10_000,
-  balanceEveryMs: 5_000,
-  maxDataAgeMs: 60_000,
-  volHalfLifeSec: 60,
-  seedVolatility: 0.0005,
-  killSwitch: { maxInventoryBase: '120000', maxDataAgeMs: 120_000 },
-};
+const config = benchQuoterConfig({ orderAmount: '200', targetInventory: '50000', maxInventory: '100000', killInventory: '120000' });
 
 async function main(): Promise<void> {
   const demo = loadScenario('demo');

@@ -1,11 +1,13 @@
 // Starts `temporal server start-dev` (SQLite, Web UI), waits until it serves, and stops it cleanly.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, openSync, readFileSync, closeSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { Connection } from '@temporalio/client';
 import type { Logger } from 'pino';
 import { SEARCH_ATTRIBUTES } from '../domain/search-attributes';
+import { isPortFree } from './ports';
+
+export { freePort, isPortFree } from './ports';
 
 export interface DevServerOptions {
   binary: string;
@@ -29,26 +31,6 @@ export interface DevServer {
   uiUrl?: string;
   pid: number;
   stop(): Promise<void>;
-}
-
-export async function isPortFree(port: number, host = '127.0.0.1'): Promise<boolean> {
-  return new Promise((resolvePort) => {
-    const srv = createServer();
-    srv.once('error', () => resolvePort(false));
-    srv.listen(port, host, () => srv.close(() => resolvePort(true)));
-  });
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => resolvePort(port));
-    });
-  });
 }
 
 export function devServerArgs(o: DevServerOptions): string[] {

@@ -3,9 +3,11 @@
 // when our process dies for any reason (even SIGKILL), so a crashed test run never leaves a chain behind.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { HDNodeWallet } from 'ethers';
+import { freePort, isPortFree } from '../../temporal/ports';
+
+export { freePort };
 
 export interface LocalChainOptions {
   /** Fixed port; omitted = a free port chosen by the OS. */
@@ -35,26 +37,6 @@ export function hardhatAccountKey(index: number): string {
 }
 const REPO_ROOT = resolve(__dirname, '..', '..');
 const WATCHDOG = join(REPO_ROOT, 'temporal', 'watchdog.cjs');
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => (port > 0 ? resolvePort(port) : reject(new Error('no free port'))));
-    });
-  });
-}
-
-async function portFree(port: number): Promise<boolean> {
-  return new Promise((res) => {
-    const srv = createServer();
-    srv.once('error', () => res(false));
-    srv.listen(port, '127.0.0.1', () => srv.close(() => res(true)));
-  });
-}
 
 /** eth_chainId as a number, or undefined when nothing (valid) answers. */
 export async function probeChainId(rpcUrl: string, timeoutMs = 1000): Promise<number | undefined> {
@@ -157,7 +139,7 @@ async function startOnce(port: number, o: LocalChainOptions): Promise<LocalChain
 export async function startLocalChain(o: LocalChainOptions = {}): Promise<LocalChain> {
   if (o.port !== undefined) {
     // Refuse rather than mistake another process's node for ours.
-    if (!(await portFree(o.port))) throw new Error(`port ${o.port} on 127.0.0.1 is already in use`);
+    if (!(await isPortFree(o.port))) throw new Error(`port ${o.port} on 127.0.0.1 is already in use`);
     return startOnce(o.port, o);
   }
   // A port picked free can be taken before the node binds it: try a few.
