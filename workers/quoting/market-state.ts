@@ -27,6 +27,7 @@ export interface VenueMarket {
   healthy: boolean;
   own: OwnOrder[];
   observation?: VenueObservation;
+  volumes: VolumeWindow;
 }
 
 const MAX_TRADES = 500;
@@ -47,12 +48,88 @@ function subtractOwn(levels: readonly BookLevel[], own: readonly OwnOrder[]): Bo
   return out;
 }
 
+/**
+ * The best level of a side once our own orders are taken out: the hot-path form of subtractOwn,
+ * for the fair value, which only needs the top. Prices match by numeric value (two decimal strings
+ * of the same price give the same double; distinct prices of ≤ 15 significant digits give distinct
+ * doubles). A level keeps a remainder when its amount exceeds ours: one own order at a price is
+ * compared exactly as doubles of decimal strings (order-preserving); several at one price are summed
+ * with decimal.js.
+ */
+function bestExternal(levels: readonly BookLevel[], own: readonly OwnOrder[]): string | undefined {
+  if (own.length === 0) return levels[0]?.price;
+  for (const l of levels) {
+    const p = Number(l.price);
+    let mine: OwnOrder | undefined;
+    let several = false;
+    for (const o of own) {
+      if (Number(o.price) !== p) continue;
+      if (mine) several = true;
+      else mine = o;
+    }
+    if (!mine) return l.price;
+    if (several) {
+      const sum = own.filter((o) => Number(o.price) === p).reduce((s, o) => s.plus(o.amount), new D(0));
+      if (new D(l.amount).gt(sum)) return l.price;
+    } else if (Number(l.amount) > Number(mine.amount)) return l.price;
+  }
+  return undefined;
+}
+
+/** Trade quote volumes with running totals: the volume in a window is two binary searches, not a scan. */
+class VolumeWindow {
+  private readonly at: number[] = [];
+  /** cum[i] = Σ quote volume of every trade up to and including i (an absolute running total). */
+  private readonly cum: number[] = [];
+  /** The running total before at[0] (the trades trimmed off the front). */
+  private before = 0;
+  private sorted = true;
+
+  add(trades: readonly PublicTrade[], max: number): void {
+    for (const t of trades) {
+      if (this.at.length > 0 && t.timestamp < this.at[this.at.length - 1]!) this.sorted = false;
+      this.at.push(t.timestamp);
+      this.cum.push((this.cum.length > 0 ? this.cum[this.cum.length - 1]! : this.before) + Number(t.price) * Number(t.amount));
+    }
+    if (this.at.length > max) {
+      const drop = this.at.length - max;
+      this.before = this.cum[drop - 1]!;
+      this.at.splice(0, drop);
+      this.cum.splice(0, drop);
+    }
+  }
+
+  /** Σ quote volume of the trades with from < timestamp ≤ to. */
+  sum(from: number, to: number, trades: readonly PublicTrade[]): number {
+    if (!this.sorted) {
+      // Out-of-order timestamps (a venue's late report): the plain scan is always right.
+      let s = 0;
+      for (const t of trades) if (t.timestamp > from && t.timestamp <= to) s += Number(t.price) * Number(t.amount);
+      return s;
+    }
+    const upper = (x: number): number => {
+      let lo = 0;
+      let hi = this.at.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (this.at[mid]! > x) hi = mid;
+        else lo = mid + 1;
+      }
+      return lo;
+    };
+    const i = upper(from);
+    const j = upper(to) - 1;
+    if (j < i) return 0;
+    return this.cum[j]! - (i > 0 ? this.cum[i - 1]! : this.before);
+  }
+}
+
 export class MarketState {
   private readonly venues = new Map<string, VenueMarket>();
   killSwitch: KillSwitchState = initialKillSwitchState();
 
   register(venueId: string, kind: 'cex' | 'amm', fee: string): void {
-    if (!this.venues.has(venueId)) this.venues.set(venueId, { venueId, kind, fee, trades: [], healthy: true, own: [] });
+    if (!this.venues.has(venueId)) this.venues.set(venueId, { venueId, kind, fee, trades: [], healthy: true, own: [], volumes: new VolumeWindow() });
   }
 
   private get(venueId: string): VenueMarket {
@@ -75,6 +152,7 @@ export class MarketState {
     const v = this.get(venueId);
     v.trades.push(...trades);
     if (v.trades.length > MAX_TRADES) v.trades.splice(0, v.trades.length - MAX_TRADES);
+    v.volumes.add(trades, MAX_TRADES);
   }
 
   setHealthy(venueId: string, healthy: boolean): void {
@@ -104,21 +182,20 @@ export class MarketState {
   volumeQuote(venueId: string, now: number, windowMs: number): number {
     const v = this.venues.get(venueId);
     if (!v) return 0;
-    let s = 0;
-    for (const t of v.trades) if (t.timestamp > now - windowMs && t.timestamp <= now) s += Number(t.price) * Number(t.amount);
-    return s;
+    return v.volumes.sum(now - windowMs, now, v.trades);
   }
 
   fairValue(now: number, opts: { maxAgeMs: number; volumeWindowMs?: number }): FairValueResult {
     const inputs: VenuePriceInput[] = [];
     for (const v of this.venues.values()) {
-      const ext = this.externalBook(v.venueId);
-      if (!ext || v.bookAt === undefined) continue;
+      if (!v.book || v.bookAt === undefined) continue;
+      const bestBid = bestExternal(v.book.bids, v.own.filter((o) => o.side === 'buy'));
+      const bestAsk = bestExternal(v.book.asks, v.own.filter((o) => o.side === 'sell'));
       inputs.push({
         venueId: v.venueId,
         kind: v.kind,
-        ...(ext.bids[0] ? { bestBid: ext.bids[0].price } : {}),
-        ...(ext.asks[0] ? { bestAsk: ext.asks[0].price } : {}),
+        ...(bestBid !== undefined ? { bestBid } : {}),
+        ...(bestAsk !== undefined ? { bestAsk } : {}),
         volume: this.volumeQuote(v.venueId, now, opts.volumeWindowMs ?? 3_600_000),
         lastUpdate: v.bookAt,
         healthy: v.healthy,
