@@ -31,8 +31,9 @@ function overflow(what: string): never {
   throw new DomainError('GRID.OVERFLOW', `${what} does not fit the integer grid (exceeds 2^53): use a coarser tick/lot or smaller amounts`);
 }
 
-function safe(n: number, what: string): number {
-  if (!Number.isSafeInteger(n)) overflow(what);
+/** n, checked; `what` is only built when the check fails (this sits on the hot path). */
+function safe(n: number, what: string | (() => string)): number {
+  if (!Number.isSafeInteger(n)) overflow(typeof what === 'string' ? what : what());
   return n;
 }
 
@@ -64,7 +65,8 @@ function divRound(num: number, den: number, r: Rounding): number {
 }
 
 /** value (decimal string or Decimal) / unit, rounded; exact. */
-function toCount(v: string | Decimal, u: Unit, r: Rounding, what: string): number {
+function toCount(v: string | Decimal, u: Unit, r: Rounding, field: string, shown: string | Decimal): number {
+  const what = (): string => `${field} ${String(shown)}`;
   const p = typeof v === 'string' ? parse(v) : undefined;
   if (p === undefined) {
     const d = new D(v).div(u.m).times(new D(10).pow(u.e));
@@ -73,8 +75,8 @@ function toCount(v: string | Decimal, u: Unit, r: Rounding, what: string): numbe
   // v / u = n·10^-k / (m·10^-e) = n·10^(e−k) / m.
   let num = p.n;
   let den = u.m;
-  if (u.e >= p.k) num = safe(p.n * (POW10[u.e - p.k] ?? overflow(what)), what);
-  else den = safe(u.m * (POW10[p.k - u.e] ?? overflow(what)), what);
+  if (u.e >= p.k) num = safe(p.n * (POW10[u.e - p.k] ?? overflow(what())), what);
+  else den = safe(u.m * (POW10[p.k - u.e] ?? overflow(what())), what);
   if (!p.neg) return divRound(num, den, r);
   // −x rounded down is −(x rounded up).
   return -divRound(num, den, r === 'floor' ? 'ceil' : 'floor');
@@ -125,17 +127,19 @@ export function marketGrid(rules: QuantizeRules): MarketGrid {
   const g: MarketGrid = {
     rules,
     minNotionalUnits: 0,
-    ticks: (p, r) => toCount(p, tick, r, `price ${String(p)}`),
+    ticks: (p, r) => toCount(p, tick, r, 'price', p),
     ticksFromFloat(p, r) {
       if (!Number.isFinite(p)) throw new DomainError('GRID.NON_FINITE', `price ${p} is not finite`);
       const x = p * perTick;
       const near = Math.round(x);
-      const snapped = Math.abs(x - near) <= 1e-9 * Math.max(1, Math.abs(x)) ? near : r === 'floor' ? Math.floor(x) : Math.ceil(x);
-      return safe(snapped, `price ${p}`);
+      // Noise of a few float operations: 1e-9 tick absolute, or 8 ulps at large counts — no wider,
+      // or a genuinely off-grid price could be snapped one tick more aggressive than floor/ceil.
+      const snapped = Math.abs(x - near) <= Math.max(1e-9, 8 * Math.abs(x) * Number.EPSILON) ? near : r === 'floor' ? Math.floor(x) : Math.ceil(x);
+      return safe(snapped, () => `price ${p}`);
     },
-    lots: (a, r) => toCount(a, lot, r, `amount ${String(a)}`),
-    units: (q, r) => toCount(q, unit, r, `notional ${String(q)}`),
-    notional: (t, l) => safe(t * l, `notional of ${t} ticks × ${l} lots`),
+    lots: (a, r) => toCount(a, lot, r, 'amount', a),
+    units: (q, r) => toCount(q, unit, r, 'notional', q),
+    notional: (t, l) => safe(t * l, () => `notional of ${t} ticks × ${l} lots`),
     priceStr: (t) => toStr(t, tick),
     amountStr: (l) => toStr(l, lot),
     quoteStr: (u) => toStr(u, unit),

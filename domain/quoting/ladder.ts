@@ -11,12 +11,16 @@
 // as are levels removed because X split that many ways would put a level under the venue's min
 // notional (fewer, larger levels use less capital than padding each one to the minimum).
 //
-// Exact decimals throughout (domain/money.ts); prices are quantized away from mid (buys down,
-// sells up: domain/quantize.ts), amounts to whole lots. Levels are numbered from 0 (best).
-import Decimal from 'decimal.js';
+// One implementation, on the market's integer grid (domain/grid.ts), for the quoting hot path:
+// prices are ticks, amounts lots, notionals tick·lot units. Only the level prices (offsets from
+// the float fair value) and the split of X into weights are float model math; prices are rounded
+// away from mid onto the grid (buys down, sells up), the band edge becomes an integer tick limit,
+// and the totals that the guarantees are about are exact integer sums. `buildLadder` is the
+// decimal-string wrapper for callers that hold strings. Levels are numbered from 0 (best).
 import { DomainError } from '../errors';
-import { D, fmt } from '../money';
-import { quantizePrice, type QuantizeRules } from '../quantize';
+import { marketGrid, type MarketGrid } from '../grid';
+import { D } from '../money';
+import type { QuantizeRules } from '../quantize';
 
 export type LadderSide = 'buy' | 'sell';
 
@@ -74,135 +78,290 @@ export type LadderResult =
     }
   | { ok: false; reason: 'NO_LEVEL_INSIDE_BAND'; message: string };
 
+/** A ladder level on the grid: price in ticks, amount in lots. */
+export interface GridLadderLevel {
+  level: number;
+  side: LadderSide;
+  ticks: number;
+  lots: number;
+  insideBand: boolean;
+}
+
+export interface GridLadderParams {
+  side: LadderSide;
+  /** Float reference price (the fair value), > 0. */
+  mid: number;
+  grid: MarketGrid;
+  /** The requirement in tick·lot units (the caller rounds up). */
+  depthUnits: number;
+  bandPct?: string;
+  edgeMarginPct?: string;
+  levels: number;
+  /** Best level's price in ticks, or `firstOffsetPct`. */
+  firstTicks?: number;
+  firstOffsetPct?: string;
+  stepPct: string;
+  stepGrowth?: string;
+  sizeRatio?: string;
+  extraLevels?: { count: number; quoteEachUnits: number };
+}
+
+export type GridLadderResult =
+  | {
+      ok: true;
+      side: LadderSide;
+      levels: GridLadderLevel[];
+      /** Units of the counted levels: ≥ depthUnits. */
+      bandUnits: number;
+      totalUnits: number;
+      droppedOutsideBand: number[];
+      droppedForMinNotional: number[];
+    }
+  | { ok: false; reason: 'NO_LEVEL_INSIDE_BAND'; message: string };
+
 function invalid(message: string): never {
   throw new DomainError('LADDER.INVALID_PARAMS', message);
 }
 
-interface Slot {
-  level: number;
-  price: Decimal;
-}
-
-/** Quantized prices for offsets from mid (percent), strictly moving away from mid by at least a tick. */
-function pricesFor(side: LadderSide, mid: Decimal, offsetsPct: Decimal[], tick: string, prev?: Decimal): Decimal[] {
-  const out: Decimal[] = [];
-  let last = prev;
-  for (const off of offsetsPct) {
-    const raw = side === 'buy' ? mid.times(new D(1).minus(off.div(100))) : mid.times(new D(1).plus(off.div(100)));
-    let p = new D(quantizePrice(raw, tick, side));
-    if (last && (side === 'buy' ? p.gte(last) : p.lte(last))) p = side === 'buy' ? last.minus(tick) : last.plus(tick);
-    out.push(p);
-    last = p;
+// Percent parameters come from config and repeat every call: parse each distinct string once.
+const pctCache = new Map<string, number>();
+function pctNum(s: string, field: string): number {
+  let n = pctCache.get(s);
+  if (n === undefined) {
+    n = Number(s);
+    if (s.trim() === '' || !Number.isFinite(n)) invalid(`${field} must be a decimal, got ${s}`);
+    if (pctCache.size >= 256) pctCache.clear();
+    pctCache.set(s, n);
   }
-  return out;
+  return n;
 }
 
-const ceilLots = (x: Decimal, lot: Decimal): Decimal => x.div(lot).ceil().times(lot);
-const floorLots = (x: Decimal, lot: Decimal): Decimal => x.div(lot).floor().times(lot);
+/** ⌈a / b⌉ for safe integers, b > 0: exact, as a correctly rounded quotient of safe integers never crosses an integer. */
+const ceilDiv = (a: number, b: number): number => Math.ceil(a / b);
 
-/** Smallest whole-lot amount at `price` that is at least one lot and clears the min notional. */
-function minViableAmount(price: Decimal, rules: QuantizeRules): Decimal {
-  const lot = new D(rules.lotSize);
-  return Decimal.max(lot, ceilLots(new D(rules.minNotional).div(price), lot));
+/** Smallest lot count at `ticks` that is at least one lot and clears the min notional. */
+export function minViableLots(ticks: number, minNotionalUnits: number): number {
+  return Math.max(1, ceilDiv(minNotionalUnits, ticks));
 }
 
-export function buildLadder(p: LadderParams): LadderResult {
-  const mid = new D(p.mid);
-  const band = new D(p.bandPct ?? '2');
-  const margin = new D(p.edgeMarginPct ?? band.div(10));
-  const step = new D(p.stepPct);
-  const growth = new D(p.stepGrowth ?? '1');
-  const ratio = new D(p.sizeRatio ?? '1');
-  const target = new D(p.depthQuote);
-  const lot = new D(p.rules.lotSize);
-  if (!mid.gt(0)) invalid(`mid must be > 0, got ${p.mid}`);
+/** floor(x), except that float noise within 1e-11 (relative) of an integer counts as that integer. */
+function floorSnapped(x: number): number {
+  const near = Math.round(x);
+  return Math.abs(x - near) <= 1e-11 * Math.max(1, Math.abs(x)) ? near : Math.floor(x);
+}
+
+function checkedSum(total: number): number {
+  if (!Number.isSafeInteger(total)) throw new DomainError('GRID.OVERFLOW', 'ladder notional total does not fit the integer grid (exceeds 2^53)');
+  return total;
+}
+
+// The helpers below are module functions rather than closures in buildLadderOnGrid: it runs on
+// every quoting decision, and per-call closures cost allocations (and, under tsx, a name each).
+
+/** The price `offPct` percent away from mid, rounded onto the grid away from mid. */
+function priceAt(grid: MarketGrid, buy: boolean, mid: number, offPct: number): number {
+  return grid.ticksFromFloat(buy ? mid * (1 - offPct / 100) : mid * (1 + offPct / 100), buy ? 'floor' : 'ceil');
+}
+
+/** Strictly away from mid, at least a tick past the previous level, even when the spacing is finer than a tick. */
+function awayFrom(buy: boolean, t: number, prev: number | undefined): number {
+  if (prev === undefined || (buy ? t < prev : t > prev)) return t;
+  return buy ? prev - 1 : prev + 1;
+}
+
+/** Inside the band minus the edge margin: `edge` is the last counted tick (buys: lowest, sells: highest). */
+function isInside(buy: boolean, edge: number, t: number): boolean {
+  return t > 0 && (buy ? t >= edge : t <= edge);
+}
+
+/** Whether splitting the requirement over k levels (weights r^i) leaves some level under the min notional. */
+function tooThin(ratio: number, depthUnits: number, minUnits: number, k: number): boolean {
+  if (ratio === 1) return depthUnits < minUnits * k; // exact for the flat default
+  let total = 0;
+  for (let i = 0; i < k; i++) total += ratio ** i;
+  return depthUnits * Math.min(1, ratio ** (k - 1)) < minUnits * total;
+}
+
+/**
+ * Level indexes in top-up order: largest remainder first; ties go to the deeper level (for sells
+ * the higher price, fewer base units per quote). Insertion sort: a ladder has a handful of levels.
+ */
+function topUpOrder(buy: boolean, remainder: readonly number[], levels: readonly GridLadderLevel[]): number[] {
+  const order: number[] = [];
+  for (let i = 0; i < remainder.length; i++) {
+    let k = order.length;
+    while (k > 0) {
+      const j = order[k - 1]!;
+      const d = remainder[i]! - remainder[j]! || (buy ? levels[j]!.ticks - levels[i]!.ticks : levels[i]!.ticks - levels[j]!.ticks);
+      if (d <= 0) break;
+      k--;
+    }
+    order.splice(k, 0, i);
+  }
+  return order;
+}
+
+export function buildLadderOnGrid(p: GridLadderParams): GridLadderResult {
+  const { side, mid, grid, depthUnits } = p;
+  const buy = side === 'buy';
+  const band = p.bandPct === undefined ? 2 : pctNum(p.bandPct, 'bandPct');
+  const margin = p.edgeMarginPct === undefined ? band / 10 : pctNum(p.edgeMarginPct, 'edgeMarginPct');
+  const step = pctNum(p.stepPct, 'stepPct');
+  const growth = p.stepGrowth === undefined ? 1 : pctNum(p.stepGrowth, 'stepGrowth');
+  const ratio = p.sizeRatio === undefined ? 1 : pctNum(p.sizeRatio, 'sizeRatio');
+  if (!(mid > 0) || !Number.isFinite(mid)) invalid(`mid must be > 0, got ${mid}`);
   if (!Number.isInteger(p.levels) || p.levels < 1) invalid(`levels must be an integer ≥ 1, got ${p.levels}`);
-  if (!band.gt(0) || margin.lt(0) || !margin.lt(band)) invalid(`need 0 ≤ edgeMarginPct (${fmt(margin)}) < bandPct (${fmt(band)})`);
-  if (!step.gt(0) || !growth.gt(0) || !ratio.gt(0)) invalid('stepPct, stepGrowth and sizeRatio must be > 0');
-  if (target.lt(0)) invalid(`depthQuote must be ≥ 0, got ${p.depthQuote}`);
-  if (!lot.gt(0) || !new D(p.rules.tickSize).gt(0)) invalid('tickSize and lotSize must be > 0');
+  if (!(band > 0) || !(margin >= 0) || !(margin < band)) invalid(`need 0 ≤ edgeMarginPct (${margin}) < bandPct (${band})`);
+  if (!(step > 0) || !(growth > 0) || !(ratio > 0)) invalid('stepPct, stepGrowth and sizeRatio must be > 0');
+  if (!Number.isSafeInteger(depthUnits) || depthUnits < 0) invalid(`depth requirement must be a whole number of units ≥ 0, got ${depthUnits}`);
 
   // Offsets of the requested levels, percent of mid. A zero offset would put both sides at mid.
-  if (p.firstPrice === undefined && !(p.firstOffsetPct !== undefined && new D(p.firstOffsetPct).gt(0))) {
-    invalid(`firstOffsetPct must be > 0 (or give firstPrice), got ${p.firstOffsetPct ?? 'nothing'}`);
+  const firstTicks = p.firstTicks;
+  let off: number;
+  if (firstTicks !== undefined) {
+    if (!Number.isSafeInteger(firstTicks)) invalid(`firstTicks must be a whole number of ticks, got ${firstTicks}`);
+    const firstPrice = grid.priceFloat(firstTicks);
+    off = ((buy ? mid - firstPrice : firstPrice - mid) / mid) * 100;
+  } else {
+    const first = p.firstOffsetPct === undefined ? NaN : pctNum(p.firstOffsetPct, 'firstOffsetPct');
+    if (!(first > 0)) invalid(`firstOffsetPct must be > 0 (or give the first price), got ${p.firstOffsetPct ?? 'nothing'}`);
+    off = first;
   }
-  const first =
-    p.firstPrice !== undefined
-      ? (p.side === 'buy' ? mid.minus(p.firstPrice) : new D(p.firstPrice).minus(mid)).div(mid).times(100)
-      : new D(p.firstOffsetPct!);
-  const offsets: Decimal[] = [];
-  let gap = step;
-  let off = first;
-  for (let i = 0; i < p.levels; i++) {
-    offsets.push(off);
-    off = off.plus(gap);
-    gap = gap.times(growth);
-  }
-  const prices = pricesFor(p.side, mid, offsets, p.rules.tickSize);
-  const limit = band.minus(margin).div(100);
-  const inside = (price: Decimal) =>
-    price.gt(0) && (p.side === 'buy' ? price.gte(mid.times(new D(1).minus(limit))) : price.lte(mid.times(new D(1).plus(limit))));
+  const limit = (band - margin) / 100;
+  const edge = buy ? grid.ticksFromFloat(mid * (1 - limit), 'ceil') : grid.ticksFromFloat(mid * (1 + limit), 'floor');
 
-  let slots: Slot[] = [];
+  const slotLevel: number[] = [];
+  const slotTicks: number[] = [];
   const droppedOutsideBand: number[] = [];
-  prices.forEach((price, level) => (inside(price) ? slots.push({ level, price }) : droppedOutsideBand.push(level)));
-  if (target.gt(0) && slots.length === 0) {
-    return { ok: false, reason: 'NO_LEVEL_INSIDE_BAND', message: `no ${p.side} level lies within ±${fmt(band.minus(margin))}% of mid ${p.mid}` };
+  let gap = step;
+  let last: number | undefined;
+  for (let i = 0; i < p.levels; i++) {
+    const t = awayFrom(buy, i === 0 && firstTicks !== undefined ? firstTicks : priceAt(grid, buy, mid, off), last);
+    if (isInside(buy, edge, t)) {
+      slotLevel.push(i);
+      slotTicks.push(t);
+    } else droppedOutsideBand.push(i);
+    last = t;
+    off += gap;
+    gap *= growth;
   }
-  if (target.eq(0)) slots = [];
+  if (depthUnits > 0 && slotTicks.length === 0) {
+    return { ok: false, reason: 'NO_LEVEL_INSIDE_BAND', message: `no ${side} level lies within ±${+(band - margin).toPrecision(12)}% of mid ${mid}` };
+  }
+  let n = depthUnits === 0 ? 0 : slotTicks.length;
 
-  // Weights r^i, normalized; drop the outermost level while a level's share is below min notional.
-  const weightsFor = (n: number): Decimal[] => {
-    const raw = Array.from({ length: n }, (_, i) => ratio.pow(i));
-    const total = raw.reduce((s, w) => s.plus(w), new D(0));
-    return raw.map((w) => w.div(total));
-  };
+  // Weights r^i; drop the outermost level while a level's share is below min notional.
+  const minUnits = grid.minNotionalUnits;
   const droppedForMinNotional: number[] = [];
-  while (slots.length > 1 && weightsFor(slots.length).some((w) => target.times(w).lt(p.rules.minNotional))) {
-    droppedForMinNotional.unshift(slots.pop()!.level);
-  }
-  const weights = weightsFor(slots.length);
+  while (n > 1 && tooThin(ratio, depthUnits, minUnits, n)) droppedForMinNotional.unshift(slotLevel[--n]!);
 
-  const sized = slots.map((s, i) => {
-    const wantBase = target.times(weights[i]!).div(s.price);
-    const amount = Decimal.max(floorLots(wantBase, lot), minViableAmount(s.price, p.rules));
-    return { ...s, amount, remainder: wantBase.minus(amount).div(lot) };
-  });
-  // Top up one lot at a time, largest remainder first (sells: higher price first on ties, fewer base units per quote).
-  let bandTotal = sized.reduce((s, l) => s.plus(l.price.times(l.amount)), new D(0));
-  const order = [...sized].sort((a, b) => b.remainder.cmp(a.remainder) || (p.side === 'sell' ? b.price.cmp(a.price) : a.price.cmp(b.price)));
-  for (let i = 0; order.length > 0 && bandTotal.lt(target); i++) {
-    const l = order[i % order.length]!;
-    l.amount = l.amount.plus(lot);
-    bandTotal = bandTotal.plus(l.price.times(lot));
+  let weightTotal = 0;
+  for (let i = 0; i < n; i++) weightTotal += ratio ** i;
+  const levels: GridLadderLevel[] = [];
+  const remainder: number[] = [];
+  // Products of safe integers summed as doubles: the sum is checked to be a safe integer, and a
+  // sum of non-negative terms that is safe has every term (and every partial sum) exact.
+  let bandUnits = 0;
+  for (let i = 0; i < n; i++) {
+    const t = slotTicks[i]!;
+    const want = (depthUnits * (ratio ** i / weightTotal)) / t;
+    const lots = Math.max(floorSnapped(want), minViableLots(t, minUnits));
+    levels.push({ level: slotLevel[i]!, side, ticks: t, lots, insideBand: true });
+    remainder.push(want - lots);
+    bandUnits += t * lots;
   }
+  // Top up one lot at a time, largest remainder first, only until the band total reaches X.
+  if (n > 0 && bandUnits < depthUnits) {
+    const order = topUpOrder(buy, remainder, levels);
+    for (let i = 0; bandUnits < depthUnits; i++) {
+      const l = levels[order[i % n]!]!;
+      l.lots += 1;
+      bandUnits += l.ticks;
+    }
+  }
+  let totalUnits = checkedSum(bandUnits);
 
-  const levels: LadderLevel[] = sized.map((l) => ({
-    level: l.level,
+  const extra = p.extraLevels;
+  if (extra && extra.count > 0) {
+    if (!Number.isInteger(extra.count) || !Number.isSafeInteger(extra.quoteEachUnits) || extra.quoteEachUnits < 0) {
+      invalid(`extraLevels needs a whole count and quoteEach ≥ 0, got ${extra.count} × ${extra.quoteEachUnits} units`);
+    }
+    let prev = n > 0 ? slotTicks[n - 1] : undefined;
+    for (let j = 0; j < extra.count; j++) {
+      const t = awayFrom(buy, priceAt(grid, buy, mid, band + step * (j + 1)), prev);
+      prev = t;
+      if (!(t > 0)) continue;
+      const lots = Math.max(ceilDiv(extra.quoteEachUnits, t), minViableLots(t, minUnits));
+      const counted = isInside(buy, edge, t);
+      levels.push({ level: p.levels + j, side, ticks: t, lots, insideBand: counted });
+      if (counted) bandUnits += t * lots;
+      totalUnits += t * lots;
+    }
+  }
+  return { ok: true, side, levels, bandUnits: checkedSum(bandUnits), totalUnits: checkedSum(totalUnits), droppedOutsideBand, droppedForMinNotional };
+}
+
+// Grids from decimal rules are built once per distinct rule set (marketGrid parses with decimal.js).
+const grids = new Map<string, MarketGrid>();
+
+/** The (cached) grid for a venue's rules; refuses a non-positive tick or lot like the ladder always has. */
+export function ladderGrid(rules: QuantizeRules): MarketGrid {
+  const key = `${rules.tickSize}|${rules.lotSize}|${rules.minNotional}`;
+  let g = grids.get(key);
+  if (g === undefined) {
+    if (!new D(rules.lotSize).gt(0) || !new D(rules.tickSize).gt(0)) invalid('tickSize and lotSize must be > 0');
+    g = marketGrid(rules);
+    if (grids.size >= 64) grids.clear();
+    grids.set(key, g);
+  }
+  return g;
+}
+
+/** Decimal-string wrapper over buildLadderOnGrid. */
+export function buildLadder(p: LadderParams): LadderResult {
+  const grid = ladderGrid(p.rules);
+  const mid = Number(p.mid);
+  if (!(mid > 0) || !Number.isFinite(mid)) invalid(`mid must be > 0, got ${p.mid}`);
+  const depthUnits = grid.units(p.depthQuote, 'ceil');
+  // A ceiling turns −0.00001 into 0: check the sign on the floor (only when it matters).
+  if (depthUnits <= 0 && grid.units(p.depthQuote, 'floor') < 0) invalid(`depthQuote must be ≥ 0, got ${p.depthQuote}`);
+  const r = buildLadderOnGrid({
     side: p.side,
-    price: fmt(l.price),
-    amount: fmt(l.amount),
-    notional: fmt(l.price.times(l.amount)),
-    insideBand: true,
-  }));
-
-  if (p.extraLevels && p.extraLevels.count > 0) {
-    const extraOffsets = Array.from({ length: p.extraLevels.count }, (_, j) => band.plus(step.times(j + 1)));
-    const last = sized.length > 0 ? sized[sized.length - 1]!.price : undefined;
-    const extraPrices = pricesFor(p.side, mid, extraOffsets, p.rules.tickSize, last);
-    const base = p.levels;
-    extraPrices.forEach((price, j) => {
-      if (!price.gt(0)) return;
-      const amount = Decimal.max(ceilLots(new D(p.extraLevels!.quoteEach).div(price), lot), minViableAmount(price, p.rules));
-      levels.push({ level: base + j, side: p.side, price: fmt(price), amount: fmt(amount), notional: fmt(price.times(amount)), insideBand: inside(price) });
-    });
-  }
-
-  const bandQuote = levels.filter((l) => l.insideBand).reduce((s, l) => s.plus(l.notional), new D(0));
-  const totalQuote = levels.reduce((s, l) => s.plus(l.notional), new D(0));
-  const capital =
-    p.side === 'buy'
-      ? { asset: 'quote' as const, amount: fmt(totalQuote) }
-      : { asset: 'base' as const, amount: fmt(levels.reduce((s, l) => s.plus(l.amount), new D(0))) };
-  return { ok: true, side: p.side, levels, bandQuote: fmt(bandQuote), totalQuote: fmt(totalQuote), capital, droppedOutsideBand, droppedForMinNotional };
+    mid,
+    grid,
+    depthUnits: depthUnits === 0 ? 0 : depthUnits,
+    bandPct: p.bandPct,
+    edgeMarginPct: p.edgeMarginPct,
+    levels: p.levels,
+    firstTicks: p.firstPrice === undefined ? undefined : grid.ticks(p.firstPrice, p.side === 'buy' ? 'floor' : 'ceil'),
+    firstOffsetPct: p.firstOffsetPct,
+    stepPct: p.stepPct,
+    stepGrowth: p.stepGrowth,
+    sizeRatio: p.sizeRatio,
+    extraLevels: p.extraLevels && { count: p.extraLevels.count, quoteEachUnits: grid.units(p.extraLevels.quoteEach, 'ceil') },
+  });
+  if (!r.ok) return r;
+  let baseLots = 0;
+  const levels = r.levels.map((l): LadderLevel => {
+    baseLots += l.lots;
+    return {
+      level: l.level,
+      side: l.side,
+      price: grid.priceStr(l.ticks),
+      amount: grid.amountStr(l.lots),
+      notional: grid.quoteStr(grid.notional(l.ticks, l.lots)),
+      insideBand: l.insideBand,
+    };
+  });
+  const totalQuote = grid.quoteStr(r.totalUnits);
+  return {
+    ok: true,
+    side: r.side,
+    levels,
+    bandQuote: grid.quoteStr(r.bandUnits),
+    totalQuote,
+    capital: p.side === 'buy' ? { asset: 'quote', amount: totalQuote } : { asset: 'base', amount: grid.amountStr(baseLots) },
+    droppedOutsideBand: r.droppedOutsideBand,
+    droppedForMinNotional: r.droppedForMinNotional,
+  };
 }

@@ -68,3 +68,13 @@ describe('marketGrid', () => {
     expect(g.ticks('2.49860000000000000001', 'ceil')).toBe(24987);
   });
 });
+
+describe('marketGrid float snapping', () => {
+  it('snaps only float noise, not a genuinely off-grid price at large tick counts', () => {
+    const fine = marketGrid({ tickSize: '0.00001', lotSize: '1', minNotional: '0' });
+    // 75.13120995 is half a tenth of a tick below 75.13121: a buy floors, it must not snap up.
+    expect(fine.ticksFromFloat(75.13120995, 'floor')).toBe(7513120);
+    expect(fine.ticksFromFloat(95.53648005, 'ceil')).toBe(9553649);
+    expect(fine.ticksFromFloat(0.7 + 0.1, 'floor')).toBe(80000); // 0.7999999999999999
+  });
+});
