@@ -4,18 +4,20 @@
 //   quotes             r ∓ spread/2
 // Long inventory (q > 0) lowers r, so both quotes move down: the maker sells more readily than it buys.
 // Units: s and quotes in price, σ in price/√s, T − t in seconds, k in 1/price, q in orders (quote.types.ts).
-import { D } from '../money';
+import type { GridOrder } from '../grid';
 import {
-  buildQuotes,
-  fromFloat,
-  inventoryInOrders,
+  buildGridQuotes,
+  compiledFor,
+  compileLadder,
   invalid,
-  ladderFrom,
-  requireDecimal,
+  ladderOnGrid,
+  quoteStrings,
   requireFinite,
   type AsHorizon,
   type AvellanedaStoikovParams,
   type DesiredQuote,
+  type GridSnapshot,
+  type LadderSpec,
   type MarketSnapshot,
 } from './quote.types';
 
@@ -50,23 +52,36 @@ export function sizeFactors(q: number, eta: number): { bid: number; ask: number 
   return { bid: q > 0 ? Math.exp(-eta * q) : 1, ask: q < 0 ? Math.exp(eta * q) : 1 };
 }
 
-export function avellanedaStoikovQuotes(s: MarketSnapshot, p: AvellanedaStoikovParams): DesiredQuote[] {
+interface AsCompiled {
+  gamma: number;
+  k: number;
+  eta: number;
+  horizon: AsHorizon;
+  ladder: LadderSpec;
+}
+
+const compiled = new WeakMap<AvellanedaStoikovParams, AsCompiled>();
+
+function compile(p: AvellanedaStoikovParams): AsCompiled {
   const gamma = requireFinite('gamma', p.gamma, 0, true);
   const k = requireFinite('k', p.k, 0, true);
   const eta = requireFinite('sizeShape', p.sizeShape ?? 0, 0, false);
+  asTimeToHorizon(0, p.horizon); // validates the horizon's kind and seconds up front
+  return { gamma, k, eta, horizon: p.horizon, ladder: compileLadder(p, p.band) };
+}
+
+export function avellanedaStoikovOnGrid(s: GridSnapshot, p: AvellanedaStoikovParams): GridOrder[] {
+  const c = compiledFor(compiled, p, compile);
   const sigma = requireFinite('volatility', s.volatility, 0, false);
-  const amount = requireDecimal('orderAmount', p.orderAmount, '', 0, true);
-  const q = inventoryInOrders(s, amount);
-  const tau = asTimeToHorizon(s.now, p.horizon);
-  const mid = new D(s.mid).toNumber();
-  const r = asReservationPrice(mid, q, gamma, sigma, tau);
-  const half = asTotalSpread(gamma, sigma, tau, k) / 2;
-  const f = sizeFactors(q, eta);
-  const ladder = ladderFrom(
-    s,
-    p,
-    { bid: fromFloat('bid', r - half), ask: fromFloat('ask', r + half) },
-    { bid: fromFloat('bid size factor', f.bid), ask: fromFloat('ask size factor', f.ask) },
-  );
-  return buildQuotes(s, ladder, p.band);
+  const g = ladderOnGrid(c.ladder, s.grid);
+  const q = (s.inventoryLots - s.targetLots) / g.lotsPerOrder;
+  const tau = asTimeToHorizon(s.now, c.horizon);
+  const r = asReservationPrice(s.mid, q, c.gamma, sigma, tau);
+  const half = asTotalSpread(c.gamma, sigma, tau, c.k) / 2;
+  const f = sizeFactors(q, c.eta);
+  return buildGridQuotes(s, c.ladder, g, { bid: r - half, ask: r + half, bidFactor: f.bid, askFactor: f.ask });
+}
+
+export function avellanedaStoikovQuotes(s: MarketSnapshot, p: AvellanedaStoikovParams): DesiredQuote[] {
+  return quoteStrings(s, p, avellanedaStoikovOnGrid);
 }

@@ -8,9 +8,21 @@
 // deepens the bid and tightens the ask: both quotes move down by q·σ·c2.
 // ξ → 0 (the risk-adjusted-expectation model) has the limits c1 = 1/k and (1 + ξΔ/k)^(k/(ξΔ)+1) = e.
 // Unlike A-S there is no horizon: the asymptotic quotes are stationary, which suits continuous quoting.
-import { D } from '../money';
+import type { GridOrder } from '../grid';
 import { sizeFactors } from './avellaneda-stoikov';
-import { buildQuotes, fromFloat, inventoryInOrders, ladderFrom, requireDecimal, requireFinite, type DesiredQuote, type GlftParams, type MarketSnapshot } from './quote.types';
+import {
+  buildGridQuotes,
+  compiledFor,
+  compileLadder,
+  ladderOnGrid,
+  quoteStrings,
+  requireFinite,
+  type DesiredQuote,
+  type GlftParams,
+  type GridSnapshot,
+  type LadderSpec,
+  type MarketSnapshot,
+} from './quote.types';
 
 export interface GlftCoefficients {
   c1: number;
@@ -35,24 +47,35 @@ export function glftDepths(c: GlftCoefficients, sigma: number, q: number, delta:
   return { bid: half + q * skew, ask: half - q * skew };
 }
 
-export function glftQuotes(s: MarketSnapshot, p: GlftParams): DesiredQuote[] {
+interface GlftCompiled {
+  coefficients: GlftCoefficients;
+  delta: number;
+  eta: number;
+  ladder: LadderSpec;
+}
+
+const compiled = new WeakMap<GlftParams, GlftCompiled>();
+
+function compile(p: GlftParams): GlftCompiled {
   const gamma = requireFinite('gamma', p.gamma, 0, true);
   const xi = requireFinite('xi', p.xi ?? gamma, 0, false);
   const k = requireFinite('k', p.k, 0, true);
   const A = requireFinite('A', p.A, 0, true);
   const delta = requireFinite('delta', p.delta ?? 1, 0, true);
   const eta = requireFinite('sizeShape', p.sizeShape ?? 0, 0, false);
+  return { coefficients: glftCoefficients({ gamma, xi, k, A, delta }), delta, eta, ladder: compileLadder(p, p.band) };
+}
+
+export function glftOnGrid(s: GridSnapshot, p: GlftParams): GridOrder[] {
+  const c = compiledFor(compiled, p, compile);
   const sigma = requireFinite('volatility', s.volatility, 0, false);
-  const amount = requireDecimal('orderAmount', p.orderAmount, '', 0, true);
-  const q = inventoryInOrders(s, amount);
-  const depth = glftDepths(glftCoefficients({ gamma, xi, k, A, delta }), sigma, q, delta);
-  const mid = new D(s.mid).toNumber();
-  const f = sizeFactors(q, eta);
-  const ladder = ladderFrom(
-    s,
-    p,
-    { bid: fromFloat('bid', mid - depth.bid), ask: fromFloat('ask', mid + depth.ask) },
-    { bid: fromFloat('bid size factor', f.bid), ask: fromFloat('ask size factor', f.ask) },
-  );
-  return buildQuotes(s, ladder, p.band);
+  const g = ladderOnGrid(c.ladder, s.grid);
+  const q = (s.inventoryLots - s.targetLots) / g.lotsPerOrder;
+  const depth = glftDepths(c.coefficients, sigma, q, c.delta);
+  const f = sizeFactors(q, c.eta);
+  return buildGridQuotes(s, c.ladder, g, { bid: s.mid - depth.bid, ask: s.mid + depth.ask, bidFactor: f.bid, askFactor: f.ask });
+}
+
+export function glftQuotes(s: MarketSnapshot, p: GlftParams): DesiredQuote[] {
+  return quoteStrings(s, p, glftOnGrid);
 }
