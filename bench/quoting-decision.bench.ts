@@ -1,7 +1,9 @@
 // Benchmark: quoting decision latency, from a book update to the computed order actions, on the
-// real VenueQuoter code path: MarketState.updateBook → own orders into MarketState → cross-venue
-// fair value net of own orders (4 venues × 5 levels) and EWMA σ (VenueQuoter's private live/fair
-// steps) → VenueQuoter.decide (model → depth ladder → size jitter → diff against the live orders).
+// real VenueQuoter code path, everything a cycle computes between a book event and its order actions:
+// MarketState.updateBook → VenueQuoter's kill-switch step (own orders into MarketState, cross-venue
+// fair value net of own orders over 4 venues × 5 levels, EWMA σ, PnL/inventory observation, the
+// kill-switch evaluation) → VenueQuoter.decide (model → depth ladder → size jitter → caps → diff
+// against the live orders, on the integer grid).
 // Cases over a seeded random walk of the mid:
 //   - full recompute: every update moves the mid, so the decision cache misses (live orders either
 //     follow each plan, or stay the first 10 all along — the worst case, every order replaced);
@@ -12,7 +14,8 @@
 import { D, fmt } from '../domain/money';
 import type { OrderBookSnapshot } from '../domain/order-book';
 import { mulberry32 } from '../domain/rng';
-import type { LiveOrder, OrderAction } from '../domain/quoting/order-diff';
+import type { GridAction } from '../domain/quoting/order-diff';
+import { marketGrid } from '../domain/grid';
 import { VirtualClock } from '../sim/clocks';
 import type { ManagedVenue } from '../venues/managed-venue';
 import type { MarketRules } from '../venues/venue.port';
@@ -76,9 +79,10 @@ async function main(): Promise<void> {
   await clock.resolve(quoter.start());
   quoter.stop(); // no timers: the bench drives each step itself
   for (const v of VENUES.slice(1)) market.register(v, 'cex', '0.001');
-  // VenueQuoter's live-orders and fair steps (fair value + EWMA σ) are private; the bench calls the
-  // same methods, in the order its cycle does (the kill-switch evaluation in between is left out).
-  const q = quoter as unknown as { fair(): number | undefined; live(): LiveOrder[] };
+  // VenueQuoter's kill-switch step (own orders → MarketState, fair value + EWMA σ, observation,
+  // evaluation) is private; the bench calls it as its cycle does, then decide().
+  const q = quoter as unknown as { checkKillSwitch(): boolean };
+  const grid = marketGrid(RULES);
 
   // Seeded random walk of the mid (≈ 5 bp per update), each venue a little off the common mid.
   const rng = mulberry32(42);
@@ -91,10 +95,10 @@ async function main(): Promise<void> {
   }
   const t0 = clock.now();
   for (const v of VENUES) market.updateBook(v, book(v, 2.5, t0), t0);
-  q.fair();
+  q.checkKillSwitch();
   // Ten resting orders from the first plan: the diff always has live orders to match against.
-  const first = quoter.decide('normal')!.actions.filter((a): a is Extract<OrderAction, { type: 'place' }> => a.type === 'place');
-  live = first.map((a, i) => ({ clientOrderId: `bq-${i}`, side: a.side, price: a.price, amount: a.amount, filled: '0', status: 'open' }));
+  const first = quoter.decide('normal')!.actions.filter((a): a is Extract<GridAction, { type: 'place' }> => a.type === 'place');
+  live = first.map((a, i) => ({ clientOrderId: `bq-${i}`, side: a.side, price: grid.priceStr(a.ticks), amount: grid.amountStr(a.lots), filled: '0', status: 'open' }));
 
   let nextId = live.length;
   /** Runs the walk; with `follow`, each plan is executed on the live orders (cancels remove, places rest). */
@@ -110,8 +114,7 @@ async function main(): Promise<void> {
       // Full recompute: the book moved.
       let s = process.hrtime.bigint();
       market.updateBook(b.venue, snap, clock.now());
-      market.setOwnOrders('alpha', q.live());
-      q.fair();
+      if (q.checkKillSwitch()) throw new Error('the kill switch tripped: the bench measures quoting, not halting');
       const plan = quoter.decide('normal');
       let e = process.hrtime.bigint();
       if (i >= WARMUP) {
@@ -121,8 +124,7 @@ async function main(): Promise<void> {
       // Plan reused: the same book arrives again (a stream echo, or a change beyond our levels).
       s = process.hrtime.bigint();
       market.updateBook(b.venue, { ...snap }, clock.now());
-      market.setOwnOrders('alpha', q.live());
-      q.fair();
+      q.checkKillSwitch();
       const again = quoter.decide('normal');
       e = process.hrtime.bigint();
       if (i >= WARMUP) {
@@ -132,7 +134,7 @@ async function main(): Promise<void> {
       if (follow && plan) {
         const gone = new Set(plan.actions.flatMap((a) => (a.type === 'cancel' ? [a.clientOrderId] : [])));
         live = live.filter((o) => !gone.has(o.clientOrderId));
-        for (const a of plan.actions) if (a.type === 'place') live.push({ clientOrderId: `bq-${nextId++}`, side: a.side, price: a.price, amount: a.amount, filled: '0', status: 'open' });
+        for (const a of plan.actions) if (a.type === 'place') live.push({ clientOrderId: `bq-${nextId++}`, side: a.side, price: grid.priceStr(a.ticks), amount: grid.amountStr(a.lots), filled: '0', status: 'open' });
       }
     }
     return { full, reused, actions, hits };
@@ -146,7 +148,7 @@ async function main(): Promise<void> {
   const r = stats(follow.reused);
   const st = stats(stale.full);
   const lines = [
-    `quoting decision latency (book update → order actions), ${VENUES.length} venues × ${LEVELS} levels, pure-mm + 5-level depth ladder + 5 % size jitter`,
+    `quoting decision latency (book update → order actions), ${VENUES.length} venues × ${LEVELS} levels, pure-mm + 5-level depth ladder + 5 % size jitter + kill switch`,
     `  updates          ${UPDATES} timed (+${WARMUP} warm-up) per pass, seeded random walk of the mid (±5 bp per update)`,
     `  live orders follow the plan (each plan executed):`,
     fmtRow('full recompute', f),

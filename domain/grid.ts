@@ -66,17 +66,19 @@ function divRound(num: number, den: number, r: Rounding): number {
 
 /** value (decimal string or Decimal) / unit, rounded; exact. */
 function toCount(v: string | Decimal, u: Unit, r: Rounding, field: string, shown: string | Decimal): number {
-  const what = (): string => `${field} ${String(shown)}`;
+  // No closure here: this is called per order per cycle, and the message is only needed on failure.
+  const what = field;
   const p = typeof v === 'string' ? parse(v) : undefined;
   if (p === undefined) {
     const d = new D(v).div(u.m).times(new D(10).pow(u.e));
-    return safe((r === 'floor' ? d.floor() : d.ceil()).toNumber(), what);
+    return safe((r === 'floor' ? d.floor() : d.ceil()).toNumber(), `${what} ${String(shown)}`);
   }
   // v / u = n·10^-k / (m·10^-e) = n·10^(e−k) / m.
   let num = p.n;
   let den = u.m;
-  if (u.e >= p.k) num = safe(p.n * (POW10[u.e - p.k] ?? overflow(what())), what);
-  else den = safe(u.m * (POW10[p.k - u.e] ?? overflow(what())), what);
+  if (u.e >= p.k) num = p.n * (POW10[u.e - p.k] ?? Infinity);
+  else den = u.m * (POW10[p.k - u.e] ?? Infinity);
+  if (!Number.isSafeInteger(num) || !Number.isSafeInteger(den)) overflow(`${what} ${String(shown)}`);
   if (!p.neg) return divRound(num, den, r);
   // −x rounded down is −(x rounded up).
   return -divRound(num, den, r === 'floor' ? 'ceil' : 'floor');

@@ -154,6 +154,37 @@ describe('diffOrders', () => {
     expect(code).toBe('ORDER_DIFF.DESIRED_CROSSED');
   });
 
+  it('judges live orders off the tick/lot grid exactly, on the finer decimal grid they are on', () => {
+    // 0.005 % of 100 is 0.005: 100.005 is on the boundary (kept), 100.0051 just past it.
+    const tol = { pricePct: '0.005', amountPct: '10' };
+    expect(diffOrders([want('buy', '100', '1')], [live('L', 'buy', '100.005', '1.05')], RULES, tol).kept.map((k) => k.clientOrderId)).toEqual(['L']);
+    const r = diffOrders([want('buy', '100', '1')], [live('L', 'buy', '100.0051', '1')], RULES, tol);
+    expect(r.actions).toEqual([cancel('L'), place('buy', '100', '1')]);
+  });
+
+  it('never keeps a live order whose price is float noise beyond 2^53 fine ticks, but still sequences it exactly', () => {
+    // 14 decimal places: 101.00000000000001 is 1.01e16 units of 1e-14 (> 2^53). Before the integer
+    // grid, S1 (0.00000000000001 from the desired ask) was kept; now it is replaced (documented).
+    const liveOrders = [live('S1', 'sell', '102.00000000000001', '1'), live('S2', 'sell', '101.00000000000001', '1'), live('S3', 'sell', '100.99999999999999', '1')];
+    const desired = [want('buy', '101', '1'), want('sell', '102', '1')];
+    const r = diffOrders(desired, liveOrders, RULES, TOL, { sequencing: 'place-first' });
+    expect(r.kept).toEqual([]);
+    // S3 < 101 would cross the new bid: cancelled first. S2 > 101 does not (a sell rounded down to
+    // the tick, 101, would wrongly look crossing and go first too).
+    expect(r.actions).toEqual([cancel('S3'), place('buy', '101', '1'), place('sell', '102', '1'), cancel('S2'), cancel('S1')]);
+    expect(findSelfCross(liveOrders, r.actions)).toBeNull();
+    expect(findSelfCross(liveOrders, [place('buy', '101', '1')])).toBe(0);
+    expect(findSelfCross(liveOrders.slice(0, 2), [place('buy', '101', '1')])).toBeNull();
+  });
+
+  it('findSelfCross compares prices of any scale or notation exactly', () => {
+    expect(findSelfCross([live('S', 'sell', '1e2', '1')], [place('buy', '100', '1')])).toBe(0);
+    // 22 decimal places: compared by rank, not on a 10^-22 grid.
+    expect(findSelfCross([live('S', 'sell', '100', '1')], [place('buy', '99.9999999999999999999999', '1')])).toBeNull();
+    expect(findSelfCross([live('S', 'sell', '99.9999999999999999999999', '1')], [place('buy', '99.9999999999999999999999', '1')])).toBe(0);
+    expect(findSelfCross([live('B', 'buy', '0.00000001', '1')], [place('sell', '0.000000011', '1'), place('sell', '0.00000001', '1')])).toBe(1);
+  });
+
   it('random ladder refreshes: no plan ever crosses, and the result is the desired book', () => {
     const rng = mulberry32(2024);
     const ladder = (mid: number, levels: number, prefix: string) =>

@@ -76,6 +76,18 @@ function bestExternal(levels: readonly BookLevel[], own: readonly OwnOrder[]): s
   return undefined;
 }
 
+/** First index whose value is > x in an ascending array. */
+function upperBound(xs: readonly number[], x: number): number {
+  let lo = 0;
+  let hi = xs.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (xs[mid]! > x) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}
+
 /** Trade quote volumes with running totals: the volume in a window is two binary searches, not a scan. */
 class VolumeWindow {
   private readonly at: number[] = [];
@@ -107,18 +119,8 @@ class VolumeWindow {
       for (const t of trades) if (t.timestamp > from && t.timestamp <= to) s += Number(t.price) * Number(t.amount);
       return s;
     }
-    const upper = (x: number): number => {
-      let lo = 0;
-      let hi = this.at.length;
-      while (lo < hi) {
-        const mid = (lo + hi) >> 1;
-        if (this.at[mid]! > x) hi = mid;
-        else lo = mid + 1;
-      }
-      return lo;
-    };
-    const i = upper(from);
-    const j = upper(to) - 1;
+    const i = upperBound(this.at, from);
+    const j = upperBound(this.at, to) - 1;
     if (j < i) return 0;
     return this.cum[j]! - (i > 0 ? this.cum[i - 1]! : this.before);
   }

@@ -1,29 +1,30 @@
 // VenueQuoter: one venue's hot loop. On every book/trade event and on a jittered timer it
 //   1. folds housekeeping in (balance refresh, ManagedVenue.reconcile) when due;
 //   2. checks the kill switch and the operating mode — halted, paused or withdraw-only ⇒ cancel all;
-//   3. builds a MarketSnapshot (cross-venue fair value from MarketState, EWMA volatility, inventory
-//      from balances), asks the configured model for quotes, re-sizes a side with the depth ladder
-//      when the model's sizes fall short of the venue's ±band requirement, jitters the sizes;
-//   4. diffs against the live orders with the refresh tolerance and executes the actions in order,
-//      post-only, through ManagedVenue — unless the plan would cross our own orders.
+//   3. reads the cross-venue fair value (MarketState, our own orders taken out) and the EWMA volatility,
+//      and asks its QuotePlanner (quote-planner.ts) for the order actions: model → depth ladder →
+//      size jitter → caps → diff against the live orders with the refresh tolerance;
+//   4. executes the actions in order, post-only, through ManagedVenue — unless the plan would cross
+//      our own orders.
 // One cycle at a time per venue (events during a cycle coalesce into one more), and a venue that
 // answers VENUE.RATE_LIMITED is left alone until its retryAfterMs has passed.
 import Decimal from 'decimal.js';
 import type { Logger } from 'pino';
 import type { Clock } from '../../sim/clock';
+import type { GridLiveOrder } from '../../domain/grid';
 import { D, fmt } from '../../domain/money';
 import type { Rng } from '../../domain/rng';
-import { quoteWith, type DesiredQuote, type MarketSnapshot, type QuoteParams } from '../../domain/quoting';
-import { buildLadder, type LadderLevel } from '../../domain/quoting/ladder';
-import { jitterAroundMs, jitterLadderSizes } from '../../domain/quoting/jitter';
-import { diffOrders, findSelfCross, type LiveOrder, type OrderAction, type RefreshTolerance } from '../../domain/quoting/order-diff';
+import type { QuoteParams } from '../../domain/quoting';
+import { jitterAroundMs } from '../../domain/quoting/jitter';
+import { findSelfCrossOnGrid, type RefreshTolerance } from '../../domain/quoting/order-diff';
 import { evaluateKillSwitch, haltedBy, type KillDecision, type KillSwitchLimits } from '../../domain/quoting/kill-switch';
 import { initialEwmaVol, updateEwmaVol, type EwmaVolState } from '../../domain/signals/volatility';
 import type { ManagedVenue } from '../../venues/managed-venue';
 import { isVenueError } from '../../venues/venue-errors';
 import type { MarketRules, PublicTrade, Unsubscribe } from '../../venues/venue.port';
-import type { MarketState } from './market-state';
+import type { MarketState, OwnOrder } from './market-state';
 import type { ModeSource, OperatingMode } from './mode-source';
+import { QuotePlanner, type Plan } from './quote-planner';
 
 export interface DepthRequirement {
   /** Quote notional each side must show within ±bandPct % of mid. */
@@ -88,16 +89,25 @@ export interface QuoterStats {
 
 const RESTING = new Set(['pending', 'open', 'partially_filled']);
 
+interface ParsedOrder {
+  price: string;
+  amount: string;
+  filled: string;
+  grid: GridLiveOrder;
+  own: OwnOrder;
+}
+
 export class VenueQuoter {
   readonly stats: QuoterStats = { cycles: 0, ticks: 0, placed: 0, canceled: 0, rejected: 0, rateLimited: 0, errors: 0, selfCrossBlocked: 0 };
   private rules?: MarketRules;
+  private planner?: QuotePlanner;
   private vol: EwmaVolState;
   private base = new D(0);
   private quote = new D(0);
   private initialEquity?: Decimal;
   private currentFair?: number;
-  private lastDecision?: { key: string; actions: OrderAction[] };
-  private readonly jitterCache: Partial<Record<'buy' | 'sell', { key: string; levels: LadderLevel[] }>> = {};
+  private baseStr = '0';
+  private parsed = new Map<string, ParsedOrder>();
   private running = false;
   private dirty = false;
   private stopped = true;
@@ -119,6 +129,7 @@ export class VenueQuoter {
   async start(): Promise<void> {
     const { venue, market, clock } = this.deps;
     this.rules = await venue.rules();
+    this.planner = new QuotePlanner(this.cfg, this.rules, this.deps.rng);
     market.register(this.venueId, 'cex', this.rules.makerFee);
     await this.refreshBalances();
     this.stopped = false;
@@ -230,6 +241,8 @@ export class VenueQuoter {
     const bal = await this.deps.venue.fetchBalances();
     this.base = new D(bal.find((b) => b.asset === r.base)?.total ?? '0');
     this.quote = new D(bal.find((b) => b.asset === r.quote)?.total ?? '0');
+    this.baseStr = fmt(this.base);
+    this.planner!.setBalances(this.baseStr, fmt(this.quote));
     this.nextBalanceAt = this.deps.clock.now() + this.cfg.balanceEveryMs;
   }
 
@@ -255,11 +268,33 @@ export class VenueQuoter {
     }
   }
 
-  private live(): LiveOrder[] {
-    return this.deps.venue
-      .openOrders()
-      .map((o) => ({ clientOrderId: o.clientOrderId, side: o.side, price: o.price, amount: fmt(new D(o.amount).minus(o.filled)), status: o.status }))
-      .filter((o) => RESTING.has(o.status) && new D(o.amount).gt(0));
+  /**
+   * Our resting orders on the grid, and the same as strings for MarketState (which takes them out of
+   * the book before the fair value). Remaining = ⌊amount⌋ − ⌈filled⌉ lots (exact: ManagedVenue only
+   * sends grid amounts). A price off the grid (never sent by us) is rounded away from the spread
+   * (buys down, sells up): compared with on-grid prices that is exact (⌊b⌋ ≥ s ⇔ b ≥ s for an integer s).
+   */
+  private live(): { grid: GridLiveOrder[]; own: OwnOrder[] } {
+    const g = this.planner!.grid;
+    const grid: GridLiveOrder[] = [];
+    const own: OwnOrder[] = [];
+    const seen = new Map<string, ParsedOrder>();
+    for (const o of this.deps.venue.openOrders()) {
+      if (!RESTING.has(o.status)) continue;
+      // Parsed once per order state: a cycle reads the same orders twice (kill switch, then plan).
+      let p = this.parsed.get(o.clientOrderId);
+      if (p?.price !== o.price || p.amount !== o.amount || p.filled !== o.filled) {
+        const lots = g.lots(o.amount, 'floor') - g.lots(o.filled, 'ceil');
+        const ticks = g.ticks(o.price, o.side === 'buy' ? 'floor' : 'ceil');
+        p = { price: o.price, amount: o.amount, filled: o.filled, grid: { clientOrderId: o.clientOrderId, side: o.side, ticks, lots }, own: { side: o.side, price: o.price, amount: g.amountStr(lots) } };
+      }
+      seen.set(o.clientOrderId, p);
+      if (p.grid.lots <= 0) continue;
+      grid.push(p.grid);
+      own.push(p.own);
+    }
+    this.parsed = seen;
+    return { grid, own };
   }
 
   private fair(): number | undefined {
@@ -275,7 +310,7 @@ export class VenueQuoter {
   private checkKillSwitch(): boolean {
     const { market, clock } = this.deps;
     const now = clock.now();
-    market.setOwnOrders(this.venueId, this.live());
+    market.setOwnOrders(this.venueId, this.live().own);
     const fv = this.fair();
     let pnl = new D(0);
     if (fv !== undefined) {
@@ -284,7 +319,7 @@ export class VenueQuoter {
       pnl = equity.minus(this.initialEquity);
     }
     const v = market.venue(this.venueId);
-    market.setObservation(this.venueId, { venueId: this.venueId, pnlQuote: fmt(pnl), inventoryBase: fmt(this.base), healthy: v?.healthy ?? false, ...(v?.bookAt !== undefined ? { lastBookAt: v.bookAt } : {}) });
+    market.setObservation(this.venueId, { venueId: this.venueId, pnlQuote: fmt(pnl), inventoryBase: this.baseStr, healthy: v?.healthy ?? false, ...(v?.bookAt !== undefined ? { lastBookAt: v.bookAt } : {}) });
     const r = evaluateKillSwitch(market.killSwitch, market.observations(), this.cfg.killSwitch, now);
     market.killSwitch = r.state;
     for (const d of r.tripped) {
@@ -294,153 +329,17 @@ export class VenueQuoter {
     return haltedBy(market.killSwitch, this.venueId) !== undefined;
   }
 
-  /** Mode-adjusted model parameters: 'tighten' halves the spread parameters. */
-  private params(mode: OperatingMode): QuoteParams {
-    const p = this.cfg.model;
-    if (mode !== 'tighten') return p;
-    const half = (s: string) => fmt(new D(s).div(2));
-    switch (p.model) {
-      case 'pure-mm':
-        return { ...p, bidSpreadPct: half(p.bidSpreadPct), askSpreadPct: half(p.askSpreadPct) };
-      case 'fixed-spread':
-        return { ...p, spreadPct: half(p.spreadPct) };
-      default:
-        // A-S / GLFT: the spread's liquidity term is ≈ 2/k; doubling k halves it.
-        return { ...p, k: p.k * 2 };
-    }
-  }
-
-  /** The desired quotes for now, or undefined when there is no usable fair value. */
-  desiredQuotes(mode: OperatingMode): DesiredQuote[] | undefined {
-    const r = this.rules!;
+  /** Decision: the order actions for now (pure given the state; what the latency bench times). */
+  decide(mode: OperatingMode): Plan | undefined {
     const fair = this.currentFair;
     if (fair === undefined) return undefined;
-    const mid = fmt(new D(fair.toPrecision(12)));
     const sigma = Math.sqrt(this.vol.variancePerSec ?? this.cfg.seedVolatility ** 2) * fair;
-    const snap: MarketSnapshot = {
-      mid,
-      volatility: sigma,
-      inventory: fmt(this.base),
-      targetInventory: this.cfg.targetInventory,
-      maxInventory: this.cfg.maxInventory,
-      ...(this.cfg.minInventory !== undefined ? { minInventory: this.cfg.minInventory } : {}),
-      now: this.deps.clock.now(),
-      tickSize: r.tickSize,
-      lotSize: r.lotSize,
-      minNotional: r.minNotional,
-    };
-    const model = quoteWith(snap, this.params(mode));
-    const depthQuote = fmt(new D(this.cfg.depth.quote).times(mode === 'deepen' ? 2 : 1));
-    return [...this.sizeSide('buy', model, mid, depthQuote, mode), ...this.sizeSide('sell', model, mid, depthQuote, mode)];
+    return this.planner!.decide({ mode, fair, sigma, now: this.deps.clock.now(), live: this.live().grid });
   }
 
-  /**
-   * One side: the model's levels if they already meet the depth requirement, else a depth ladder
-   * starting at the model's best price; sizes jittered; capped by inventory limits and balances.
-   */
-  private sizeSide(side: 'buy' | 'sell', model: DesiredQuote[], mid: string, depthQuote: string, mode: OperatingMode): DesiredQuote[] {
-    const r = this.rules!;
-    const mine = model.filter((q) => q.side === side);
-    // A model may leave a side empty (inventory skew at its limit); the listing's depth obligation
-    // still holds, so that side gets a ladder starting at the other side's distance from mid.
-    const other = model.find((q) => q.side !== side && q.level === 0);
-    const first = mine[0]?.price ?? (other ? fmt(new D(mid).times(2).minus(other.price)) : undefined);
-    if (first === undefined || !new D(first).gt(0)) return [];
-    const band = new D(this.cfg.depth.bandPct ?? '2');
-    const limit = band.minus(band.div(10)).div(100);
-    const inBand = (p: string) => (side === 'buy' ? new D(p).gte(new D(mid).times(new D(1).minus(limit))) : new D(p).lte(new D(mid).times(new D(1).plus(limit))));
-    let levels: LadderLevel[] = mine.map((q) => ({ level: q.level, side, price: q.price, amount: q.amount, notional: fmt(new D(q.price).times(q.amount)), insideBand: inBand(q.price) }));
-    const have = levels.filter((l) => l.insideBand).reduce((s, l) => s.plus(l.notional), new D(0));
-    let trimExcess = false;
-    if (have.lt(depthQuote)) {
-      const stepPct = mode === 'tighten' ? fmt(new D(this.cfg.depth.stepPct).div(2)) : this.cfg.depth.stepPct;
-      const ladder = buildLadder({ side, mid, rules: r, depthQuote, bandPct: fmt(band), levels: this.cfg.depth.levels, firstPrice: first, stepPct });
-      if (ladder.ok) {
-        levels = ladder.levels;
-        trimExcess = true;
-      }
-    }
-    if (new D(this.cfg.sizeJitterPct).gt(0)) {
-      // Re-draw only when the plain ladder changed: a fresh draw every cycle would make every
-      // resting order look out of tolerance and churn the book for nothing.
-      const key = JSON.stringify([depthQuote, levels.map((l) => [l.price, l.amount])]);
-      const cached = this.jitterCache[side];
-      if (cached?.key === key) levels = cached.levels;
-      else {
-        levels = jitterLadderSizes(levels, { pct: this.cfg.sizeJitterPct, rules: r, depthQuote, trimExcess }, this.deps.rng);
-        this.jitterCache[side] = { key, levels };
-      }
-    }
-    // Caps: inventory limits (cumulative, as the models do) and what the account holds.
-    const inv = this.base;
-    let room = side === 'buy' ? new D(this.cfg.maxInventory).minus(inv) : inv.minus(this.cfg.minInventory ?? '0');
-    let quoteLeft = this.quote;
-    const out: DesiredQuote[] = [];
-    for (const l of levels) {
-      let amount = D.min(l.amount, D.max(room, 0));
-      if (side === 'buy') amount = D.min(amount, quoteLeft.div(l.price));
-      amount = amount.div(r.lotSize).floor().times(r.lotSize);
-      if (amount.lte(0) || amount.times(l.price).lt(r.minNotional)) continue;
-      room = room.minus(amount);
-      if (side === 'buy') quoteLeft = quoteLeft.minus(amount.times(l.price));
-      out.push({ side, price: l.price, amount: fmt(amount), level: out.length, postOnly: true });
-    }
-    return out;
-  }
-
-  /** Decision: desired quotes → order actions (pure given the state; what the latency bench times). */
-  decide(mode: OperatingMode): { actions: OrderAction[]; live: LiveOrder[] } | undefined {
-    const live = this.live();
-    // Most book events (our own orders resting, others' orders far away) change none of the
-    // inputs: same inputs ⇒ same plan, without the decimal-heavy model/ladder/diff work.
-    const key = this.decisionKey(mode, live);
-    if (key !== undefined && key === this.lastDecision?.key) return { actions: this.lastDecision.actions, live };
-    const plan = this.plan(mode, live);
-    this.lastDecision = key !== undefined && plan ? { key, actions: plan.actions } : undefined;
-    return plan;
-  }
-
-  private decisionKey(mode: OperatingMode, live: LiveOrder[]): string | undefined {
-    if (this.currentFair === undefined) return undefined;
-    const m = this.cfg.model.model;
-    // σ and time only matter to A-S and GLFT: σ to 3 significant digits, time to the second.
-    const timeDep = m === 'avellaneda-stoikov' || m === 'glft' ? [Math.sqrt(this.vol.variancePerSec ?? 0).toPrecision(3), Math.floor(this.deps.clock.now() / 1000)] : [];
-    return JSON.stringify([mode, this.currentFair, this.base.toFixed(), this.quote.toFixed(), live.map((o) => [o.clientOrderId, o.amount]), ...timeDep]);
-  }
-
-  private plan(mode: OperatingMode, live: LiveOrder[]): { actions: OrderAction[]; live: LiveOrder[] } | undefined {
-    const desired = this.desiredQuotes(mode);
-    if (!desired) return undefined;
-    const diff = diffOrders(desired, live, this.rules!, this.cfg.refresh);
-    // Orders kept within the amount tolerance (partly filled ones above all) can leave a side just
-    // under its depth requirement; then that plan is redone with exact amounts.
-    if (this.shortOfDepth(diff, live, mode)) return { actions: diffOrders(desired, live, this.rules!, { ...this.cfg.refresh, amountPct: '0' }).actions, live };
-    return { actions: diff.actions, live };
-  }
-
-  private shortOfDepth(diff: { actions: OrderAction[]; kept: { clientOrderId: string }[] }, live: LiveOrder[], mode: OperatingMode): boolean {
-    if (this.currentFair === undefined) return false;
-    const mid = new D(this.currentFair.toPrecision(12));
-    const band = new D(this.cfg.depth.bandPct ?? '2').div(100);
-    const [lo, hi] = [mid.times(new D(1).minus(band)), mid.times(new D(1).plus(band))];
-    const byId = new Map(live.map((o) => [o.clientOrderId, o]));
-    const total = { buy: new D(0), sell: new D(0) };
-    const add = (side: 'buy' | 'sell', price: string, amount: string) => {
-      const p = new D(price);
-      if (p.gte(lo) && p.lte(hi)) total[side] = total[side].plus(p.times(amount));
-    };
-    for (const k of diff.kept) {
-      const o = byId.get(k.clientOrderId);
-      if (o) add(o.side, o.price, o.amount);
-    }
-    for (const a of diff.actions) if (a.type === 'place') add(a.side, a.price, a.amount);
-    const need = new D(this.cfg.depth.quote).times(mode === 'deepen' ? 2 : 1);
-    // Only a shortfall the desired quotes themselves would fix counts (inventory caps can cut a side).
-    return (['buy', 'sell'] as const).some((side) => total[side].lt(need) && total[side].gt(0));
-  }
-
-  private async execute(plan: { actions: OrderAction[]; live: LiveOrder[] }): Promise<void> {
-    if (findSelfCross(plan.live, plan.actions) !== null) {
+  private async execute(plan: Plan): Promise<void> {
+    const g = this.planner!.grid;
+    if (findSelfCrossOnGrid(plan.live, plan.actions) !== null) {
       this.stats.selfCrossBlocked += 1;
       return;
     }
@@ -453,7 +352,7 @@ export class VenueQuoter {
         continue;
       }
       try {
-        await this.deps.venue.placeOrder({ side: a.side, price: a.price, amount: a.amount, postOnly: true });
+        await this.deps.venue.placeOrder({ side: a.side, price: g.priceStr(a.ticks), amount: g.amountStr(a.lots), postOnly: true });
         this.stats.placed += 1;
       } catch (e) {
         // The book moved under a post-only quote, or funds are short: skip this level, next cycle retries.
