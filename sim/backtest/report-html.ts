@@ -11,6 +11,18 @@ export interface Series {
 const COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#17becf', '#7f7f7f'];
 const MAX_POINTS = 600;
 
+// One colour per series name for the whole report (a venue is the same colour in every chart),
+// given out in order of first use.
+const assigned = new Map<string, string>();
+function colorOf(name: string): string {
+  let c = assigned.get(name);
+  if (c === undefined) {
+    c = COLORS[assigned.size % COLORS.length]!;
+    assigned.set(name, c);
+  }
+  return c;
+}
+
 export function escapeHtml(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
@@ -52,7 +64,7 @@ export function lineChart(title: string, series: readonly Series[], width = 640,
     parts.push(`<text x="${sx(x)}" y="${height - pad.b + 14}" text-anchor="middle">${(x / 3_600_000).toFixed(2)}h</text>`);
   }
   series.forEach((s, i) => {
-    const color = COLORS[i % COLORS.length]!;
+    const color = colorOf(s.name);
     const pts = thin(s.points.filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y)));
     if (pts.length > 0) parts.push(`<polyline fill="none" stroke="${color}" stroke-width="1.2" points="${pts.map(([x, y]) => `${sx(x).toFixed(1)},${sy(y).toFixed(1)}`).join(' ')}"/>`);
     const lx = pad.l + (i % 4) * 140;
