@@ -1,15 +1,22 @@
 import type { Logger } from 'pino';
 import type { BallastConfig } from '../domain/config.schema';
 import type { VenueRegistry } from '../venues/market-data.port';
+import { withDomainErrors } from './boundary';
 import { createComplianceActivities } from './compliance.activities';
+import { createTreasuryActivities, type TreasuryDeps } from './treasury.activities';
 
 export interface ActivityDeps {
   config: BallastConfig;
   venues: VenueRegistry;
   logger: Logger;
+  /** Transfers: venue adapters, ledger, chain. Without it the treasury activities are not registered. */
+  treasury?: Omit<TreasuryDeps, 'config' | 'logger'>;
 }
 
 /** All activities the Ballast worker registers, built from their dependencies. */
 export function createActivities(deps: ActivityDeps) {
-  return { ...createComplianceActivities(deps) };
+  return {
+    ...createComplianceActivities(deps),
+    ...(deps.treasury ? withDomainErrors(createTreasuryActivities({ ...deps.treasury, config: deps.config, logger: deps.logger })) : {}),
+  };
 }

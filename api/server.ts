@@ -1,15 +1,19 @@
 // The Ballast HTTP API: health (with Temporal connectivity), configured venues, latest compliance.
 import { Client, Connection } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
 import Fastify from 'fastify';
 import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { BallastConfig } from '../domain/config.schema';
 import { toFieldIssues } from '../domain/errors';
+import { codecRoutes, webUiOrigins } from './codec-routes';
 
 export interface ApiDeps {
   config: BallastConfig;
   logger: Logger;
+  /** Payload encryption (temporal/data-converter.ts): used by the API's client and its codec endpoints. */
+  dataConverter?: DataConverter;
 }
 
 /** One lazily (re)established connection: the API starts and answers even while Temporal is down. */
@@ -38,6 +42,7 @@ export function buildApi(deps: ApiDeps) {
   const app = Fastify({ loggerInstance: deps.logger.child({ component: 'api' }) });
   const link = new TemporalLink(config.temporal.address);
   app.addHook('onClose', async () => link.close());
+  void app.register(codecRoutes, { codecs: deps.dataConverter?.payloadCodecs ?? [], allowedOrigins: webUiOrigins(config) });
 
   const probeTemporal = async (): Promise<{ connected: true; serverVersion: string } | { connected: false; error: string }> => {
     try {
@@ -77,7 +82,7 @@ export function buildApi(deps: ApiDeps) {
     if (!parsed.success) return reply.code(400).send({ error: 'invalid request', issues: toFieldIssues(parsed.error) });
     const { venue } = parsed.data;
     if (!config.venues.some((v) => v.id === venue)) return reply.code(404).send({ error: `unknown venue "${venue}"` });
-    const client = new Client({ connection: await link.get(), namespace: config.temporal.namespace });
+    const client = new Client({ connection: await link.get(), namespace: config.temporal.namespace, dataConverter: deps.dataConverter });
     const query = `WorkflowType = 'complianceCheck' AND Venue = '${venue}' AND ExecutionStatus = 'Completed'`;
     for await (const wf of client.workflow.list({ query, pageSize: 1 })) {
       const result: unknown = await client.workflow.getHandle(wf.workflowId, wf.runId).result();

@@ -2,6 +2,7 @@
 // Writes a workflow's history as JSON (to stdout without outFile), e.g. to commit under test/histories/.
 import { Client, Connection } from '@temporalio/client';
 import { writeFileSync } from 'node:fs';
+import { ballastDataConverter } from '../temporal/data-converter';
 import { exportHistory } from '../temporal/history';
 
 async function main(): Promise<void> {
@@ -12,7 +13,7 @@ async function main(): Promise<void> {
   if (!workflowId) throw new Error('usage: export-history <workflowId> [outFile] [--run <runId>]');
   const connection = await Connection.connect({ address: process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233' });
   try {
-    const json = await exportHistory(new Client({ connection, namespace: process.env.TEMPORAL_NAMESPACE ?? 'default' }), workflowId, runId);
+    const json = await exportHistory(new Client({ connection, namespace: process.env.TEMPORAL_NAMESPACE ?? 'default', dataConverter: ballastDataConverter(process.env) }), workflowId, runId);
     if (outFile) writeFileSync(outFile, `${JSON.stringify(JSON.parse(json), null, 2)}\n`);
     else process.stdout.write(`${json}\n`);
   } finally {

@@ -22,6 +22,10 @@ export interface ReplayOutcome {
   error?: string;
 }
 
+/**
+ * Encrypted histories need the codec: pass `dataConverter: ballastDataConverter(env)`
+ * (temporal/data-converter.ts) in `options`; unencrypted payloads pass through it unchanged.
+ */
 export async function replayHistories(
   options: ReplayWorkerOptions,
   histories: { workflowId: string; json: unknown }[],

@@ -14,6 +14,8 @@ import { ConfigError, DEFAULT_CONFIG_PATH, applyEnvOverrides, loadConfig } from 
 import { createLogger } from '../config/logger';
 import type { BallastConfig } from '../domain/config.schema';
 import { findTemporalBinary, PROJECT_ROOT } from '../temporal/binary';
+import { loadCodecKeys, PAYLOAD_KEYS_ENV } from '../temporal/codec';
+import { ballastDataConverter, ensurePayloadKeyFile } from '../temporal/data-converter';
 import { startDevServer, type DevServer } from '../temporal/dev-server';
 import { runApi } from '../api/server';
 import { startSimulatedMarket } from './market';
@@ -52,8 +54,27 @@ async function startEmbeddedTemporal(config: BallastConfig): Promise<DevServer> 
     dbFile: join(dataDir, 'temporal.sqlite'),
     logFile: join(dataDir, 'temporal.log'),
     namespace: config.temporal.namespace,
+    // The Web UI decrypts payloads through the API's codec endpoints (api/codec-routes.ts).
+    uiCodecEndpoint: `http://${config.api.host === '0.0.0.0' ? '127.0.0.1' : config.api.host}:${config.api.port}/codec`,
     log: logger,
   });
+}
+
+/**
+ * The payload keys for every child: BALLAST_PAYLOAD_KEYS when set, else `<dataDir>/payload-keys`,
+ * made once (0600) and reused so the dev server's SQLite histories stay readable across restarts.
+ */
+function payloadKeysForStart(config: BallastConfig): string {
+  const given = process.env[PAYLOAD_KEYS_ENV]?.trim();
+  if (given) {
+    loadCodecKeys(process.env); // a bad value stops start-up (exit 2) before anything runs
+    return given;
+  }
+  const file = join(resolve(PROJECT_ROOT, config.temporal.dataDir), 'payload-keys');
+  const keys = ensurePayloadKeyFile(file);
+  if (keys.created) logger.info({ file }, 'made a payload encryption key (kept for later starts)');
+  if (keys.looseMode) logger.warn({ file }, 'the payload key file is readable by group or others: chmod 600 it');
+  return keys.value;
 }
 
 async function waitForHttp(url: string, child: ChildProcess, timeoutMs = 120_000): Promise<boolean> {
@@ -92,6 +113,7 @@ async function waitForWorker(config: BallastConfig, child: ChildProcess, timeout
 
 async function supervise(config: BallastConfig, configPath: string): Promise<void> {
   const t0 = Date.now();
+  const payloadKeys = payloadKeysForStart(config);
   const embedded = process.env.TEMPORAL_ADDRESS ? undefined : await startEmbeddedTemporal(config);
   const children: ChildProcess[] = [];
   let stopping = false;
@@ -120,6 +142,7 @@ async function supervise(config: BallastConfig, configPath: string): Promise<voi
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     TEMPORAL_ADDRESS: config.temporal.address,
+    [PAYLOAD_KEYS_ENV]: payloadKeys,
     BALLAST_SIM_API_KEY: process.env.BALLAST_SIM_API_KEY ?? randomBytes(16).toString('hex'),
     BALLAST_SIM_API_SECRET: process.env.BALLAST_SIM_API_SECRET ?? randomBytes(32).toString('hex'),
   };
@@ -185,7 +208,7 @@ async function main(): Promise<void> {
       installRuntimeLogger(logger);
       return runTemporalWorker({ config, logger, env: process.env });
     case 'api': {
-      const app = await runApi({ config, logger });
+      const app = await runApi({ config, logger, dataConverter: ballastDataConverter(process.env) });
       const close = () => void app.close().then(() => process.exit(0));
       process.on('SIGINT', close);
       process.on('SIGTERM', close);

@@ -3,6 +3,11 @@
 // the scenario's Uniswap V2 pool runs in-process with the exact V2 math AND is mirrored swap for swap
 // onto real Uniswap V2 contracts on a local Hardhat node. A small HTTP endpoint serves books, trades
 // and the run's state to the Ballast API.
+// With the local chain up, fund movements between the simulated exchanges are real too: each
+// exchange's hot wallet is a Hardhat account holding tokens for its customers' balances (minted at
+// start), a withdrawal is an ERC-20 transfer whose tx hash the venue reports, and deposits are
+// credited after confirmations counted on the chain (interval mining keeps blocks coming). GET /chain
+// tells the Treasury worker where the chain and its tokens are.
 import Fastify from 'fastify';
 import type { Logger } from 'pino';
 import { z } from 'zod';
@@ -17,6 +22,7 @@ import type { AmmSwap, AmmVenue as MarketPool } from '../sim/market/amm-venue';
 import { loadScenario } from '../sim/market/scenario-loader';
 import { ScenarioRunner } from '../sim/market/scenario-runner';
 import { startLocalAmm, type LocalAmm } from '../sim/evm/local-amm';
+import { EvmChainBridge, deployTokens, hardhatHotWalletKeys, mintTokens, type BridgeToken } from '../sim/evm/chain-bridge';
 import { AmmVenue } from '../venues/amm/amm-venue';
 import type { VenueConfig } from '../domain/config.schema';
 import { BinanceEmulator } from '../sim/emulator/binance-emulator';
@@ -27,6 +33,8 @@ export interface MarketOptions {
   bindHost?: string;
   port: number;
   chainPort: number;
+  /** The local chain mines a block at least this often (ms), so confirmations accumulate; default 1000. */
+  chainBlockMs?: number;
   /** Balances of Ballast's own account on every simulated exchange (base, quote). */
   ballast: { account: string; base: string; quote: string };
   /** Ballast's configured venues: `sim` venues with an `emulatorPort` get a Binance-spot emulator. */
@@ -39,6 +47,8 @@ export interface SimulatedMarket {
   exchanges: Record<string, SimExchange>;
   runner: ScenarioRunner;
   amm?: LocalAmm;
+  /** Real on-chain withdrawals between the exchanges (only with the local chain). */
+  bridge?: EvmChainBridge;
   url: string;
   stop(): Promise<void>;
 }
@@ -54,13 +64,57 @@ interface MirroredSwap extends Omit<AmmSwap, 'amountIn' | 'amountOut'> {
 const MIRROR_ACCOUNT = 9;
 const MIRROR_ADDRESS = '0xa0Ee7A142d267C1f36714E4a8F75612F20a79720';
 
+// Decimals of tokens deployed for exchange assets the AMM did not deploy (others: 18).
+const TOKEN_DECIMALS: Record<string, number> = { USDT: 6, USDC: 6 };
+
+/** Tokens for every exchange asset (the AMM's BLST/USDC, plus new ones such as USDT) and the bridge. */
+async function startBridge(amm: LocalAmm, assets: string[], exchangeIds: string[], clock: RealClock, log: Logger): Promise<EvmChainBridge> {
+  const { base, quote } = amm.deployment;
+  const tokens: Record<string, BridgeToken> = { [base.symbol]: { address: base.address, decimals: base.decimals }, [quote.symbol]: { address: quote.address, decimals: quote.decimals } };
+  const missing = assets.filter((a) => tokens[a] === undefined);
+  Object.assign(tokens, await deployTokens(amm.chain.rpcUrl, missing.map((symbol) => ({ symbol, name: symbol, decimals: TOKEN_DECIMALS[symbol] ?? 18 }))));
+  return EvmChainBridge.start(
+    { rpcUrl: amm.chain.rpcUrl, chainId: amm.chain.chainId, tokens, hotWallets: hardhatHotWalletKeys(exchangeIds) },
+    { clock, onError: (err, ctx) => log.warn({ err, ...ctx }, 'chain bridge') },
+  );
+}
+
+/** Each hot wallet gets tokens for what its exchange owes its customers now (rounded up to the token's decimals). */
+async function fundHotWallets(bridge: EvmChainBridge, exchanges: SimExchange[]): Promise<void> {
+  const tokens = bridge.tokens();
+  const grants = exchanges.flatMap((ex) =>
+    [ex.market.base, ex.market.quote].flatMap((asset) => {
+      const token = tokens[asset];
+      if (!token) return [];
+      return [{ to: ex.hotWallet, asset, amount: fmt(new D(ex.holdings(asset)).toDecimalPlaces(token.decimals, D.ROUND_UP)) }];
+    }),
+  );
+  await mintTokens(bridge.rpcUrl, tokens, grants);
+}
+
 export async function startSimulatedMarket(o: MarketOptions): Promise<SimulatedMarket> {
   const scenario = loadScenario(o.scenario);
   const clock = new RealClock();
-  const network = new TransferNetwork({ delayMs: { min: 2_000, max: 8_000 } }, { clock, rng: mulberry32(scenario.seed + 1) });
+  const poolSpec = scenario.venues.find((v) => v.kind === 'amm');
+  const cexes = scenario.venues.filter((v) => v.kind === 'cex');
+  const chainBlockMs = o.chainBlockMs ?? 1000;
+  // The chain comes first: the exchanges' hot wallets live on it.
+  let amm: LocalAmm | undefined;
+  let bridge: EvmChainBridge | undefined;
+  if (poolSpec && poolSpec.kind === 'amm') {
+    amm = await startLocalAmm({ port: o.chainPort, reserves: poolSpec.reserves, fund: [{ address: MIRROR_ADDRESS, base: '100000000', quote: '100000000' }], intervalMiningMs: chainBlockMs });
+    o.log.info({ rpcUrl: amm.chain.rpcUrl, pair: amm.venueOptions.pair, ms: Math.round(amm.timings.totalMs) }, 'local EVM with Uniswap V2 is up');
+    const assets = [...new Set(cexes.flatMap((v) => v.market.split('/')))];
+    try {
+      bridge = await startBridge(amm, assets, cexes.map((v) => v.id), clock, o.log);
+    } catch (e) {
+      await amm.stop();
+      throw e;
+    }
+  }
+  const network = new TransferNetwork({ delayMs: { min: 2_000, max: 8_000 } }, { clock, rng: mulberry32(scenario.seed + 1), ...(bridge ? { bridge } : {}) });
   const exchanges: Record<string, SimExchange> = {};
-  for (const v of scenario.venues) {
-    if (v.kind !== 'cex') continue;
+  for (const v of cexes) {
     const [base, quote] = v.market.split('/') as [string, string];
     const ex = new SimExchange(
       {
@@ -78,17 +132,17 @@ export async function startSimulatedMarket(o: MarketOptions): Promise<SimulatedM
     exchanges[v.id] = ex;
   }
   const runner = new ScenarioRunner(scenario, { clock, engines: Object.fromEntries(Object.entries(exchanges).map(([id, ex]) => [id, ex.engine])) });
+  if (bridge) {
+    await fundHotWallets(bridge, Object.values(exchanges));
+    o.log.info({ hotWallets: bridge.hotWallets(), tokens: Object.fromEntries(Object.entries(bridge.tokens()).map(([a, t]) => [a, t.address])), blockMs: chainBlockMs }, 'withdrawals between exchanges are real token transfers');
+  }
 
   // The on-chain replica of the scenario's pool.
-  const poolSpec = scenario.venues.find((v) => v.kind === 'amm');
-  let amm: LocalAmm | undefined;
   const swaps: MirroredSwap[] = [];
   let mirrorQueue: Promise<void> = Promise.resolve();
   let unsubscribePool: (() => void) | undefined;
   let chainPool: AmmVenue | undefined;
-  if (poolSpec && poolSpec.kind === 'amm') {
-    amm = await startLocalAmm({ port: o.chainPort, reserves: poolSpec.reserves, fund: [{ address: MIRROR_ADDRESS, base: '100000000', quote: '100000000' }] });
-    o.log.info({ rpcUrl: amm.chain.rpcUrl, pair: amm.venueOptions.pair, ms: Math.round(amm.timings.totalMs) }, 'local EVM with Uniswap V2 is up');
+  if (amm && poolSpec && poolSpec.kind === 'amm') {
     const mirror = new AmmVenue({ id: poolSpec.id, ...amm.venueOptions, wallet: { account: MIRROR_ACCOUNT } });
     chainPool = mirror;
     const pool = runner.venues[poolSpec.id] as MarketPool;
@@ -170,6 +224,20 @@ export async function startSimulatedMarket(o: MarketOptions): Promise<SimulatedM
     }
     return reply.code(404).send({ error: `unknown venue "${id}"; venues: ${venueIds.join(', ')}` });
   });
+  // Where the Treasury worker reads confirmations (venues/chain/evm-confirmations.ts) and which token is which.
+  app.get('/chain', async (_req, reply) => {
+    if (!amm || !bridge) return reply.code(404).send({ error: 'this scenario runs no local chain: withdrawals are simulated' });
+    const tokens = bridge.tokens();
+    return {
+      rpcUrl: amm.chain.rpcUrl,
+      chainId: amm.chain.chainId,
+      blockTimeMs: chainBlockMs,
+      tokens: Object.fromEntries(Object.entries(tokens).map(([a, t]) => [a, t.address])),
+      decimals: Object.fromEntries(Object.entries(tokens).map(([a, t]) => [a, t.decimals])),
+      hotWallets: bridge.hotWallets(),
+      minConfirmations: PRESET_WITHDRAWALS.minConfirmations,
+    };
+  });
   app.get('/summary', async () => {
     const s = runner.summary();
     return { scenario: s.scenario, seed: s.seed, events: s.events, fundamental: fmt(runner.fundamental().toFixed(8)), venues: s.venues, arbitrage: s.arbitrage };
@@ -191,6 +259,7 @@ export async function startSimulatedMarket(o: MarketOptions): Promise<SimulatedM
       for (const emu of emulators) await emu.stop();
       await mirrorQueue.catch(() => undefined);
       await chainPool?.close();
+      await bridge?.stop();
       await amm?.stop();
     },
   };

@@ -3,11 +3,16 @@
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { Logger } from 'pino';
+import { resolve } from 'node:path';
 import { createActivities } from '../activities';
+import { LedgerStore } from '../activities/ledger-store';
+import type { TreasuryDeps } from '../activities/treasury.activities';
+import type { VenueAdapter } from '../venues/venue.port';
 import type { BallastConfig } from '../domain/config.schema';
+import { ballastDataConverter } from '../temporal/data-converter';
 import { ensureComplianceSchedules } from '../temporal/schedules';
 import { ensureSearchAttributes } from '../temporal/search-attributes';
-import { buildVenueRegistry } from '../venues/registry';
+import { buildVenueRegistry, ccxtVenueFor } from '../venues/registry';
 import { pinoTemporalLogger } from './temporal-logger';
 
 export const WORKFLOWS_PATH = require.resolve('../workflows');
@@ -18,6 +23,10 @@ export interface TemporalWorkerDeps {
   now?: () => number;
   /** Where venue credentials are read from (the names come from the config). */
   env?: Record<string, string | undefined>;
+  /** Treasury dependencies (tests inject in-process venues); default: defaultTreasuryDeps. */
+  treasury?: Omit<TreasuryDeps, 'config' | 'logger'>;
+  /** Ledger file for the default treasury deps. Default data/ledger.jsonl. */
+  ledgerFile?: string;
 }
 
 export function installRuntimeLogger(logger: Logger): void {
@@ -26,17 +35,50 @@ export function installRuntimeLogger(logger: Logger): void {
 
 export function workerActivities(deps: TemporalWorkerDeps): WorkerOptions['activities'] {
   const venues = buildVenueRegistry(deps.config, deps.now ?? Date.now, deps.env ?? {});
-  return createActivities({ config: deps.config, venues, logger: deps.logger });
+  return createActivities({ config: deps.config, venues, logger: deps.logger, treasury: deps.treasury ?? defaultTreasuryDeps(deps) });
+}
+
+/**
+ * Transfers through each venue's own API (ccxt; for sim venues the Binance emulator in front of the
+ * simulated exchange), one adapter per venue kept for the worker's life; the ledger file under data/;
+ * confirmations read on the simulated market's local chain, or on an AMM venue's chain.
+ */
+export function defaultTreasuryDeps(deps: TemporalWorkerDeps): Omit<TreasuryDeps, 'config' | 'logger'> {
+  const { config } = deps;
+  const adapters = new Map<string, VenueAdapter>();
+  return {
+    transferVenue(id) {
+      let a = adapters.get(id);
+      if (!a) {
+        const v = config.venues.find((x) => x.id === id);
+        a = v ? ccxtVenueFor(config, v, deps.env ?? {}) : undefined;
+        if (!a) throw new Error(`venue "${id}" has no transfer adapter (sim venues need an emulatorPort; AMM transfers are not supported)`);
+        adapters.set(id, a);
+      }
+      return a;
+    },
+    ledger: new LedgerStore(deps.ledgerFile ?? resolve(__dirname, '..', 'data', 'ledger.jsonl')),
+    chainRpcUrl() {
+      if (config.simulation) return `http://${config.simulation.host}:${config.simulation.chainPort}`;
+      const amm = config.venues.find((v) => v.kind === 'amm');
+      if (amm && amm.kind === 'amm') return amm.chain.rpcUrl;
+      throw new Error('no chain configured: confirmations need a simulation section or an AMM venue');
+    },
+    now: deps.now ?? Date.now,
+  };
 }
 
 export async function runTemporalWorker(deps: TemporalWorkerDeps): Promise<void> {
   const { config, logger } = deps;
   const { address, namespace, taskQueue } = config.temporal;
+  // Payload encryption when BALLAST_PAYLOAD_KEYS is set: schedule inputs, workflow and activity payloads.
+  const dataConverter = ballastDataConverter(deps.env ?? {});
+  if (!dataConverter) logger.warn('BALLAST_PAYLOAD_KEYS is not set: payloads are stored unencrypted');
   const connection = await Connection.connect({ address });
   try {
     const added = await ensureSearchAttributes(connection, namespace);
     if (added.length) logger.info({ added }, 'registered search attributes');
-    const schedules = await ensureComplianceSchedules(new Client({ connection, namespace }), config);
+    const schedules = await ensureComplianceSchedules(new Client({ connection, namespace, dataConverter }), config);
     logger.info({ schedules }, 'schedules registered');
   } finally {
     await connection.close();
@@ -47,6 +89,7 @@ export async function runTemporalWorker(deps: TemporalWorkerDeps): Promise<void>
     namespace,
     taskQueue,
     workflowsPath: WORKFLOWS_PATH,
+    dataConverter,
     activities: workerActivities(deps),
   });
   logger.info({ address, namespace, taskQueue }, 'Temporal worker running');

@@ -1,3 +1,7 @@
 // Every workflow type the Ballast worker registers. Workflow code only: deterministic, no I/O.
 export { complianceCheck } from './compliance-check.workflow';
 export { liquidityCoordinator } from './liquidity-coordinator.workflow';
+export { fundTransfer } from './fund-transfer.workflow';
+export { withdrawal } from './withdrawal.workflow';
+export { rebalance } from './rebalance.workflow';
+export { venueRisk } from './venue-risk.workflow';

@@ -90,6 +90,8 @@ export type LiquidityCoordinatorInput = z.input<typeof LiquidityCoordinatorInput
 
 export const imbalanceSignal = defineSignal<[ImbalanceEvent]>('imbalance');
 export const setVenueModeUpdate = defineUpdate<Record<string, VenueModeEntry>, [SetVenueModeRequest]>('setVenueMode');
+/** The same change as the update, for workflows (which can signal other workflows but not update them). */
+export const setVenueModeSignal = defineSignal<[SetVenueModeRequest]>('setVenueModeSignal');
 export const stateQuery = defineQuery<CoordinatorState>('state');
 export const modesQuery = defineQuery<Record<string, VenueModeEntry>>('modes');
 
@@ -141,16 +143,26 @@ export async function liquidityCoordinator(rawInput: LiquidityCoordinatorInput):
     recordImbalance(state, raw);
     eventsThisRun += 1;
   });
+  const applyMode = (req: z.output<typeof SetVenueModeSchema>) => {
+    state.seq += 1;
+    state.modes = { ...state.modes, [req.venueId]: { mode: req.mode, reason: req.reason, requestedBy: req.requestedBy, seq: state.seq } };
+    state.counters.modeChanges += 1;
+    eventsThisRun += 1;
+    return state.modes;
+  };
+  setHandler(setVenueModeSignal, (raw: unknown) => {
+    const r = SetVenueModeSchema.safeParse(raw);
+    if (r.success) applyMode(r.data);
+    else {
+      // A signal cannot be refused: record the bad fields, as for imbalance signals.
+      state.seq += 1;
+      state.rejected = [...state.rejected, { seq: state.seq, signal: 'setVenueModeSignal', issues: toFieldIssues(r.error) }].slice(-ERROR_LIMIT);
+      state.counters.rejected += 1;
+    }
+  });
   setHandler(
     setVenueModeUpdate,
-    (raw) => {
-      const req = SetVenueModeSchema.parse(raw);
-      state.seq += 1;
-      state.modes = { ...state.modes, [req.venueId]: { mode: req.mode, reason: req.reason, requestedBy: req.requestedBy, seq: state.seq } };
-      state.counters.modeChanges += 1;
-      eventsThisRun += 1;
-      return state.modes;
-    },
+    (raw) => applyMode(SetVenueModeSchema.parse(raw)),
     {
       // Rejected before it reaches history: the caller (Web UI, API) gets the field-level message.
       validator: (raw) => {

@@ -16,6 +16,11 @@ export interface LocalChainOptions {
   logFile?: string;
   /** How long to wait for the RPC to answer. 2 cores shared: allow plenty. */
   startTimeoutMs?: number;
+  /**
+   * Also mine a block every this many ms, transactions or not, so confirmations keep accumulating
+   * (transactions are still mined at once: automine stays on). Omitted: blocks only on transactions.
+   */
+  intervalMiningMs?: number;
 }
 
 export interface LocalChain {
@@ -61,6 +66,34 @@ function tail(file: string | undefined, chars = 1500): string {
   } catch {
     return '';
   }
+}
+
+async function rpc(rpcUrl: string, method: string, params: unknown[]): Promise<unknown> {
+  const res = await fetch(rpcUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }),
+    signal: AbortSignal.timeout(10_000),
+  });
+  const body = (await res.json()) as { result?: unknown; error?: { message?: unknown } };
+  if (body.error) throw new Error(`${method} failed on ${rpcUrl}: ${String(body.error.message)}`);
+  return body.result;
+}
+
+/** Hardhat's interval mining: a block every `ms` (0 turns it off). Automine is left as it is. */
+export async function setIntervalMining(rpcUrl: string, ms: number): Promise<void> {
+  if (!Number.isInteger(ms) || ms < 0) throw new RangeError(`interval mining: expected a non-negative integer of ms, got ${ms}`);
+  await rpc(rpcUrl, 'evm_setIntervalMining', [ms]);
+}
+
+/** Hardhat's automine: every transaction mined in its own block at once (on by default). */
+export async function setAutomine(rpcUrl: string, on: boolean): Promise<void> {
+  await rpc(rpcUrl, 'evm_setAutomine', [on]);
+}
+
+/** Mines `count` blocks now (tests count confirmations block by block with this). */
+export async function mineBlocks(rpcUrl: string, count = 1): Promise<void> {
+  for (let i = 0; i < count; i++) await rpc(rpcUrl, 'evm_mine', []);
 }
 
 /** The node exited before answering (e.g. the port was taken between picking and binding it). */
@@ -122,6 +155,15 @@ async function startOnce(port: number, o: LocalChainOptions): Promise<LocalChain
     chainId = await probeChainId(rpcUrl);
   }
   const startMs = performance.now() - t0;
+  if (o.intervalMiningMs !== undefined) {
+    try {
+      await setIntervalMining(rpcUrl, o.intervalMiningMs);
+    } catch (e) {
+      process.removeListener('exit', onExit);
+      await stopChild(child);
+      throw e;
+    }
+  }
   let stopping: Promise<void> | undefined;
   return {
     rpcUrl,

@@ -2,6 +2,9 @@
 // confirmed block by block before they are credited, withdrawals held → processed → broadcast on
 // the TransferNetwork → confirmed. Balances themselves live in the matching engine (hold / consume /
 // credit), so a pending withdrawal shows as `locked` and cannot be traded away.
+// When the network has a ChainBridge, the hot wallet is a real account on the local EVM, a
+// withdrawal is a real token transfer and confirmations (withdrawals and deposits alike) are counted
+// on the real chain instead of every `blockTimeMs` of the Clock.
 import { z } from 'zod';
 import { D, fmt, zNonNegativeDecimal } from '../../domain/money';
 import type { TransferRecord, WithdrawRequest } from '../../venues/venue.port';
@@ -62,7 +65,7 @@ export class TransferDesk implements DepositSink {
   ) {
     this.cfg = cfg;
     this.id = deps.exchangeId;
-    this.hotWallet = evmAddress(deps.salt, deps.exchangeId, 'hot-wallet');
+    this.hotWallet = deps.network.hotWallet(deps.exchangeId) ?? evmAddress(deps.salt, deps.exchangeId, 'hot-wallet');
     deps.faults.onChange((kind, active) => {
       if (kind !== 'withdrawalsSuspended' || active) return;
       // The queue resumes when the suspension lifts, oldest first.
@@ -104,6 +107,8 @@ export class TransferDesk implements DepositSink {
       throw new VenueError('VENUE.WITHDRAWALS_SUSPENDED', this.id, `withdrawals of ${req.asset} are suspended`);
     }
     const amount = parsed.data;
+    const unsendable = this.deps.network.amountProblem(this.hotWallet, req.asset, amount);
+    if (unsendable !== undefined) throw bad(`withdraw: ${unsendable}`);
     const total = fmt(new D(amount).plus(fee));
     const free = this.deps.engine.balances(account).find((b) => b.asset === req.asset)?.free ?? '0';
     if (new D(free).lt(total)) {
@@ -171,14 +176,49 @@ export class TransferDesk implements DepositSink {
     }
     this.deps.engine.consume(w.account, r.asset, fmt(new D(r.amount).plus(r.fee)));
     if (new D(r.fee).gt(0)) this.deps.engine.credit(this.deps.feeAccount, r.asset, r.fee);
-    r.txHash = txHash(this.deps.salt, this.id, r.id);
+    const simulatedHash = txHash(this.deps.salt, this.id, r.id);
+    const sent = this.deps.network.broadcast({ txHash: simulatedHash, asset: r.asset, amount: r.amount, from: this.hotWallet, to: r.address }, (reason) =>
+      this.refund(w, reason),
+    );
+    r.txHash = sent.txHash;
     r.status = 'confirming';
-    this.deps.network.broadcast({ txHash: r.txHash, asset: r.asset, amount: r.amount, from: this.hotWallet, to: r.address });
     this.confirm(r, () => undefined);
   }
 
-  /** Counts confirmations up, one per block, until `minConfirmations`; then 'ok' and `done`. */
+  /** A real transaction reverted or was refused: nothing left the hot wallet, so amount and fee go back. */
+  private refund(w: Owned, _reason: string): void {
+    const r = w.record;
+    r.status = 'failed';
+    if (new D(r.fee).gt(0)) this.deps.engine.debit(this.deps.feeAccount, r.asset, r.fee);
+    this.deps.engine.credit(w.account, r.asset, fmt(new D(r.amount).plus(r.fee)));
+  }
+
+  /**
+   * Counts confirmations up until `minConfirmations`; then 'ok' and `done`. On a real chain the
+   * count is the chain's; otherwise one per `blockTimeMs` of the Clock.
+   */
   private confirm(r: TransferRecord, done: () => void): void {
+    if (r.txHash !== undefined && this.confirmOnChain(r, r.txHash, done)) return;
+    this.confirmOnClock(r, done);
+  }
+
+  private confirmOnChain(r: TransferRecord, hash: string, done: () => void): boolean {
+    let finished = false;
+    // The bridge never calls back synchronously, so `cancel` is assigned before the callback reads it.
+    const cancel = this.deps.network.followConfirmations(hash, (n) => {
+      if (finished || r.status === 'failed') return;
+      r.confirmations = n;
+      r.status = 'confirming';
+      if (n < this.cfg.minConfirmations) return;
+      finished = true;
+      r.status = 'ok';
+      cancel?.();
+      done();
+    });
+    return cancel !== undefined;
+  }
+
+  private confirmOnClock(r: TransferRecord, done: () => void): void {
     if (r.confirmations >= this.cfg.minConfirmations) {
       r.status = 'ok';
       done();
@@ -187,7 +227,7 @@ export class TransferDesk implements DepositSink {
     this.deps.clock.schedule(this.cfg.blockTimeMs, () => {
       r.confirmations++;
       r.status = 'confirming';
-      this.confirm(r, done);
+      this.confirmOnClock(r, done);
     });
   }
 

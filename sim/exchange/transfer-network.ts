@@ -3,6 +3,12 @@
 // and handed to the exchange owning the destination address, which confirms and credits it; an
 // unknown destination lands in the external ledger (a cold wallet, an OTC desk, a typo).
 // Conservation: per asset, exchanges + in flight + external + fees collected never changes.
+//
+// With a ChainBridge (sim/evm/chain-bridge.ts; `npm start` runs one on the local EVM) an exchange's
+// withdrawal of an asset that has a token on that chain is a real ERC-20 transfer from the
+// exchange's hot wallet: the record's txHash is the real hash, arrival follows the real receipt (the
+// network delay is not applied) and confirmations are counted on the real chain. Without a bridge,
+// or for an asset / sender it cannot handle, everything stays simulated on the Clock, as before.
 import { z } from 'zod';
 import { DomainError, parseOrThrow } from '../../domain/errors';
 import { D, fmt, zPositiveDecimal } from '../../domain/money';
@@ -43,13 +49,42 @@ export interface DepositSink {
   onChainArrival(transfer: ChainTransfer, credited: () => void): void;
 }
 
+/** What a ChainBridge reports about one transaction it sent. Never called synchronously from `send`. */
+export interface BridgeTxEvents {
+  /** Mined with success at `blockNumber`. */
+  mined(blockNumber: number): void;
+  /** Reverted when mined, or refused by the node: the tokens did not move. */
+  failed(reason: string): void;
+}
+
+/** A real chain behind the network: the port sim/evm/chain-bridge.ts implements with ethers. */
+export interface ChainBridge {
+  /** On-chain address of the exchange's hot wallet; undefined: that exchange's withdrawals stay simulated. */
+  hotWallet(exchangeId: string): string | undefined;
+  /** Whether a transfer of `asset` from `from` goes on chain (the bridge holds `from`'s key and `asset` has a token). */
+  sends(from: string, asset: string): boolean;
+  /** Why `amount` cannot be expressed in `asset`'s token units (too many decimals); undefined: it can. */
+  amountProblem(asset: string, amount: string): string | undefined;
+  /** Signs the token transfer now and broadcasts it in nonce order; returns the real tx hash at once. */
+  send(t: { from: string; to: string; asset: string; amount: string }, events: BridgeTxEvents): string;
+  /**
+   * Calls `onCount` with the tx's confirmation count (>= 1, once mined) each time it grows, never
+   * synchronously; returns a cancel function. Stops by itself when the tx fails.
+   */
+  followConfirmations(hash: string, onCount: (confirmations: number) => void): () => void;
+}
+
 export type AddressOwner = { kind: 'exchange'; exchangeId: string; account: string } | { kind: 'external'; label?: string };
 
 export interface NetworkTransfer extends ChainTransfer {
-  status: 'in_flight' | 'arrived' | 'credited';
+  /** 'failed': only on a real chain (reverted or refused); the sender gets the funds back. */
+  status: 'in_flight' | 'arrived' | 'credited' | 'failed';
   destination: AddressOwner;
+  /** True when the transfer is a real transaction on the bridge's chain. */
+  onChain: boolean;
   arrivedAt?: number;
   creditedAt?: number;
+  failure?: string;
 }
 
 export interface ExternalLedgerEntry {
@@ -80,10 +115,31 @@ export class TransferNetwork {
 
   constructor(
     cfg: TransferNetworkConfig,
-    private readonly deps: { clock: Clock; rng: Rng },
+    private readonly deps: { clock: Clock; rng: Rng; bridge?: ChainBridge },
   ) {
     this.cfg = parseOrThrow(TransferNetworkConfigSchema, cfg, 'transfer network config');
     this.name = this.cfg.name;
+  }
+
+  /** The exchange's hot wallet on the bridge's chain, if there is one. */
+  hotWallet(exchangeId: string): string | undefined {
+    return this.deps.bridge?.hotWallet(exchangeId);
+  }
+
+  /** Why `amount` of `asset` sent from `from` could not be broadcast; undefined: it can. */
+  amountProblem(from: string, asset: string, amount: string): string | undefined {
+    const bridge = this.deps.bridge;
+    return bridge?.sends(from, asset) ? bridge.amountProblem(asset, amount) : undefined;
+  }
+
+  /**
+   * Follows a transfer's confirmations on the real chain (see ChainBridge.followConfirmations);
+   * undefined when the transfer is simulated, whose confirmations the caller counts on its Clock.
+   */
+  followConfirmations(hash: string, onCount: (confirmations: number) => void): (() => void) | undefined {
+    const record = this.all.find((x) => x.txHash === hash);
+    if (!record?.onChain || !this.deps.bridge) return undefined;
+    return this.deps.bridge.followConfirmations(hash, onCount);
   }
 
   /** An exchange announces a deposit address of one of its accounts. */
@@ -120,9 +176,11 @@ export class TransferNetwork {
 
   /**
    * Broadcast a transfer whose amount the sender has already debited. Called by SimExchange when a
-   * withdrawal is sent; the tx is included after the network delay.
+   * withdrawal is sent; the tx is included after the network delay. Through a bridge the transfer
+   * is a real transaction: the returned record carries its real hash (`t.txHash` is then unused),
+   * and `onFailed` is called if it reverts or the node refuses it (the sender refunds).
    */
-  broadcast(t: Omit<ChainTransfer, 'network' | 'sentAt'>): NetworkTransfer {
+  broadcast(t: Omit<ChainTransfer, 'network' | 'sentAt'>, onFailed?: (reason: string) => void): NetworkTransfer {
     this.checkAddress(t.to);
     const amount = parseOrThrow(zPositiveDecimal, t.amount, 'amount');
     const record: NetworkTransfer = {
@@ -132,7 +190,27 @@ export class TransferNetwork {
       sentAt: this.deps.clock.now(),
       status: 'in_flight',
       destination: this.owner(t.to),
+      onChain: false,
     };
+    const bridge = this.deps.bridge;
+    if (bridge?.sends(t.from, t.asset)) {
+      // Throws (nothing sent, nothing recorded) when the amount does not fit the token's decimals.
+      record.txHash = bridge.send(
+        { from: t.from, to: t.to, asset: t.asset, amount },
+        {
+          mined: () => this.arrive(record),
+          failed: (reason) => {
+            if (record.status !== 'in_flight') return;
+            record.status = 'failed';
+            record.failure = reason;
+            onFailed?.(reason);
+          },
+        },
+      );
+      record.onChain = true;
+      this.all.push(record);
+      return { ...record };
+    }
     this.all.push(record);
     const { min, max } = this.cfg.delayMs;
     const delay = min + Math.floor(this.deps.rng() * (max - min + 1));
@@ -173,7 +251,7 @@ export class TransferNetwork {
 
   /** Sent but not yet credited at the destination. */
   inFlight(asset: string): string {
-    return fmt(this.all.filter((t) => t.asset === asset && t.status !== 'credited').reduce((acc, t) => acc.plus(t.amount), new D(0)));
+    return fmt(this.all.filter((t) => t.asset === asset && t.status !== 'credited' && t.status !== 'failed').reduce((acc, t) => acc.plus(t.amount), new D(0)));
   }
 
   /** Sum held by all external wallets. */
@@ -184,6 +262,7 @@ export class TransferNetwork {
   }
 
   private arrive(record: NetworkTransfer): void {
+    if (record.status !== 'in_flight') return;
     record.status = 'arrived';
     record.arrivedAt = this.deps.clock.now();
     // Ownership is looked up on arrival: an address registered while the tx was in flight still receives it.
@@ -195,8 +274,8 @@ export class TransferNetwork {
       record.creditedAt = this.deps.clock.now();
     };
     if (sink) {
-      const { status: _s, destination: _d, arrivedAt: _a, creditedAt: _c, ...transfer } = record;
-      sink.sink.onChainArrival(transfer, done);
+      const { txHash: hash, network, asset, amount, from, to, sentAt } = record;
+      sink.sink.onChainArrival({ txHash: hash, network, asset, amount, from, to, sentAt }, done);
     } else {
       this.addExternal(record.to, record.asset, record.amount, record.txHash);
       done();

@@ -8,14 +8,20 @@ import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { freePort, isPortFree } from '../../temporal/dev-server';
 import { complianceScheduleId } from '../../temporal/schedules';
+import { ballastDataConverter } from '../../temporal/data-converter';
+import { randomBytes } from 'node:crypto';
 
 const ROOT = join(__dirname, '..', '..');
 const MAIN = join(ROOT, 'workers', 'main.ts');
 const demo = parse(readFileSync(join(ROOT, 'config', 'demo.yaml'), 'utf8')) as Record<string, any>;
 
 /** The child must start its own embedded server, not reuse the test suite's. */
+// Payloads are encrypted by every process npm start runs; the test reads them with the same key.
+const PAYLOAD_KEYS = `start-test:${randomBytes(32).toString('base64')}`;
+const dataConverter = ballastDataConverter({ BALLAST_PAYLOAD_KEYS: PAYLOAD_KEYS });
+
 function childEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: 'warn' };
+  const env: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: 'warn', BALLAST_PAYLOAD_KEYS: PAYLOAD_KEYS };
   delete env.TEMPORAL_ADDRESS;
   delete env.BALLAST_CONFIG;
   return env;
@@ -92,7 +98,7 @@ describe('npm start', () => {
     }
 
     let connection = await Connection.connect({ address: config.temporal.address });
-    let client = new Client({ connection });
+    let client = new Client({ connection, dataConverter });
     const alpha = client.schedule.getHandle(complianceScheduleId('alpha'));
     await alpha.trigger();
     let workflowId: string | undefined;
@@ -112,7 +118,7 @@ describe('npm start', () => {
     // Second run on the same SQLite file.
     const second = await startBallast();
     connection = await Connection.connect({ address: config.temporal.address });
-    client = new Client({ connection });
+    client = new Client({ connection, dataConverter });
     const desc = await client.workflow.getHandle(workflowId!).describe();
     expect(desc.status.name).toBe('COMPLETED');
     const listed: string[] = [];

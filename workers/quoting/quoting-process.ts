@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import type { BallastConfig, VenueConfig } from '../../domain/config.schema';
 import { D, fmt } from '../../domain/money';
 import { RealClock } from '../../sim/clocks';
+import { ballastDataConverter } from '../../temporal/data-converter';
 import { defaultQuoteParams } from '../../sim/backtest/run-backtest';
 import { ManagedVenue } from '../../venues/managed-venue';
 import { ccxtVenueFor } from '../../venues/registry';
@@ -72,7 +73,7 @@ export async function runQuotingWorker(deps: QuotingProcessDeps): Promise<{ stop
   }
 
   const connection = await Connection.connect({ address: config.temporal.address });
-  const coordinator = new CoordinatorClient({ client: new Client({ connection, namespace: config.temporal.namespace }), taskQueue: config.temporal.taskQueue, asset: config.asset.symbol, logger });
+  const coordinator = new CoordinatorClient({ client: new Client({ connection, namespace: config.temporal.namespace, dataConverter: ballastDataConverter(env) }), taskQueue: config.temporal.taskQueue, asset: config.asset.symbol, logger });
   const modes = new StaticModeSource();
   const poller = new ModePoller(coordinator, (m) => {
     for (const v of venues) modes.set(v.venue.id, modeOf(m, v.venue.id));

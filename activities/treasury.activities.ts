@@ -1,0 +1,270 @@
+// Treasury activities: the I/O behind fundTransfer / withdrawal. Each one is safe to retry:
+// - the policy (whitelist, per-transfer cap, daily cap) is checked here AGAIN, from the worker's own
+//   configuration, whatever the workflow decided — a tampered or stale workflow input cannot move funds;
+// - the withdrawal carries an idempotency key derived from workflow id + step, which the venue adapter
+//   (and the exchange, where it supports client ids) uses to return the first withdrawal on a retry;
+// - ledger writes are keyed by workflow id + step (activities/ledger-store.ts).
+// Waiting activities (tx hash, confirmations, credit) poll for up to `waitMs` and then fail
+// retryably, so the workflow's retry policy keeps waiting with a heartbeat-free, bounded activity.
+import { ApplicationFailure, Context } from '@temporalio/activity';
+import type { Logger } from 'pino';
+import type { BallastConfig } from '../domain/config.schema';
+import { D, fmt } from '../domain/money';
+import { checkTransferPolicy, dailyWindow } from '../domain/treasury/transfer-policy';
+import { txConfirmations } from '../venues/chain/evm-confirmations';
+import type { TransferRecord, VenueAdapter } from '../venues/venue.port';
+import { isVenueError } from '../venues/venue-errors';
+import type { LedgerEntryInput, LedgerStore } from './ledger-store';
+
+export interface TreasuryDeps {
+  config: BallastConfig;
+  /** A transfer-capable adapter for a venue id (throws for an unknown venue). */
+  transferVenue(venueId: string): VenueAdapter;
+  ledger: LedgerStore;
+  /** JSON-RPC URL of the chain withdrawals land on. */
+  chainRpcUrl(): string;
+  now(): number;
+  logger: Logger;
+  /** How long one waiting activity polls before failing retryably. Default 20 s. */
+  waitMs?: number;
+  pollMs?: number;
+}
+
+export type Destination =
+  | { kind: 'wallet'; label: string; address: string; network: string }
+  | { kind: 'venue'; venue: string; label: string; address: string; network: string };
+
+export interface TransferContext {
+  policy: { whitelist: { label: string; address: string; chain: string }[]; caps: { perTransferUsd: string; dailyUsd: string }; approvalThresholdUsd: string };
+  /** USD per unit of the asset used for caps (quote stablecoins 1; the token: the source venue's best ask). */
+  priceUsd: string;
+  destination: Destination;
+  day: string;
+  usedTodayUsd: string;
+}
+
+const STABLES = new Set(['USD', 'USDT', 'USDC', 'DAI']);
+
+function fail(code: string, message: string): never {
+  throw ApplicationFailure.nonRetryable(message, code);
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export function createTreasuryActivities(deps: TreasuryDeps) {
+  const waitMs = deps.waitMs ?? 20_000;
+  const pollMs = deps.pollMs ?? 250;
+  const t = deps.config.treasury;
+  const policy = { whitelist: t.whitelist, caps: t.caps, approvalThresholdUsd: t.approvalThresholdUsd };
+
+  function venue(id: string): VenueAdapter {
+    if (!deps.config.venues.some((v) => v.id === id)) fail('TRANSFER.UNKNOWN_VENUE', `unknown venue "${id}"`);
+    const a = deps.transferVenue(id);
+    if (!a.capabilities.transfers || !a.withdraw) fail('TRANSFER.NOT_SUPPORTED', `venue "${id}" does not support transfers`);
+    return a;
+  }
+
+  async function priceUsd(asset: string, fromVenue: string): Promise<string> {
+    if (STABLES.has(asset.toUpperCase())) return '1';
+    const book = await venue(fromVenue).fetchOrderBook(5);
+    // The ask values the token high: caps bind sooner, never later.
+    const ask = book.asks[0]?.price ?? book.bids[0]?.price;
+    if (ask === undefined) throw new Error(`no price for ${asset} on ${fromVenue}: empty book`);
+    return fmt(ask);
+  }
+
+  /** Polls `probe` until it returns a value, for up to waitMs; then a retryable failure. */
+  async function waitFor<T>(what: string, probe: () => Promise<T | undefined>): Promise<T> {
+    const until = Date.now() + waitMs;
+    for (;;) {
+      const v = await probe();
+      if (v !== undefined) return v;
+      if (Date.now() >= until) throw ApplicationFailure.retryable(`still waiting for ${what}`, 'TRANSFER.WAITING');
+      try {
+        Context.current().heartbeat(what);
+      } catch {
+        // Not inside an activity context (direct calls in tests): nothing to heartbeat.
+      }
+      await sleep(pollMs);
+    }
+  }
+
+  return {
+    /** Destination, USD price and today's usage: what the workflow needs for its own policy check. */
+    async prepareTransfer(req: { asset: string; fromVenue: string; to: { venue: string } | { wallet: string } }): Promise<TransferContext> {
+      venue(req.fromVenue);
+      let destination: Destination;
+      if ('wallet' in req.to) {
+        const label = req.to.wallet;
+        const w = t.whitelist.find((x) => x.label === label);
+        if (!w) fail('TRANSFER.NOT_WHITELISTED', `to.wallet: "${label}" is not a whitelisted wallet label`);
+        // The withdrawal network is the one the source venue uses for this asset (its own name for the
+        // chain the whitelisted wallet lives on, e.g. "ERC20").
+        const network = (await venue(req.fromVenue).fetchDepositAddress!(req.asset)).network;
+        destination = { kind: 'wallet', label, address: w.address, network };
+      } else {
+        const to = req.to.venue;
+        if (to === req.fromVenue) fail('TRANSFER.INVALID', 'to.venue: must differ from from.venue');
+        const dep = await venue(to).fetchDepositAddress!(req.asset);
+        const w = t.whitelist.find((x) => x.address.toLowerCase() === dep.address.toLowerCase());
+        // The venue's current deposit address must be one we whitelisted: an exchange that changes
+        // its address (or a compromised API answer) stops the transfer here.
+        if (!w) fail('TRANSFER.NOT_WHITELISTED', `to.venue: ${to}'s deposit address ${dep.address} for ${req.asset} is not whitelisted`);
+        destination = { kind: 'venue', venue: to, label: w.label, address: dep.address, network: dep.network };
+      }
+      const day = dailyWindow(deps.now());
+      return { policy, priceUsd: await priceUsd(req.asset, req.fromVenue), destination, day, usedTodayUsd: deps.ledger.usedUsd(day) };
+    },
+
+    /** Holds the transfer's USD value against the day's cap (checked again here, atomically in this process). */
+    async reserveTransfer(req: { workflowId: string; day: string; asset: string; amount: string; amountUsd: string; from: string; to: string }): Promise<{ usedTodayUsd: string }> {
+      const id = `${req.workflowId}:reserve`;
+      if (!deps.ledger.get(id)) {
+        const used = new D(deps.ledger.usedUsd(req.day));
+        if (used.plus(req.amountUsd).gt(t.caps.dailyUsd)) {
+          fail('TRANSFER.OVER_DAILY_CAP', `amount: ${req.amountUsd} USD on top of ${fmt(used)} USD already used on ${req.day} exceeds the daily cap ${t.caps.dailyUsd} USD`);
+        }
+        deps.ledger.append({ id, at: deps.now(), day: req.day, workflowId: req.workflowId, kind: 'reservation', asset: req.asset, amount: req.amount, amountUsd: req.amountUsd, from: req.from, to: req.to });
+      }
+      return { usedTodayUsd: deps.ledger.usedUsd(req.day) };
+    },
+
+    async releaseReservation(req: { workflowId: string; day: string; asset: string; reason: string }): Promise<void> {
+      deps.ledger.append({ id: `${req.workflowId}:release`, at: deps.now(), day: req.day, workflowId: req.workflowId, kind: 'release', asset: req.asset, amount: '0', amountUsd: '0', note: req.reason });
+    },
+
+    /** The withdrawal itself: policy re-checked from this worker's config, then one idempotent venue call. */
+    async withdraw(req: {
+      workflowId: string;
+      venue: string;
+      asset: string;
+      amount: string;
+      address: string;
+      network: string;
+      amountUsd: string;
+      priceUsd: string;
+      requester: string;
+      idempotencyKey: string;
+      day: string;
+    }): Promise<TransferRecord> {
+      // Usage excluding this transfer's own reservation: the cap is about the others plus this one.
+      const own = deps.ledger.get(`${req.workflowId}:reserve`);
+      const usedOthers = fmt(new D(deps.ledger.usedUsd(req.day)).minus(own ? own.amountUsd : '0'));
+      const check = checkTransferPolicy(
+        { asset: req.asset, amount: req.amount, priceUsd: req.priceUsd, destinationAddress: req.address, requester: req.requester },
+        policy,
+        usedOthers,
+      );
+      if (!check.ok) fail(check.code, `activity policy check: ${check.message}`);
+      if (!own) fail('TRANSFER.NOT_RESERVED', `no daily-cap reservation for ${req.workflowId}: refusing to withdraw`);
+      try {
+        const rec = await venue(req.venue).withdraw!({ asset: req.asset, amount: req.amount, address: req.address, network: req.network, idempotencyKey: req.idempotencyKey });
+        deps.logger.info({ workflowId: req.workflowId, venue: req.venue, asset: req.asset, amount: req.amount, withdrawalId: rec.id, idempotencyKey: req.idempotencyKey }, 'withdrawal accepted by the venue');
+        return rec;
+      } catch (e) {
+        // A definite refusal moved nothing: no retry can help. Anything else (timeout, 5xx) retries
+        // with the same key, which returns the first withdrawal if the venue did accept it.
+        if (isVenueError(e) && ['VENUE.INSUFFICIENT_FUNDS', 'VENUE.INVALID_ORDER', 'VENUE.NOT_SUPPORTED', 'VENUE.WITHDRAWALS_SUSPENDED'].includes(e.code)) {
+          fail(e.code, `withdraw refused by ${req.venue}: ${e.message}`);
+        }
+        throw e;
+      }
+    },
+
+    /** Until the venue reports the withdrawal's tx hash (broadcast on chain). */
+    async awaitWithdrawalTx(req: { venue: string; asset: string; withdrawalId: string }): Promise<TransferRecord & { txHash: string }> {
+      const v = venue(req.venue);
+      return waitFor(`tx hash of withdrawal ${req.withdrawalId}`, async () => {
+        const list = await v.fetchWithdrawals!(req.asset);
+        const w = list.find((x) => x.id === req.withdrawalId);
+        if (w && (w.status === 'failed' || w.status === 'canceled')) fail('TRANSFER.WITHDRAWAL_FAILED', `withdrawal ${req.withdrawalId} on ${req.venue} ended ${w.status}`);
+        return w?.txHash ? { ...w, txHash: w.txHash } : undefined;
+      });
+    },
+
+    /** Until the tx has `confirmations` blocks on the chain (ethers on the configured RPC). */
+    async awaitConfirmations(req: { txHash: string; confirmations: number }): Promise<{ blockNumber: number; confirmations: number }> {
+      const rpc = deps.chainRpcUrl();
+      return waitFor(`${req.confirmations} confirmations of ${req.txHash}`, async () => {
+        const c = await txConfirmations(rpc, req.txHash);
+        if (c.status === 'reverted') fail('TRANSFER.TX_REVERTED', `tx ${req.txHash} reverted in block ${c.blockNumber}`);
+        return c.found && c.blockNumber !== undefined && c.confirmations >= req.confirmations ? { blockNumber: c.blockNumber, confirmations: c.confirmations } : undefined;
+      });
+    },
+
+    /** Until the destination venue shows the deposit of this tx as credited. */
+    async awaitCredited(req: { venue: string; asset: string; txHash: string }): Promise<TransferRecord> {
+      const v = venue(req.venue);
+      return waitFor(`credit of ${req.txHash} at ${req.venue}`, async () => {
+        const list = await v.fetchDeposits!(req.asset);
+        const d = list.find((x) => x.txHash?.toLowerCase() === req.txHash.toLowerCase());
+        return d && d.status === 'ok' ? d : undefined;
+      });
+    },
+
+    async recordLedger(entry: LedgerEntryInput): Promise<{ created: boolean }> {
+      return { created: deps.ledger.append({ ...entry, at: deps.now() }).created };
+    },
+
+    /** The whitelist label of treasury.safeWallet (where venueRisk evacuates to). */
+    async safeWalletLabel(): Promise<string> {
+      const w = t.whitelist.find((x) => x.address.toLowerCase() === t.safeWallet.toLowerCase());
+      if (!w) fail('TRANSFER.NOT_WHITELISTED', `treasury.safeWallet ${t.safeWallet} is not on the whitelist`);
+      return w.label;
+    },
+
+    /** A venue's balances (venueRisk: what to evacuate; rebalance: where the asset is). */
+    async venueBalances(req: { venue: string }): Promise<{ asset: string; free: string; total: string }[]> {
+      const list = await venue(req.venue).fetchBalances();
+      return list.map((b) => ({ asset: b.asset, free: b.free, total: b.total }));
+    },
+
+    /** Cancels every open order of ours on a venue through its own API (venueRisk, after pausing quoting). */
+    async cancelAllOrders(req: { venue: string }): Promise<{ canceled: number }> {
+      const v = venue(req.venue);
+      if (!v.fetchOpenOrders || !v.cancelOrder) return { canceled: 0 };
+      const open = await v.fetchOpenOrders();
+      let canceled = 0;
+      for (const o of open) {
+        try {
+          await v.cancelOrder({ venueOrderId: o.venueOrderId, clientOrderId: o.clientOrderId ?? '' });
+          canceled += 1;
+        } catch (e) {
+          // Already gone (filled or cancelled meanwhile) is the outcome we want.
+          if (!isVenueError(e, 'VENUE.ORDER_NOT_FOUND')) throw e;
+        }
+      }
+      return { canceled };
+    },
+
+    /**
+     * What the rebalance planner needs for one asset: balances of the transfer-capable venues and
+     * the transfers still under way (reserved in the ledger, neither booked nor released).
+     */
+    async rebalanceSnapshot(req: { asset: string }): Promise<{ balances: { venue: string; amount: string }[]; inFlight: { from: string; to: string; amount: string }[]; venues: string[] }> {
+      const venues = deps.config.venues.filter((v) => v.kind !== 'amm').map((v) => v.id);
+      const balances: { venue: string; amount: string }[] = [];
+      for (const id of venues) {
+        const b = (await venue(id).fetchBalances()).find((x) => x.asset === req.asset);
+        balances.push({ venue: id, amount: b?.total ?? '0' });
+      }
+      const byWf = new Map<string, LedgerEntryInput[]>();
+      for (const e of deps.ledger.entries()) if (e.asset === req.asset) byWf.set(e.workflowId, [...(byWf.get(e.workflowId) ?? []), e]);
+      const inFlight: { from: string; to: string; amount: string }[] = [];
+      for (const list of byWf.values()) {
+        const r = list.find((e) => e.kind === 'reservation');
+        const done = list.some((e) => e.kind === 'transfer' || e.kind === 'release' || e.kind === 'suspense');
+        if (r && !done && r.from && r.to?.startsWith('venue:')) inFlight.push({ from: r.from, to: r.to.slice('venue:'.length), amount: String(r.amount) });
+      }
+      return { balances, inFlight, venues };
+    },
+
+    /** Withdrawals the venue recorded under an idempotency key: the audit trail of "exactly one". */
+    async withdrawalsByKey(req: { venue: string; asset: string; idempotencyKey: string }): Promise<TransferRecord[]> {
+      const list = await venue(req.venue).fetchWithdrawals!(req.asset);
+      return list.filter((w) => w.idempotencyKey === req.idempotencyKey);
+    },
+  };
+}
+
+export type TreasuryActivities = ReturnType<typeof createTreasuryActivities>;

@@ -1,0 +1,168 @@
+// fundTransfer / withdrawal on the real dev server, with real withdrawals on a real local chain:
+// policy, approval by a second identity (Update with a validator), exactly one withdrawal even when
+// the activity fails after the venue accepted, tx hash, confirmations, credit, ledger, search attributes.
+import { WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
+import type { Worker } from '@temporalio/worker';
+import { D } from '../../domain/money';
+import { tokenBalance } from '../../sim/evm/chain-bridge';
+import { txConfirmations } from '../../venues/chain/evm-confirmations';
+import type { VenueAdapter, WithdrawRequest } from '../../venues/venue.port';
+import { approveUpdate, fundTransfer, statusQuery } from '../../workflows/fund-transfer.workflow';
+import { withdrawal } from '../../workflows/withdrawal.workflow';
+import { workerActivities } from '../../workers/temporal.worker';
+import { createTestWorker, openTestEnv, testLogger, uniqueId, type TestEnv } from './helpers';
+import { ACCOUNT, COLD_WALLET, startTreasuryWorld, type TreasuryWorld } from './treasury-world';
+
+jest.setTimeout(240_000);
+
+let env: TestEnv;
+let world: TreasuryWorld;
+let worker: Worker;
+let running: Promise<void>;
+/** Withdraw calls that reached the venue, and a switch to fail the activity after the venue accepted. */
+const calls: WithdrawRequest[] = [];
+let failAfterAcceptOnce = false;
+
+beforeAll(async () => {
+  env = await openTestEnv();
+  world = await startTreasuryWorld();
+  const alpha = world.venues.get('alpha')!;
+  // The fault: the venue accepts the withdrawal, then the activity dies before reporting it.
+  const faulty: VenueAdapter = Object.assign(Object.create(alpha) as VenueAdapter, {
+    async withdraw(req: WithdrawRequest) {
+      calls.push(req);
+      const rec = await alpha.withdraw!(req);
+      if (failAfterAcceptOnce) {
+        failAfterAcceptOnce = false;
+        throw new Error('worker lost the answer after the venue accepted the withdrawal');
+      }
+      return rec;
+    },
+  });
+  world.venues.set('alpha', faulty);
+  worker = await createTestWorker(env, world.config, {
+    activities: workerActivities({ config: world.config, logger: testLogger, now: Date.now, treasury: world.treasuryDeps() }),
+  });
+  running = worker.run();
+});
+
+afterAll(async () => {
+  worker?.shutdown();
+  await running;
+  await world?.stop();
+  await env?.close();
+});
+
+const withdrawalsAt = (key: string) => world.alpha.withdrawalRecords(ACCOUNT).filter((w) => w.idempotencyKey === key);
+
+describe('fundTransfer', () => {
+  it('moves BLST alpha → bravo below the approval threshold: one withdrawal, tx confirmed on chain, credited, ledger, search attributes', async () => {
+    const id = uniqueId('transfer');
+    const bravoBefore = world.bravo.engine.balances(ACCOUNT).find((b) => b.asset === 'BLST')?.free ?? '0';
+    const handle = await env.client.workflow.start(fundTransfer, {
+      taskQueue: world.config.temporal.taskQueue,
+      workflowId: id,
+      args: [{ requestId: id, asset: 'BLST', amount: '1000', from: { venue: 'alpha' }, to: { venue: 'bravo' }, requester: 'alice@ops' }],
+    });
+    const r = await handle.result();
+    expect(r.outcome).toBe('completed');
+    expect(r.status).toMatchObject({ phase: 'completed', amountUsd: '500', needsApproval: false, credited: true });
+    // Exactly one withdrawal at the venue under the workflow's key, with the chain's tx hash.
+    const ws = withdrawalsAt(`${id}:withdraw`);
+    expect(ws).toHaveLength(1);
+    expect(ws[0]!.txHash).toBe(r.status.txHash);
+    const c = await txConfirmations(world.rpcUrl, r.status.txHash!);
+    expect(c.status).toBe('success');
+    expect(c.confirmations).toBeGreaterThanOrEqual(3);
+    const bravoAfter = world.bravo.engine.balances(ACCOUNT).find((b) => b.asset === 'BLST')?.free ?? '0';
+    expect(new D(bravoAfter).minus(bravoBefore).toFixed()).toBe('1000');
+    const entries = world.ledger.entries({ workflowId: id });
+    expect(entries.map((e) => e.kind)).toEqual(['reservation', 'transfer', 'fee']);
+    expect(entries[1]).toMatchObject({ amount: '1000', amountUsd: '500', txHash: r.status.txHash, from: 'alpha', to: 'venue:bravo' });
+    const raw = (await handle.describe()).searchAttributes;
+    expect(raw).toMatchObject({ Asset: ['BLST'], Venue: ['alpha'], Operation: ['fundTransfer'], Requester: ['alice@ops'], AmountUsd: [500] });
+  });
+
+  it('withdraws exactly once when the activity fails after the venue accepted (retried with the same key)', async () => {
+    const id = uniqueId('retry');
+    const before = calls.length;
+    failAfterAcceptOnce = true;
+    const r = await env.client.workflow.execute(fundTransfer, {
+      taskQueue: world.config.temporal.taskQueue,
+      workflowId: id,
+      args: [{ requestId: id, asset: 'BLST', amount: '250', from: { venue: 'alpha' }, to: { venue: 'bravo' }, requester: 'alice@ops' }],
+    });
+    expect(r.outcome).toBe('completed');
+    // The venue was called twice (the first answer was lost) but holds one withdrawal and one tx.
+    const mine = calls.slice(before).filter((c) => c.idempotencyKey === `${id}:withdraw`);
+    expect(mine.length).toBe(2);
+    expect(withdrawalsAt(`${id}:withdraw`)).toHaveLength(1);
+    expect(world.ledger.entries({ workflowId: id }).filter((e) => e.kind === 'transfer')).toHaveLength(1);
+  });
+
+  it('refuses a transfer over the per-transfer cap at once, before any withdrawal', async () => {
+    const id = uniqueId('cap');
+    const err = await env.client.workflow
+      .execute(fundTransfer, {
+        taskQueue: world.config.temporal.taskQueue,
+        workflowId: id,
+        args: [{ requestId: id, asset: 'BLST', amount: '600000', from: { venue: 'alpha' }, to: { venue: 'bravo' }, requester: 'alice@ops' }],
+      })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(WorkflowFailedError);
+    expect(String((err as WorkflowFailedError).cause?.message)).toMatch(/per-transfer cap/i);
+    expect(withdrawalsAt(`${id}:withdraw`)).toHaveLength(0);
+  });
+
+  it('fails a malformed input at once with the field named, nothing reserved or moved', async () => {
+    const id = uniqueId('bad');
+    const err = await env.client.workflow
+      .execute(fundTransfer, {
+        taskQueue: world.config.temporal.taskQueue,
+        workflowId: id,
+        args: [{ requestId: id, asset: 'BLST', amount: '-5', from: { venue: 'alpha' }, to: { venue: 'bravo' }, requester: 'alice@ops' }],
+      })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(WorkflowFailedError);
+    expect(String((err as WorkflowFailedError).cause?.message)).toMatch(/amount/);
+    expect(world.ledger.entries({ workflowId: id })).toHaveLength(0);
+  });
+});
+
+describe('withdrawal', () => {
+  it('above the threshold waits for a second identity: self-approval is refused by the validator, a colleague approves, funds reach the cold wallet on chain', async () => {
+    const id = uniqueId('withdrawal');
+    const coldBefore = await tokenBalance(world.rpcUrl, world.tokens.BLST!.address, COLD_WALLET);
+    const handle = await env.client.workflow.start(withdrawal, {
+      taskQueue: world.config.temporal.taskQueue,
+      workflowId: id,
+      args: [{ requestId: id, asset: 'BLST', amount: '120000', fromVenue: 'alpha', toWallet: 'cold-wallet', requester: 'alice@ops' }],
+    });
+    // 120000 × 0.5 = 60000 USD > 50000: approval needed.
+    for (let i = 0; i < 100 && (await handle.query(statusQuery)).phase !== 'awaiting-approval'; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(await handle.query(statusQuery)).toMatchObject({ phase: 'awaiting-approval', amountUsd: '60000', needsApproval: true });
+    expect(withdrawalsAt(`${id}:withdraw`)).toHaveLength(0);
+    const self = await handle.executeUpdate(approveUpdate, { args: [{ approver: 'Alice@Ops ', decision: 'approve' }] }).catch((e: unknown) => e);
+    expect(self).toBeInstanceOf(WorkflowUpdateFailedError);
+    expect(String((self as WorkflowUpdateFailedError).cause?.message)).toMatch(/approver.*requester|different person/i);
+    const after = await handle.executeUpdate(approveUpdate, { args: [{ approver: 'bob@ops', decision: 'approve', note: 'checked the ticket' }] });
+    expect(after.approvals).toEqual([{ approver: 'bob@ops', decision: 'approve', note: 'checked the ticket' }]);
+    const r = await handle.result();
+    expect(r.outcome).toBe('completed');
+    expect(withdrawalsAt(`${id}:withdraw`)).toHaveLength(1);
+    const coldAfter = await tokenBalance(world.rpcUrl, world.tokens.BLST!.address, COLD_WALLET);
+    expect(coldAfter - coldBefore).toBe(120_000n * 10n ** 18n);
+  });
+
+  it('expires when nobody approves in time: nothing moves and the reservation is released', async () => {
+    const id = uniqueId('expire');
+    const r = await env.client.workflow.execute(withdrawal, {
+      taskQueue: world.config.temporal.taskQueue,
+      workflowId: id,
+      args: [{ requestId: id, asset: 'BLST', amount: '110000', fromVenue: 'alpha', toWallet: 'cold-wallet', requester: 'alice@ops', approvalTimeoutSec: 60 }],
+    });
+    expect(r.outcome).toBe('expired');
+    expect(withdrawalsAt(`${id}:withdraw`)).toHaveLength(0);
+    expect(world.ledger.entries({ workflowId: id }).map((e) => e.kind)).toEqual(['reservation', 'release']);
+  }, 120_000);
+});

@@ -1,0 +1,221 @@
+// fundTransfer: moves one amount of one asset from a venue to another venue or to a whitelisted
+// wallet, durably and provably:
+//   validate (zod; errors name the field) → context (destination, USD price, today's usage) →
+//   policy in the workflow (whitelist, per-transfer cap, daily cap) → reserve against the daily cap
+//   (checked again in the activity) → approval by a different identity above the threshold (Update
+//   `approve` with a validator, or Signal `approve` from the Web UI; a timeout cancels, nothing moved)
+//   → idempotent withdraw keyed `<workflowId>:withdraw` (the activity re-checks the policy) → tx hash
+//   → on-chain confirmations → credited at the destination (venues) → ledger.
+// Compensation: if a step fails after the venue accepted the withdrawal, the funds are in motion and
+// cannot be pulled back by code: the ledger books the amount to `suspense` (so the books stay whole
+// and the day's cap stays consumed) and the failure names the tx for operations. Before that point a
+// failure releases the reservation: nothing moved.
+// `withdrawal` (withdrawal.workflow.ts) is this workflow to a whitelisted wallet.
+import {
+  ApplicationFailure,
+  condition,
+  defineQuery,
+  defineSignal,
+  defineUpdate,
+  proxyActivities,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { TreasuryActivities } from '../activities/treasury.activities';
+import { D, fmt } from '../domain/money';
+import { ApprovalSchema, FundTransferInputSchema, type Approval, type FundTransferInput, type FundTransferRequest } from '../domain/treasury/transfer.schemas';
+import { checkApprover, checkTransferPolicy } from '../domain/treasury/transfer-policy';
+import { toFieldIssues } from '../domain/errors';
+import { SA_AMOUNT_USD, SA_ASSET, SA_OPERATION, SA_REQUESTER, SA_VENUE } from './search-attributes';
+import { validateWorkflowInput } from './validate';
+
+export type TransferPhase =
+  | 'validating'
+  | 'awaiting-approval'
+  | 'withdrawing'
+  | 'awaiting-tx'
+  | 'confirming'
+  | 'crediting'
+  | 'ledger'
+  | 'completed'
+  | 'rejected'
+  | 'expired'
+  | 'failed'
+  | 'compensated';
+
+export interface TransferStatusView {
+  workflowId: string;
+  phase: TransferPhase;
+  asset: string;
+  amount: string;
+  amountUsd?: string;
+  from: string;
+  to: string;
+  requester: string;
+  needsApproval?: boolean;
+  approvals: { approver: string; decision: 'approve' | 'reject'; note?: string }[];
+  withdrawalId?: string;
+  txHash?: string;
+  blockNumber?: number;
+  confirmations?: number;
+  credited?: boolean;
+  error?: string;
+}
+
+export interface TransferResult {
+  workflowId: string;
+  outcome: 'completed' | 'rejected' | 'expired';
+  status: TransferStatusView;
+}
+
+export const approveUpdate = defineUpdate<TransferStatusView, [Approval]>('approve');
+export const approveSignal = defineSignal<[Approval]>('approveSignal');
+export const statusQuery = defineQuery<TransferStatusView>('status');
+
+const acts = proxyActivities<TreasuryActivities>({
+  startToCloseTimeout: '60s',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '10s', maximumAttempts: 8 },
+});
+// Waiting steps fail retryably every ~20 s while they wait: give them room.
+const waits = proxyActivities<TreasuryActivities>({
+  startToCloseTimeout: '60s',
+  heartbeatTimeout: '30s',
+  retry: { initialInterval: '1s', backoffCoefficient: 1.5, maximumInterval: '5s', maximumAttempts: 120 },
+});
+
+function describeDestination(to: FundTransferRequest['to']): string {
+  return 'wallet' in to ? `wallet:${to.wallet}` : `venue:${to.venue}`;
+}
+
+export async function fundTransfer(rawInput: FundTransferInput): Promise<TransferResult> {
+  const input = validateWorkflowInput(FundTransferInputSchema, rawInput, 'fundTransfer');
+  return runTransfer(input, 'fundTransfer');
+}
+
+/** The transfer both workflows run (withdrawal.workflow.ts maps its input onto this one). */
+export async function runTransfer(input: Omit<FundTransferRequest, 'priceUsd'>, operation: string): Promise<TransferResult> {
+  const workflowId = workflowInfo().workflowId;
+  const status: TransferStatusView = {
+    workflowId,
+    phase: 'validating',
+    asset: input.asset,
+    amount: input.amount,
+    from: input.from.venue,
+    to: describeDestination(input.to),
+    requester: input.requester,
+    approvals: [],
+  };
+  setHandler(statusQuery, () => status);
+  upsertSearchAttributes([
+    { key: SA_OPERATION, value: operation },
+    { key: SA_ASSET, value: input.asset },
+    { key: SA_VENUE, value: input.from.venue },
+    { key: SA_REQUESTER, value: input.requester },
+  ]);
+
+  // Approval handlers exist from the start, so an early approval is validated, not lost.
+  let decision: 'approve' | 'reject' | undefined;
+  const accept = (a: Approval): void => {
+    status.approvals.push({ approver: a.approver, decision: a.decision, ...(a.note !== undefined ? { note: a.note } : {}) });
+    decision = a.decision;
+  };
+  const validateApproval = (raw: unknown): Approval => {
+    const r = ApprovalSchema.safeParse(raw);
+    if (!r.success) throw new Error(`approve is invalid: ${toFieldIssues(r.error).map((i) => `${i.path}: ${i.message}`).join('; ')}`);
+    const who = checkApprover(input.requester, r.data.approver);
+    if (!who.ok) throw new Error(`approve is invalid: ${who.message}`);
+    if (status.phase !== 'awaiting-approval') throw new Error(`approve is invalid: the transfer is not awaiting approval (phase ${status.phase})`);
+    return r.data;
+  };
+  setHandler(approveUpdate, (raw) => {
+    accept(validateApproval(raw));
+    return status;
+  }, { validator: (raw) => void validateApproval(raw) });
+  // The Web UI of some versions sends only signals: same rules, but a bad signal cannot be refused,
+  // so it is recorded in the status (as an error line) and ignored.
+  setHandler(approveSignal, (raw) => {
+    try {
+      accept(validateApproval(raw));
+    } catch (e) {
+      status.error = e instanceof Error ? e.message : String(e);
+    }
+  });
+
+  const ctx = await acts.prepareTransfer({ asset: input.asset, fromVenue: input.from.venue, to: input.to });
+  const check = checkTransferPolicy(
+    { asset: input.asset, amount: input.amount, priceUsd: ctx.priceUsd, destinationAddress: ctx.destination.address, destinationLabel: ctx.destination.label, requester: input.requester },
+    ctx.policy,
+    ctx.usedTodayUsd,
+  );
+  if (!check.ok) {
+    status.phase = 'failed';
+    status.error = check.message;
+    throw ApplicationFailure.nonRetryable(check.message, check.code);
+  }
+  status.amountUsd = check.amountUsd;
+  status.needsApproval = check.needsApproval;
+  upsertSearchAttributes([{ key: SA_AMOUNT_USD, value: Number(check.amountUsd) }]);
+  const ledgerBase = { day: ctx.day, workflowId, asset: input.asset, amount: input.amount, amountUsd: check.amountUsd, from: input.from.venue, to: status.to };
+  await acts.reserveTransfer({ workflowId, day: ctx.day, asset: input.asset, amount: input.amount, amountUsd: check.amountUsd, from: input.from.venue, to: status.to });
+
+  if (check.needsApproval) {
+    status.phase = 'awaiting-approval';
+    const timeoutSec = input.approvalTimeoutSec;
+    const decided = await condition(() => decision !== undefined, timeoutSec * 1000);
+    if (!decided || decision === 'reject') {
+      status.phase = decided ? 'rejected' : 'expired';
+      await acts.releaseReservation({ workflowId, day: ctx.day, asset: input.asset, reason: status.phase });
+      return { workflowId, outcome: status.phase, status };
+    }
+  }
+
+  status.phase = 'withdrawing';
+  let withdrawn = false;
+  try {
+    const w = await acts.withdraw({
+      workflowId,
+      venue: input.from.venue,
+      asset: input.asset,
+      amount: input.amount,
+      address: ctx.destination.address,
+      network: ctx.destination.network,
+      amountUsd: check.amountUsd,
+      priceUsd: ctx.priceUsd,
+      requester: input.requester,
+      idempotencyKey: `${workflowId}:withdraw`,
+      day: ctx.day,
+    });
+    withdrawn = true;
+    status.withdrawalId = w.id;
+    status.phase = 'awaiting-tx';
+    const tx = await waits.awaitWithdrawalTx({ venue: input.from.venue, asset: input.asset, withdrawalId: w.id });
+    status.txHash = tx.txHash;
+    status.phase = 'confirming';
+    const conf = await waits.awaitConfirmations({ txHash: tx.txHash, confirmations: input.confirmations });
+    status.blockNumber = conf.blockNumber;
+    status.confirmations = conf.confirmations;
+    if (ctx.destination.kind === 'venue') {
+      status.phase = 'crediting';
+      await waits.awaitCredited({ venue: ctx.destination.venue, asset: input.asset, txHash: tx.txHash });
+      status.credited = true;
+    }
+    status.phase = 'ledger';
+    await acts.recordLedger({ ...ledgerBase, id: `${workflowId}:transfer`, at: 0, kind: 'transfer', txHash: tx.txHash });
+    if (new D(tx.fee).gt(0)) await acts.recordLedger({ ...ledgerBase, id: `${workflowId}:fee`, at: 0, kind: 'fee', amount: tx.fee, amountUsd: fmt(new D(tx.fee).times(ctx.priceUsd)), txHash: tx.txHash });
+    status.phase = 'completed';
+    return { workflowId, outcome: 'completed', status };
+  } catch (e) {
+    status.error = e instanceof Error ? e.message : String(e);
+    if (!withdrawn) {
+      status.phase = 'failed';
+      await acts.releaseReservation({ workflowId, day: ctx.day, asset: input.asset, reason: `failed before any withdrawal: ${status.error}` });
+      throw e;
+    }
+    // Funds left the venue: book them to suspense (the amount stays accounted for and the cap
+    // consumed) and fail loudly with the tx, for operations to chase.
+    await acts.recordLedger({ ...ledgerBase, id: `${workflowId}:suspense`, at: 0, kind: 'suspense', ...(status.txHash ? { txHash: status.txHash } : {}), note: status.error });
+    status.phase = 'compensated';
+    throw ApplicationFailure.nonRetryable(`transfer failed after the withdrawal (${status.txHash ?? status.withdrawalId ?? 'no tx yet'}); booked to suspense: ${status.error}`, 'TRANSFER.SUSPENSE');
+  }
+}

@@ -1,0 +1,74 @@
+// rebalance: moves one asset between venues toward a target allocation with the cheapest transfers
+// (domain/treasury/rebalance-planner.ts: fees, minimums, transfers already in flight), each one a child
+// `fundTransfer` (so each has its own caps, approval, idempotent withdrawal, confirmations, ledger).
+// Runs on a schedule (`rebalance:<asset>`) and on demand (Web UI, coordinator); `dryRun` plans only.
+import { executeChild, proxyActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import type { TreasuryActivities } from '../activities/treasury.activities';
+import { D, fmt } from '../domain/money';
+import { planRebalance, type RebalancePlan } from '../domain/treasury/rebalance-planner';
+import { RebalanceInputSchema, type RebalanceInput } from '../domain/treasury/transfer.schemas';
+import { fundTransfer } from './fund-transfer.workflow';
+import { SA_ASSET, SA_OPERATION, SA_REQUESTER } from './search-attributes';
+import { validateWorkflowInput } from './validate';
+
+export interface RebalanceResult {
+  plan: RebalancePlan;
+  transfers: { workflowId: string; from: string; to: string; amount: string; outcome: string; error?: string }[];
+  dryRun: boolean;
+}
+
+const acts = proxyActivities<TreasuryActivities>({
+  startToCloseTimeout: '60s',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '10s', maximumAttempts: 8 },
+});
+
+/** Minimum transfer, as a share of the asset's total: smaller moves are noise, not rebalancing. */
+const MIN_TRANSFER_SHARE = '0.01';
+
+export async function rebalance(rawInput: RebalanceInput): Promise<RebalanceResult> {
+  const input = validateWorkflowInput(RebalanceInputSchema, rawInput, 'rebalance');
+  upsertSearchAttributes([
+    { key: SA_OPERATION, value: 'rebalance' },
+    { key: SA_ASSET, value: input.asset },
+    { key: SA_REQUESTER, value: input.requester },
+  ]);
+  const snap = await acts.rebalanceSnapshot({ asset: input.asset });
+  // Default allocation: equal shares over the transfer-capable venues (the last one takes the rounding).
+  const target =
+    input.target ??
+    Object.fromEntries(
+      snap.venues.map((v, i) => {
+        const share = new D(1).div(snap.venues.length).toDecimalPlaces(6, 1);
+        return [v, i === snap.venues.length - 1 ? fmt(new D(1).minus(share.times(snap.venues.length - 1))) : fmt(share)];
+      }),
+    );
+  const total = snap.balances.reduce((s, b) => s.plus(b.amount), new D(0));
+  const plan = planRebalance({
+    asset: input.asset,
+    balances: snap.balances,
+    target,
+    inFlight: snap.inFlight,
+    costs: Object.fromEntries(snap.venues.map((v) => [v, { withdrawFee: '0', minWithdraw: '0' }])),
+    minTransfer: fmt(total.times(MIN_TRANSFER_SHARE)),
+  });
+  const result: RebalanceResult = { plan, transfers: [], dryRun: input.dryRun };
+  if (input.dryRun) return result;
+  const wf = workflowInfo().workflowId;
+  await Promise.all(
+    plan.transfers.map(async (t, i) => {
+      const row: RebalanceResult['transfers'][number] = { workflowId: `${wf}:t${i}`, from: t.from, to: t.to, amount: t.amount, outcome: 'running' };
+      result.transfers.push(row);
+      try {
+        const r = await executeChild(fundTransfer, {
+          workflowId: row.workflowId,
+          args: [{ requestId: `${input.requestId}-t${i}`.slice(0, 80), asset: input.asset, amount: t.amount, from: { venue: t.from }, to: { venue: t.to }, requester: `rebalance:${input.requester}`, reason: 'rebalance' }],
+        });
+        row.outcome = r.outcome;
+      } catch (e) {
+        row.outcome = 'failed';
+        row.error = e instanceof Error ? e.message : String(e);
+      }
+    }),
+  );
+  return result;
+}

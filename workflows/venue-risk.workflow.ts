@@ -1,0 +1,97 @@
+// venueRisk: a venue's health degraded (or ops say so). In order:
+//   1. pause its quoting through the durable operating modes (signal to the asset's liquidityCoordinator;
+//      the quoting worker picks the mode up within ~1 s and cancels its quotes);
+//   2. cancel every open order on the venue through its own API (belt and braces: the quoting worker
+//      may be down too);
+//   3. move every non-zero balance to the safe wallet as child `withdrawal`s (same caps and
+//      approvals as any withdrawal: an evacuation above the threshold still needs a second person);
+//   4. wait for an operator's `resume` signal, then set the venue back to normal.
+// `status` query: the phase, the evacuation transfers and their outcomes.
+import {
+  condition,
+  defineQuery,
+  defineSignal,
+  executeChild,
+  getExternalWorkflowHandle,
+  proxyActivities,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import { z } from 'zod';
+import type { TreasuryActivities } from '../activities/treasury.activities';
+import { D } from '../domain/money';
+import { VenueRiskInputSchema, type VenueRiskInput } from '../domain/treasury/transfer.schemas';
+import { coordinatorWorkflowId, setVenueModeSignal } from './liquidity-coordinator.workflow';
+import { SA_OPERATION, SA_REQUESTER, SA_VENUE } from './search-attributes';
+import { validateWorkflowInput } from './validate';
+import { withdrawal } from './withdrawal.workflow';
+
+export interface VenueRiskStatus {
+  venue: string;
+  phase: 'pausing' | 'canceling' | 'evacuating' | 'awaiting-resume' | 'resumed';
+  canceledOrders?: number;
+  evacuations: { asset: string; amount: string; workflowId: string; outcome?: string; error?: string }[];
+  resumedBy?: string;
+}
+
+export const ResumeSchema = z.object({ requestedBy: z.string().min(1, 'expected who resumes, e.g. "ops@desk"'), note: z.string().optional() }).strict();
+export const resumeSignal = defineSignal<[z.input<typeof ResumeSchema>]>('resume');
+export const venueRiskStatusQuery = defineQuery<VenueRiskStatus>('status');
+
+const acts = proxyActivities<TreasuryActivities>({
+  startToCloseTimeout: '60s',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '10s', maximumAttempts: 8 },
+});
+
+export async function venueRisk(rawInput: VenueRiskInput & { asset?: string }): Promise<VenueRiskStatus> {
+  const { asset: assetArg, ...rest } = rawInput;
+  const input = validateWorkflowInput(VenueRiskInputSchema, rest, 'venueRisk');
+  const status: VenueRiskStatus = { venue: input.venue, phase: 'pausing', evacuations: [] };
+  setHandler(venueRiskStatusQuery, () => status);
+  let resumedBy: string | undefined;
+  setHandler(resumeSignal, (raw) => {
+    const r = ResumeSchema.safeParse(raw);
+    if (r.success) resumedBy = r.data.requestedBy;
+  });
+  upsertSearchAttributes([
+    { key: SA_OPERATION, value: 'venueRisk' },
+    { key: SA_VENUE, value: input.venue },
+    { key: SA_REQUESTER, value: input.requestedBy },
+  ]);
+  const wf = workflowInfo().workflowId;
+  const asset = assetArg ?? 'BLST';
+  const coordinator = getExternalWorkflowHandle(coordinatorWorkflowId(asset));
+  await coordinator.signal(setVenueModeSignal, { venueId: input.venue, mode: 'paused', reason: `venueRisk: ${input.reason}`, requestedBy: `venueRisk:${input.requestedBy}` });
+
+  status.phase = 'canceling';
+  status.canceledOrders = (await acts.cancelAllOrders({ venue: input.venue })).canceled;
+
+  status.phase = 'evacuating';
+  const safeWallet = input.safeWallet ?? (await acts.safeWalletLabel());
+  const balances = await acts.venueBalances({ venue: input.venue });
+  const children = balances
+    .filter((b) => new D(b.free).gt(0))
+    .map(async (b, i) => {
+      const e: VenueRiskStatus['evacuations'][number] = { asset: b.asset, amount: b.free, workflowId: `${wf}:evacuate:${b.asset}` };
+      status.evacuations.push(e);
+      try {
+        const r = await executeChild(withdrawal, {
+          workflowId: e.workflowId,
+          args: [{ requestId: `${wf}-evac-${i}`.replace(/[^A-Za-z0-9._:-]/g, '-').slice(0, 80), asset: b.asset, amount: b.free, fromVenue: input.venue, toWallet: safeWallet, requester: `venueRisk:${input.requestedBy}`, reason: input.reason }],
+        });
+        e.outcome = r.outcome;
+      } catch (err) {
+        e.outcome = 'failed';
+        e.error = err instanceof Error ? err.message : String(err);
+      }
+    });
+  await Promise.all(children);
+
+  status.phase = 'awaiting-resume';
+  await condition(() => resumedBy !== undefined);
+  status.resumedBy = resumedBy;
+  await coordinator.signal(setVenueModeSignal, { venueId: input.venue, mode: 'normal', reason: 'venueRisk resumed', requestedBy: resumedBy! });
+  status.phase = 'resumed';
+  return status;
+}
