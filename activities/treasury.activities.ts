@@ -213,6 +213,37 @@ export function createTreasuryActivities(deps: TreasuryDeps) {
       return w.label;
     },
 
+    /**
+     * venueRisk's evacuation: every free balance of the venue in chunks no larger than the
+     * per-transfer cap, as far as today's remaining daily cap allows; the rest is reported as blocked
+     * (an operator can raise the cap or approve later — the policy is not bypassed for emergencies).
+     */
+    async evacuationPlan(req: { venue: string }): Promise<{ chunks: { asset: string; amount: string; amountUsd: string }[]; blocked: { asset: string; amount: string; reason: string }[] }> {
+      const balances = await venue(req.venue).fetchBalances();
+      let dailyLeft = new D(t.caps.dailyUsd).minus(deps.ledger.usedUsd(dailyWindow(deps.now())));
+      const chunks: { asset: string; amount: string; amountUsd: string }[] = [];
+      const blocked: { asset: string; amount: string; reason: string }[] = [];
+      for (const b of balances) {
+        let left = new D(b.free);
+        if (!left.gt(0)) continue;
+        const price = new D(await priceUsd(b.asset, req.venue));
+        const maxPerChunk = new D(t.caps.perTransferUsd).div(price).toDecimalPlaces(8, 1);
+        while (left.gt(0)) {
+          const byDaily = dailyLeft.div(price).toDecimalPlaces(8, 1);
+          const amount = D.min(left, maxPerChunk, byDaily);
+          if (!amount.gt(0)) {
+            blocked.push({ asset: b.asset, amount: fmt(left), reason: `daily cap ${t.caps.dailyUsd} USD reached` });
+            break;
+          }
+          const usd = amount.times(price);
+          chunks.push({ asset: b.asset, amount: fmt(amount), amountUsd: fmt(usd) });
+          dailyLeft = dailyLeft.minus(usd);
+          left = left.minus(amount);
+        }
+      }
+      return { chunks, blocked };
+    },
+
     /** A venue's balances (venueRisk: what to evacuate; rebalance: where the asset is). */
     async venueBalances(req: { venue: string }): Promise<{ asset: string; free: string; total: string }[]> {
       const list = await venue(req.venue).fetchBalances();

@@ -20,7 +20,6 @@ import {
 } from '@temporalio/workflow';
 import { z } from 'zod';
 import type { TreasuryActivities } from '../activities/treasury.activities';
-import { D } from '../domain/money';
 import { VenueRiskInputSchema, type VenueRiskInput } from '../domain/treasury/transfer.schemas';
 import { coordinatorWorkflowId, setVenueModeSignal } from './liquidity-coordinator.workflow';
 import { SA_OPERATION, SA_REQUESTER, SA_VENUE } from './search-attributes';
@@ -32,6 +31,10 @@ export interface VenueRiskStatus {
   phase: 'pausing' | 'canceling' | 'evacuating' | 'awaiting-resume' | 'resumed';
   canceledOrders?: number;
   evacuations: { asset: string; amount: string; workflowId: string; outcome?: string; error?: string }[];
+  /** What the caps did not let out today. */
+  blocked: { asset: string; amount: string; reason: string }[];
+  /** Why the quoting mode could not be set (the coordinator was not running), if so. */
+  modeError?: string;
   resumedBy?: string;
 }
 
@@ -47,7 +50,7 @@ const acts = proxyActivities<TreasuryActivities>({
 export async function venueRisk(rawInput: VenueRiskInput & { asset?: string }): Promise<VenueRiskStatus> {
   const { asset: assetArg, ...rest } = rawInput;
   const input = validateWorkflowInput(VenueRiskInputSchema, rest, 'venueRisk');
-  const status: VenueRiskStatus = { venue: input.venue, phase: 'pausing', evacuations: [] };
+  const status: VenueRiskStatus = { venue: input.venue, phase: 'pausing', evacuations: [], blocked: [] };
   setHandler(venueRiskStatusQuery, () => status);
   let resumedBy: string | undefined;
   setHandler(resumeSignal, (raw) => {
@@ -62,36 +65,40 @@ export async function venueRisk(rawInput: VenueRiskInput & { asset?: string }): 
   const wf = workflowInfo().workflowId;
   const asset = assetArg ?? 'BLST';
   const coordinator = getExternalWorkflowHandle(coordinatorWorkflowId(asset));
-  await coordinator.signal(setVenueModeSignal, { venueId: input.venue, mode: 'paused', reason: `venueRisk: ${input.reason}`, requestedBy: `venueRisk:${input.requestedBy}` });
+  try {
+    await coordinator.signal(setVenueModeSignal, { venueId: input.venue, mode: 'paused', reason: `venueRisk: ${input.reason}`, requestedBy: `venueRisk:${input.requestedBy}` });
+  } catch (e) {
+    // No coordinator running: quoting cannot be told, but the orders are cancelled below anyway.
+    status.modeError = e instanceof Error ? e.message : String(e);
+  }
 
   status.phase = 'canceling';
   status.canceledOrders = (await acts.cancelAllOrders({ venue: input.venue })).canceled;
 
   status.phase = 'evacuating';
   const safeWallet = input.safeWallet ?? (await acts.safeWalletLabel());
-  const balances = await acts.venueBalances({ venue: input.venue });
-  const children = balances
-    .filter((b) => new D(b.free).gt(0))
-    .map(async (b, i) => {
-      const e: VenueRiskStatus['evacuations'][number] = { asset: b.asset, amount: b.free, workflowId: `${wf}:evacuate:${b.asset}` };
-      status.evacuations.push(e);
-      try {
-        const r = await executeChild(withdrawal, {
-          workflowId: e.workflowId,
-          args: [{ requestId: `${wf}-evac-${i}`.replace(/[^A-Za-z0-9._:-]/g, '-').slice(0, 80), asset: b.asset, amount: b.free, fromVenue: input.venue, toWallet: safeWallet, requester: `venueRisk:${input.requestedBy}`, reason: input.reason }],
-        });
-        e.outcome = r.outcome;
-      } catch (err) {
-        e.outcome = 'failed';
-        e.error = err instanceof Error ? err.message : String(err);
-      }
-    });
+  const plan = await acts.evacuationPlan({ venue: input.venue });
+  status.blocked = plan.blocked;
+  const children = plan.chunks.map(async (c, i) => {
+    const e: VenueRiskStatus['evacuations'][number] = { asset: c.asset, amount: c.amount, workflowId: `${wf}:evacuate:${i}` };
+    status.evacuations.push(e);
+    try {
+      const r = await executeChild(withdrawal, {
+        workflowId: e.workflowId,
+        args: [{ requestId: `${wf}-evac-${i}`.replace(/[^A-Za-z0-9._:-]/g, '-').slice(-80), asset: c.asset, amount: c.amount, fromVenue: input.venue, toWallet: safeWallet, requester: `venueRisk:${input.requestedBy}`, reason: input.reason }],
+      });
+      e.outcome = r.outcome;
+    } catch (err) {
+      e.outcome = 'failed';
+      e.error = err instanceof Error ? err.message : String(err);
+    }
+  });
   await Promise.all(children);
 
   status.phase = 'awaiting-resume';
   await condition(() => resumedBy !== undefined);
   status.resumedBy = resumedBy;
-  await coordinator.signal(setVenueModeSignal, { venueId: input.venue, mode: 'normal', reason: 'venueRisk resumed', requestedBy: resumedBy! });
+  if (status.modeError === undefined) await coordinator.signal(setVenueModeSignal, { venueId: input.venue, mode: 'normal', reason: 'venueRisk resumed', requestedBy: resumedBy! });
   status.phase = 'resumed';
   return status;
 }
