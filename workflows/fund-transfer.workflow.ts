@@ -94,7 +94,7 @@ export async function fundTransfer(rawInput: FundTransferInput): Promise<Transfe
 }
 
 /** The transfer both workflows run (withdrawal.workflow.ts maps its input onto this one). */
-export async function runTransfer(input: Omit<FundTransferRequest, 'priceUsd'>, operation: string): Promise<TransferResult> {
+export async function runTransfer(input: FundTransferRequest, operation: string): Promise<TransferResult> {
   const workflowId = workflowInfo().workflowId;
   const status: TransferStatusView = {
     workflowId,

@@ -65,8 +65,6 @@ export const FundTransferInputSchema = z
     to: TransferDestinationSchema,
     requester: zIdentity,
     reason: zReason.optional(),
-    /** USD per unit of `asset`, used for the caps; the workflow defaults it from config. */
-    priceUsd: zPositiveDecimal.optional(),
     approvalTimeoutSec: zApprovalTimeoutSec,
     confirmations: zConfirmations,
   })
@@ -88,8 +86,6 @@ export const WithdrawalInputSchema = z
     toWallet: zWalletLabel,
     requester: zIdentity,
     reason: zReason.optional(),
-    /** As in FundTransferInputSchema: USD per unit for the caps, defaulted from config by the workflow. */
-    priceUsd: zPositiveDecimal.optional(),
     approvalTimeoutSec: zApprovalTimeoutSec,
     confirmations: zConfirmations,
   })
@@ -162,68 +158,4 @@ export const VenueRiskInputSchema = z
 export type VenueRiskInput = z.input<typeof VenueRiskInputSchema>;
 export type VenueRiskRequest = z.output<typeof VenueRiskInputSchema>;
 
-// ---- the `status` query of fundTransfer / withdrawal --------------------------------------------
-
-export const TRANSFER_PHASES = [
-  'validating',
-  'awaiting-approval',
-  'withdrawing',
-  'awaiting-tx',
-  'confirming',
-  'crediting',
-  'ledger',
-  'completed',
-  'rejected',
-  'expired',
-  'failed',
-  'compensating',
-  'compensated',
-] as const;
-export type TransferPhase = (typeof TRANSFER_PHASES)[number];
-export const TERMINAL_TRANSFER_PHASES: readonly TransferPhase[] = ['completed', 'rejected', 'expired', 'failed', 'compensated'];
-
-export const TRANSFER_STEPS = ['withdraw', 'tx', 'confirmations', 'credit', 'ledger', 'compensation'] as const;
-export type TransferStepName = (typeof TRANSFER_STEPS)[number];
-
-export interface TransferStepStatus {
-  state: 'pending' | 'running' | 'done' | 'failed' | 'skipped';
-  /** workflowId + step: the key the activity checks before acting (idempotency). */
-  idempotencyKey?: string;
-  /** The venue's withdrawal id, once accepted. */
-  withdrawalId?: string;
-  txHash?: string;
-  confirmations?: number;
-  requiredConfirmations?: number;
-  attempts?: number;
-  error?: string;
-}
-
-export interface ApprovalRecord {
-  approver: string;
-  decision: (typeof APPROVAL_DECISIONS)[number];
-  note?: string;
-  /** Workflow time (epoch ms) the approval was accepted. */
-  at: number;
-}
-
-/** What the `status` query returns: plain JSON, readable in the Web UI. */
-export interface TransferStatus {
-  operation: 'fundTransfer' | 'withdrawal';
-  requestId: string;
-  phase: TransferPhase;
-  asset: string;
-  amount: string;
-  amountUsd?: string;
-  from: { venue: string };
-  to: { venue: string } | { wallet: string };
-  requester: string;
-  needsApproval?: boolean;
-  /** Epoch ms after which an unapproved request expires. */
-  approvalDeadline?: number;
-  approvals: ApprovalRecord[];
-  steps: Partial<Record<TransferStepName, TransferStepStatus>>;
-  /** The latest error, with its stable code (TRANSFER.*, VENUE.*, VALIDATION.*). */
-  error?: { code: string; message: string };
-  /** Workflow time (epoch ms) of the last change. */
-  updatedAt?: number;
-}
+// The `status` query's shape lives with the workflow (workflows/fund-transfer.workflow.ts TransferStatusView).

@@ -38,7 +38,16 @@ export interface TreasuryWorld {
   stop(): Promise<void>;
 }
 
-export async function startTreasuryWorld(o: { blockMs?: number; minConfirmations?: number } = {}): Promise<TreasuryWorld> {
+export interface TreasuryWorldOptions {
+  blockMs?: number;
+  minConfirmations?: number;
+  /** Ballast's funding on alpha (default 1,000,000 BLST and 100,000 USDT). */
+  funding?: { BLST: string; USDT: string };
+  /** Further edits of the raw config (e.g. another Temporal address). */
+  configure?: (raw: Record<string, any>) => void;
+}
+
+export async function startTreasuryWorld(o: TreasuryWorldOptions = {}): Promise<TreasuryWorld> {
   const amm: LocalAmm = await startLocalAmm({ reserves: { base: '1000', quote: '500' } });
   const rpcUrl = amm.chain.rpcUrl;
   const usdt = await deployTokens(rpcUrl, [{ symbol: 'USDT', name: 'Tether USD', decimals: 6 }]);
@@ -52,11 +61,14 @@ export async function startTreasuryWorld(o: { blockMs?: number; minConfirmations
   const make = (id: string, seed: number) => new SimExchange(presetExchangeConfig(id, { latencyMs: { min: 1, max: 2 }, withdrawals }), { clock, rng: mulberry32(seed), network });
   const alpha = make('alpha', 6);
   const bravo = make('bravo', 7);
-  alpha.fund(ACCOUNT, 'BLST', '1000000');
-  alpha.fund(ACCOUNT, 'USDT', '100000');
+  const funding = o.funding ?? { BLST: '1000000', USDT: '100000' };
+  alpha.fund(ACCOUNT, 'BLST', funding.BLST);
+  alpha.fund(ACCOUNT, 'USDT', funding.USDT);
+  // Each exchange's hot wallet holds what its customers hold (bravo: what alpha may send it).
   await mintTokens(rpcUrl, tokens, [
-    { to: alpha.hotWallet, asset: 'BLST', amount: '1000000' },
-    { to: alpha.hotWallet, asset: 'USDT', amount: '100000' },
+    { to: alpha.hotWallet, asset: 'BLST', amount: funding.BLST },
+    { to: alpha.hotWallet, asset: 'USDT', amount: funding.USDT },
+    { to: bravo.hotWallet, asset: 'BLST', amount: funding.BLST },
   ]);
   // Someone else's ask at 0.5: the USD price the caps use (best ask of the source venue).
   alpha.fund('maker', 'BLST', '1000');
@@ -73,6 +85,7 @@ export async function startTreasuryWorld(o: { blockMs?: number; minConfirmations
     raw.treasury.safeWallet = COLD_WALLET;
     raw.treasury.caps = { perTransferUsd: '250000', dailyUsd: '400000' };
     raw.treasury.approvalThresholdUsd = '50000';
+    o.configure?.(raw);
   });
   const ledger = new LedgerStore(join(mkdtempSync(join(tmpdir(), 'ballast-ledger-')), 'ledger.jsonl'));
   const venues = new Map<string, VenueAdapter>([
