@@ -272,8 +272,8 @@ export function createTreasuryActivities(deps: TreasuryDeps) {
      * What the rebalance planner needs for one asset: balances of the transfer-capable venues and
      * the transfers still under way (reserved in the ledger, neither booked nor released).
      */
-    async rebalanceSnapshot(req: { asset: string }): Promise<{ balances: { venue: string; amount: string }[]; inFlight: { from: string; to: string; amount: string }[]; venues: string[] }> {
-      const venues = deps.config.venues.filter((v) => v.kind !== 'amm').map((v) => v.id);
+    async rebalanceSnapshot(req: { asset: string; venues?: string[] }): Promise<{ balances: { venue: string; amount: string }[]; inFlight: { from: string; to: string; amount: string }[]; venues: string[] }> {
+      const venues = req.venues ?? deps.config.venues.filter((v) => v.kind !== 'amm').map((v) => v.id);
       const balances: { venue: string; amount: string }[] = [];
       for (const id of venues) {
         const b = (await venue(id).fetchBalances()).find((x) => x.asset === req.asset);

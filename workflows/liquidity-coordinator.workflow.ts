@@ -1,11 +1,19 @@
 // liquidityCoordinator: one long-running entity per asset (`coordinator:<asset>`). The quoting worker
 // signals it imbalances (signalWithStart, debounced by domain/quoting/imbalance.ts); operators and later
 // workflows set each venue's operating mode, which the quoting worker polls through the `modes` query.
-// Minimal form: receive, record, query. The Treasury issue adds the policy that reacts to imbalances.
+// The policy (domain/treasury/coordinator-policy.ts: hysteresis, cooldowns, budgets) decides on each
+// imbalance, and on a timer while a raised imbalance waits out its hysteresis, whether to start a
+// `rebalance` or a `venueRisk` child. Children are started with ParentClosePolicy ABANDON (a
+// continueAsNew must not kill an evacuation waiting for an operator) and report back with the
+// `policyChildFinished` signal, so their outcome reaches whichever run is current.
+// Versioning: runs recorded before the policy existed replay on the `patched('coordinator-policy')` branch.
 import {
+  ParentClosePolicy,
   allHandlersFinished,
   condition,
   continueAsNew,
+  patched,
+  startChild,
   defineQuery,
   defineSignal,
   defineUpdate,
@@ -16,8 +24,20 @@ import {
 import { z } from 'zod';
 import { toFieldIssues, type FieldIssue } from '../domain/errors';
 import { IMBALANCE_KINDS, ImbalanceEventSchema, type ImbalanceEvent } from '../domain/quoting/imbalance';
+import {
+  PolicyParamsSchema,
+  PolicyStateSchema,
+  decideOnEvent,
+  decideOnTick,
+  initialPolicyState,
+  nextCheckAt,
+  noteChildFinished,
+  type Decision,
+  type PolicyState,
+} from '../domain/treasury/coordinator-policy';
 import { SA_ASSET, SA_OPERATION } from './search-attributes';
 import { validateWorkflowInput } from './validate';
+import { workflowNow } from './workflow-clock';
 
 export const coordinatorWorkflowId = (asset: string) => `coordinator:${asset}`;
 
@@ -66,6 +86,8 @@ export const CoordinatorStateSchema = z
     modes: z.record(z.string(), VenueModeEntrySchema),
     /** The last ERROR_LIMIT rejected signal payloads, with the bad fields named. */
     rejected: z.array(RejectedSignalSchema),
+    /** The policy's own state (raised imbalances, actions, cooldowns, budgets); absent in pre-policy runs. */
+    policy: PolicyStateSchema.optional(),
     counters: z.object({
       signals: z.number().int(),
       raised: z.number().int(),
@@ -84,6 +106,8 @@ export const LiquidityCoordinatorInputSchema = z
     state: CoordinatorStateSchema.optional(),
     /** Continue-as-new after this many handled events in one run (the server's suggestion also triggers it). */
     continueAsNewAfter: z.number().int().positive().default(2000),
+    /** Policy parameters (hysteresis, cooldowns, budgets); defaults in coordinator-policy.ts. */
+    policy: PolicyParamsSchema.omit({ asset: true }).partial().optional(),
   })
   .strict();
 export type LiquidityCoordinatorInput = z.input<typeof LiquidityCoordinatorInputSchema>;
@@ -93,6 +117,9 @@ export const setVenueModeUpdate = defineUpdate<Record<string, VenueModeEntry>, [
 /** The same change as the update, for workflows (which can signal other workflows but not update them). */
 export const setVenueModeSignal = defineSignal<[SetVenueModeRequest]>('setVenueModeSignal');
 export const stateQuery = defineQuery<CoordinatorState>('state');
+export const ChildFinishedSchema = z.object({ id: z.string().min(1), status: z.enum(['completed', 'failed', 'canceled']), message: z.string().optional() }).strict();
+/** Sent by a rebalance / venueRisk child the policy started, when it ends (however it ends). */
+export const policyChildFinishedSignal = defineSignal<[z.input<typeof ChildFinishedSchema>]>('policyChildFinished');
 export const modesQuery = defineQuery<Record<string, VenueModeEntry>>('modes');
 
 export const initialCoordinatorState = (): CoordinatorState => ({
@@ -104,7 +131,7 @@ export const initialCoordinatorState = (): CoordinatorState => ({
   counters: { signals: 0, raised: 0, cleared: 0, rejected: 0, modeChanges: 0, runs: 0 },
 });
 
-function recordImbalance(state: CoordinatorState, raw: unknown): void {
+function recordImbalance(state: CoordinatorState, raw: unknown): ImbalanceEvent | undefined {
   state.seq += 1;
   const parsed = ImbalanceEventSchema.safeParse(raw);
   if (!parsed.success) {
@@ -112,7 +139,7 @@ function recordImbalance(state: CoordinatorState, raw: unknown): void {
     const issues: FieldIssue[] = toFieldIssues(parsed.error);
     state.rejected = [...state.rejected, { seq: state.seq, signal: 'imbalance', issues }].slice(-ERROR_LIMIT);
     state.counters.rejected += 1;
-    return;
+    return undefined;
   }
   const event = parsed.data;
   state.counters.signals += 1;
@@ -127,6 +154,7 @@ function recordImbalance(state: CoordinatorState, raw: unknown): void {
   }
   if (Object.keys(venue).length) state.active[event.venueId] = venue;
   else delete state.active[event.venueId];
+  return event;
 }
 
 export async function liquidityCoordinator(rawInput: LiquidityCoordinatorInput): Promise<void> {
@@ -138,10 +166,28 @@ export async function liquidityCoordinator(rawInput: LiquidityCoordinatorInput):
   const state: CoordinatorState = input.state ?? initialCoordinatorState();
   state.counters.runs += 1;
   let eventsThisRun = 0;
+  // Runs recorded before the policy existed take the old branch on replay (no timers, no children).
+  const withPolicy = patched('coordinator-policy');
+  const params = PolicyParamsSchema.parse({ ...(input.policy ?? {}), asset: input.asset });
+  let policy: PolicyState = state.policy ?? initialPolicyState();
+  const pending: Decision[] = [];
+  const decide = (r: { state: PolicyState; start: Decision[] }) => {
+    policy = r.state;
+    state.policy = policy;
+    pending.push(...r.start);
+  };
 
   setHandler(imbalanceSignal, (raw: unknown) => {
-    recordImbalance(state, raw);
+    const event = recordImbalance(state, raw);
     eventsThisRun += 1;
+    if (withPolicy && event) decide(decideOnEvent(policy, event, workflowNow(), params));
+  });
+  setHandler(policyChildFinishedSignal, (raw: unknown) => {
+    const r = ChildFinishedSchema.safeParse(raw);
+    eventsThisRun += 1;
+    if (!r.success) return;
+    policy = noteChildFinished(policy, { id: r.data.id }, { status: r.data.status, ...(r.data.message !== undefined ? { message: r.data.message } : {}) }, workflowNow());
+    state.policy = policy;
   });
   const applyMode = (req: z.output<typeof SetVenueModeSchema>) => {
     state.seq += 1;
@@ -174,7 +220,38 @@ export async function liquidityCoordinator(rawInput: LiquidityCoordinatorInput):
   setHandler(stateQuery, () => state);
   setHandler(modesQuery, () => state.modes);
 
-  await condition(() => eventsThisRun >= input.continueAsNewAfter || workflowInfo().continueAsNewSuggested);
+  const wantsNewRun = () => eventsThisRun >= input.continueAsNewAfter || workflowInfo().continueAsNewSuggested;
+  if (!withPolicy) await condition(wantsNewRun);
+  else {
+    for (;;) {
+      const wake = nextCheckAt(policy, workflowNow(), params);
+      const woke = wake === undefined ? await condition(() => pending.length > 0 || wantsNewRun()) : await condition(() => pending.length > 0 || wantsNewRun(), Math.max(1, wake - workflowNow()));
+      if (!woke) decide(decideOnTick(policy, workflowNow(), params));
+      while (pending.length > 0) {
+        const d = pending.shift()!;
+        try {
+          await startDecision(d, input.asset);
+        } catch (e) {
+          // A child that cannot start (id taken, bad input) is a failed action, not a failed entity.
+          policy = noteChildFinished(policy, d, { status: 'failed', message: e instanceof Error ? e.message : String(e) }, workflowNow());
+          state.policy = policy;
+        }
+      }
+      if (wantsNewRun()) break;
+    }
+  }
   await condition(allHandlersFinished);
-  await continueAsNew<typeof liquidityCoordinator>({ asset: input.asset, state, continueAsNewAfter: input.continueAsNewAfter });
+  await continueAsNew<typeof liquidityCoordinator>({ asset: input.asset, state, continueAsNewAfter: input.continueAsNewAfter, ...(input.policy ? { policy: input.policy } : {}) });
+}
+
+/** Starts the child a decision names; it reports back through policyChildFinished when it ends. */
+async function startDecision(d: Decision, asset: string): Promise<void> {
+  const workflowId = `${coordinatorWorkflowId(asset)}:${d.id}`;
+  const common = { workflowId, parentClosePolicy: ParentClosePolicy.ABANDON };
+  // Type names, not imports: the children import this module (their report-back signal).
+  if (d.kind === 'rebalance') {
+    await startChild('rebalance', { ...common, args: [{ requestId: d.id.replace(/[^A-Za-z0-9._:-]/g, '-'), asset: d.asset, requester: 'liquidityCoordinator', decisionId: d.id }] });
+  } else {
+    await startChild('venueRisk', { ...common, args: [{ venue: d.venue, asset: d.asset, reason: d.reason, requestedBy: 'liquidityCoordinator', decisionId: d.id }] });
+  }
 }

@@ -2,12 +2,13 @@
 // (domain/treasury/rebalance-planner.ts: fees, minimums, transfers already in flight), each one a child
 // `fundTransfer` (so each has its own caps, approval, idempotent withdrawal, confirmations, ledger).
 // Runs on a schedule (`rebalance:<asset>`) and on demand (Web UI, coordinator); `dryRun` plans only.
-import { executeChild, proxyActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { executeChild, getExternalWorkflowHandle, proxyActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { TreasuryActivities } from '../activities/treasury.activities';
 import { D, fmt } from '../domain/money';
 import { planRebalance, type RebalancePlan } from '../domain/treasury/rebalance-planner';
-import { RebalanceInputSchema, type RebalanceInput } from '../domain/treasury/transfer.schemas';
+import { RebalanceInputSchema, type RebalanceInput, type RebalanceRequest } from '../domain/treasury/transfer.schemas';
 import { fundTransfer } from './fund-transfer.workflow';
+import { coordinatorWorkflowId, policyChildFinishedSignal } from './liquidity-coordinator.workflow';
 import { SA_ASSET, SA_OPERATION, SA_REQUESTER } from './search-attributes';
 import { validateWorkflowInput } from './validate';
 
@@ -27,12 +28,30 @@ const MIN_TRANSFER_SHARE = '0.01';
 
 export async function rebalance(rawInput: RebalanceInput): Promise<RebalanceResult> {
   const input = validateWorkflowInput(RebalanceInputSchema, rawInput, 'rebalance');
+  if (input.decisionId === undefined) return runRebalance(input);
+  // Started by the coordinator's policy: report the outcome back, however this ends.
+  const report = (status: 'completed' | 'failed', message?: string) =>
+    getExternalWorkflowHandle(coordinatorWorkflowId(input.asset))
+      .signal(policyChildFinishedSignal, { id: input.decisionId!, status, ...(message !== undefined ? { message } : {}) })
+      .catch(() => undefined);
+  try {
+    const r = await runRebalance(input);
+    const failed = r.transfers.filter((t) => t.outcome !== 'completed').length;
+    await report(failed === 0 ? 'completed' : 'failed', `${r.transfers.length - failed}/${r.transfers.length} transfers completed`);
+    return r;
+  } catch (e) {
+    await report('failed', e instanceof Error ? e.message : String(e));
+    throw e;
+  }
+}
+
+async function runRebalance(input: RebalanceRequest): Promise<RebalanceResult> {
   upsertSearchAttributes([
     { key: SA_OPERATION, value: 'rebalance' },
     { key: SA_ASSET, value: input.asset },
     { key: SA_REQUESTER, value: input.requester },
   ]);
-  const snap = await acts.rebalanceSnapshot({ asset: input.asset });
+  const snap = await acts.rebalanceSnapshot({ asset: input.asset, ...(input.target ? { venues: Object.keys(input.target) } : {}) });
   // Default allocation: equal shares over the transfer-capable venues (the last one takes the rounding).
   const target =
     input.target ??

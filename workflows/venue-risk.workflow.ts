@@ -20,8 +20,8 @@ import {
 } from '@temporalio/workflow';
 import { z } from 'zod';
 import type { TreasuryActivities } from '../activities/treasury.activities';
-import { VenueRiskInputSchema, type VenueRiskInput } from '../domain/treasury/transfer.schemas';
-import { coordinatorWorkflowId, setVenueModeSignal } from './liquidity-coordinator.workflow';
+import { VenueRiskInputSchema, type VenueRiskInput, type VenueRiskRequest } from '../domain/treasury/transfer.schemas';
+import { coordinatorWorkflowId, policyChildFinishedSignal, setVenueModeSignal } from './liquidity-coordinator.workflow';
 import { SA_OPERATION, SA_REQUESTER, SA_VENUE } from './search-attributes';
 import { validateWorkflowInput } from './validate';
 import { withdrawal } from './withdrawal.workflow';
@@ -47,9 +47,24 @@ const acts = proxyActivities<TreasuryActivities>({
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '10s', maximumAttempts: 8 },
 });
 
-export async function venueRisk(rawInput: VenueRiskInput & { asset?: string }): Promise<VenueRiskStatus> {
-  const { asset: assetArg, ...rest } = rawInput;
-  const input = validateWorkflowInput(VenueRiskInputSchema, rest, 'venueRisk');
+export async function venueRisk(rawInput: VenueRiskInput): Promise<VenueRiskStatus> {
+  const input = validateWorkflowInput(VenueRiskInputSchema, rawInput, 'venueRisk');
+  const coordinator = getExternalWorkflowHandle(coordinatorWorkflowId(input.asset));
+  const report = (status: 'completed' | 'failed', message?: string) =>
+    input.decisionId === undefined
+      ? Promise.resolve()
+      : coordinator.signal(policyChildFinishedSignal, { id: input.decisionId, status, ...(message !== undefined ? { message } : {}) }).catch(() => undefined);
+  try {
+    const s = await runVenueRisk(input, coordinator);
+    await report('completed', `resumed by ${s.resumedBy ?? '?'}`);
+    return s;
+  } catch (e) {
+    await report('failed', e instanceof Error ? e.message : String(e));
+    throw e;
+  }
+}
+
+async function runVenueRisk(input: VenueRiskRequest, coordinator: ReturnType<typeof getExternalWorkflowHandle>): Promise<VenueRiskStatus> {
   const status: VenueRiskStatus = { venue: input.venue, phase: 'pausing', evacuations: [], blocked: [] };
   setHandler(venueRiskStatusQuery, () => status);
   let resumedBy: string | undefined;
@@ -63,8 +78,6 @@ export async function venueRisk(rawInput: VenueRiskInput & { asset?: string }): 
     { key: SA_REQUESTER, value: input.requestedBy },
   ]);
   const wf = workflowInfo().workflowId;
-  const asset = assetArg ?? 'BLST';
-  const coordinator = getExternalWorkflowHandle(coordinatorWorkflowId(asset));
   try {
     await coordinator.signal(setVenueModeSignal, { venueId: input.venue, mode: 'paused', reason: `venueRisk: ${input.reason}`, requestedBy: `venueRisk:${input.requestedBy}` });
   } catch (e) {

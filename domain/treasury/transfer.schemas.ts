@@ -136,11 +136,13 @@ export const RebalanceInputSchema = z
   .object({
     requestId: zRequestId,
     asset: zAsset,
-    /** Defaults to the configured allocation. */
+    /** Defaults to equal shares over the transfer-capable venues. */
     target: TargetAllocationSchema.optional(),
     requester: zIdentity,
     /** Plan only: return the transfers without starting them. */
     dryRun: z.boolean({ error: 'expected true or false' }).default(false),
+    /** Set by the liquidityCoordinator: the decision this run carries out (reported back when it ends). */
+    decisionId: zText('a coordinator decision id').optional(),
   })
   .strict();
 export type RebalanceInput = z.input<typeof RebalanceInputSchema>;
@@ -149,10 +151,14 @@ export type RebalanceRequest = z.output<typeof RebalanceInputSchema>;
 export const VenueRiskInputSchema = z
   .object({
     venue: zVenue,
+    /** The asset whose liquidityCoordinator holds the venue's operating mode. */
+    asset: zAsset.default('BLST'),
     reason: zReason.min(1, 'say why the venue is at risk'),
     requestedBy: zIdentity,
     /** Whitelist label of the wallet the funds go to; defaults to treasury.safeWallet. */
     safeWallet: zWalletLabel.optional(),
+    /** Set by the liquidityCoordinator: the decision this run carries out (reported back when it ends). */
+    decisionId: zText('a coordinator decision id').optional(),
   })
   .strict();
 export type VenueRiskInput = z.input<typeof VenueRiskInputSchema>;
