@@ -223,14 +223,18 @@ export function createTreasuryActivities(deps: TreasuryDeps) {
       let dailyLeft = new D(t.caps.dailyUsd).minus(deps.ledger.usedUsd(dailyWindow(deps.now())));
       const chunks: { asset: string; amount: string; amountUsd: string }[] = [];
       const blocked: { asset: string; amount: string; reason: string }[] = [];
+      const v = venue(req.venue);
       for (const b of balances) {
+        // The venue charges its fee on top of each withdrawal: what one chunk can carry is the
+        // balance less one fee per chunk (a venue that publishes no fee is assumed to charge none).
+        const fee = v.withdrawalFee ? new D(await v.withdrawalFee(b.asset).catch(() => '0')) : new D(0);
         let left = new D(b.free);
-        if (!left.gt(0)) continue;
+        if (!left.gt(fee)) continue;
         const price = new D(await priceUsd(b.asset, req.venue));
         const maxPerChunk = new D(t.caps.perTransferUsd).div(price).toDecimalPlaces(8, 1);
         while (left.gt(0)) {
           const byDaily = dailyLeft.div(price).toDecimalPlaces(8, 1);
-          const amount = D.min(left, maxPerChunk, byDaily);
+          const amount = D.min(left.minus(fee), maxPerChunk, byDaily);
           if (!amount.gt(0)) {
             blocked.push({ asset: b.asset, amount: fmt(left), reason: `daily cap ${t.caps.dailyUsd} USD reached` });
             break;
@@ -238,7 +242,8 @@ export function createTreasuryActivities(deps: TreasuryDeps) {
           const usd = amount.times(price);
           chunks.push({ asset: b.asset, amount: fmt(amount), amountUsd: fmt(usd) });
           dailyLeft = dailyLeft.minus(usd);
-          left = left.minus(amount);
+          left = left.minus(amount).minus(fee);
+          if (!left.gt(fee)) break;
         }
       }
       return { chunks, blocked };
@@ -272,12 +277,21 @@ export function createTreasuryActivities(deps: TreasuryDeps) {
      * What the rebalance planner needs for one asset: balances of the transfer-capable venues and
      * the transfers still under way (reserved in the ledger, neither booked nor released).
      */
-    async rebalanceSnapshot(req: { asset: string; venues?: string[] }): Promise<{ balances: { venue: string; amount: string }[]; inFlight: { from: string; to: string; amount: string }[]; venues: string[] }> {
+    async rebalanceSnapshot(req: { asset: string; venues?: string[] }): Promise<{
+      balances: { venue: string; amount: string }[];
+      inFlight: { from: string; to: string; amount: string }[];
+      venues: string[];
+      /** Each venue's published withdrawal fee for the asset ("0" where it publishes none). */
+      fees: Record<string, string>;
+    }> {
       const venues = req.venues ?? deps.config.venues.filter((v) => v.kind !== 'amm').map((v) => v.id);
       const balances: { venue: string; amount: string }[] = [];
+      const fees: Record<string, string> = {};
       for (const id of venues) {
-        const b = (await venue(id).fetchBalances()).find((x) => x.asset === req.asset);
+        const v = venue(id);
+        const b = (await v.fetchBalances()).find((x) => x.asset === req.asset);
         balances.push({ venue: id, amount: b?.total ?? '0' });
+        fees[id] = v.withdrawalFee ? await v.withdrawalFee(req.asset).catch(() => '0') : '0';
       }
       const byWf = new Map<string, LedgerEntryInput[]>();
       for (const e of deps.ledger.entries()) if (e.asset === req.asset) byWf.set(e.workflowId, [...(byWf.get(e.workflowId) ?? []), e]);
@@ -287,7 +301,7 @@ export function createTreasuryActivities(deps: TreasuryDeps) {
         const done = list.some((e) => e.kind === 'transfer' || e.kind === 'release' || e.kind === 'suspense');
         if (r && !done && r.from && r.to?.startsWith('venue:')) inFlight.push({ from: r.from, to: r.to.slice('venue:'.length), amount: String(r.amount) });
       }
-      return { balances, inFlight, venues };
+      return { balances, inFlight, venues, fees };
     },
 
     /** Withdrawals the venue recorded under an idempotency key: the audit trail of "exactly one". */

@@ -162,6 +162,8 @@ export interface VenueAdapter {
   /** Transfer venues only. */
   fetchDepositAddress?(asset: string, network?: string): Promise<DepositAddress>;
   withdraw?(req: WithdrawRequest): Promise<TransferRecord>;
+  /** The venue's published withdrawal fee for an asset (charged on top of the amount), where it publishes one. */
+  withdrawalFee?(asset: string): Promise<string>;
   fetchDeposits?(asset?: string, sinceMs?: number): Promise<TransferRecord[]>;
   fetchWithdrawals?(asset?: string, sinceMs?: number): Promise<TransferRecord[]>;
   health(): Promise<VenueHealth>;

@@ -206,7 +206,8 @@ async function main(): Promise<void> {
       return supervise(config, configPath);
     case 'worker':
       installRuntimeLogger(logger);
-      return runTemporalWorker({ config, logger, env: process.env });
+      // BALLAST_LEDGER_FILE: where this worker keeps the treasury ledger (default data/ledger.jsonl).
+      return runTemporalWorker({ config, logger, env: process.env, ...(process.env.BALLAST_LEDGER_FILE ? { ledgerFile: resolve(process.env.BALLAST_LEDGER_FILE) } : {}) });
     case 'api': {
       const app = await runApi({ config, logger, dataConverter: ballastDataConverter(process.env) });
       const close = () => void app.close().then(() => process.exit(0));

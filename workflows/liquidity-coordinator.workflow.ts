@@ -37,7 +37,7 @@ import {
 } from '../domain/treasury/coordinator-policy';
 import { SA_ASSET, SA_OPERATION } from './search-attributes';
 import { validateWorkflowInput } from './validate';
-import { workflowNow } from './workflow-clock';
+import { workflowNow } from './workflow-util';
 
 export const coordinatorWorkflowId = (asset: string) => `coordinator:${asset}`;
 

@@ -11,6 +11,7 @@ import { fundTransfer } from './fund-transfer.workflow';
 import { coordinatorWorkflowId, policyChildFinishedSignal } from './liquidity-coordinator.workflow';
 import { SA_ASSET, SA_OPERATION, SA_REQUESTER } from './search-attributes';
 import { validateWorkflowInput } from './validate';
+import { failureMessage } from './workflow-util';
 
 export interface RebalanceResult {
   plan: RebalancePlan;
@@ -67,7 +68,7 @@ async function runRebalance(input: RebalanceRequest): Promise<RebalanceResult> {
     balances: snap.balances,
     target,
     inFlight: snap.inFlight,
-    costs: Object.fromEntries(snap.venues.map((v) => [v, { withdrawFee: '0', minWithdraw: '0' }])),
+    costs: Object.fromEntries(snap.venues.map((v) => [v, { withdrawFee: snap.fees[v] ?? '0', minWithdraw: '0' }])),
     minTransfer: fmt(total.times(MIN_TRANSFER_SHARE)),
   });
   const result: RebalanceResult = { plan, transfers: [], dryRun: input.dryRun };
@@ -85,7 +86,7 @@ async function runRebalance(input: RebalanceRequest): Promise<RebalanceResult> {
         row.outcome = r.outcome;
       } catch (e) {
         row.outcome = 'failed';
-        row.error = e instanceof Error ? e.message : String(e);
+        row.error = failureMessage(e);
       }
     }),
   );

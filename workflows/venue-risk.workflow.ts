@@ -24,6 +24,7 @@ import { VenueRiskInputSchema, type VenueRiskInput, type VenueRiskRequest } from
 import { coordinatorWorkflowId, policyChildFinishedSignal, setVenueModeSignal } from './liquidity-coordinator.workflow';
 import { SA_OPERATION, SA_REQUESTER, SA_VENUE } from './search-attributes';
 import { validateWorkflowInput } from './validate';
+import { failureMessage } from './workflow-util';
 import { withdrawal } from './withdrawal.workflow';
 
 export interface VenueRiskStatus {
@@ -103,7 +104,7 @@ async function runVenueRisk(input: VenueRiskRequest, coordinator: ReturnType<typ
       e.outcome = r.outcome;
     } catch (err) {
       e.outcome = 'failed';
-      e.error = err instanceof Error ? err.message : String(err);
+      e.error = failureMessage(err);
     }
   });
   await Promise.all(children);

@@ -120,6 +120,12 @@ export class SimVenue implements VenueAdapter {
     return { asset, address, network: this.exchange.network };
   }
 
+  withdrawalFee(asset: string): Promise<string> {
+    const fee = this.exchange.withdrawalFee(asset);
+    if (fee === undefined) return Promise.reject(new VenueError('VENUE.NOT_SUPPORTED', this.id, `withdrawals of ${asset} are not supported`));
+    return Promise.resolve(fee);
+  }
+
   async withdraw(req: WithdrawRequest): Promise<TransferRecord> {
     return this.exchange.withdraw(this.account, req);
   }

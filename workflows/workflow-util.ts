@@ -1,3 +1,4 @@
+// Small workflow-side helpers: workflow time and failure messages.
 // Workflow time. Inside the Temporal workflow sandbox `Date.now()` is not the wall clock: the SDK
 // replaces it with the time of the current workflow task, recorded in history, so it is the same on
 // every replay. This is the one place workflow code reads it (the lint rule bans it elsewhere, so
@@ -5,4 +6,15 @@
 export function workflowNow(): number {
   // eslint-disable-next-line no-restricted-properties -- deterministic inside the workflow sandbox (see above)
   return Date.now();
+}
+
+/** The innermost message of a failure chain ("Child Workflow execution failed" → the child's reason). */
+export function failureMessage(e: unknown): string {
+  let cur: unknown = e;
+  let msg = e instanceof Error ? e.message : String(e);
+  for (let i = 0; i < 10 && cur instanceof Error && cur.cause !== undefined; i++) {
+    cur = cur.cause;
+    if (cur instanceof Error && cur.message) msg = cur.message;
+  }
+  return msg;
 }
