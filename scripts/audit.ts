@@ -11,9 +11,9 @@
 // Encrypted payloads are decoded with the keys in BALLAST_PAYLOAD_KEYS (the same as the workers').
 import { Client, Connection } from '@temporalio/client';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { ballastDataConverter } from '../temporal/data-converter';
-import { exportHistory, replayHistories, type ReplayOutcome } from '../temporal/history';
+import { WORKFLOW_IDS_MANIFEST, exportHistory, readWorkflowIds, replayHistories, type ReplayOutcome } from '../temporal/history';
 import { WORKFLOWS_PATH } from '../workers/temporal.worker';
 
 class UsageError extends Error {}
@@ -42,9 +42,11 @@ async function withClient<T>(fn: (c: Client) => Promise<T>): Promise<T> {
 }
 
 function filesOf(path: string): string[] {
-  if (statSync(path).isDirectory()) return readdirSync(path).filter((f) => f.endsWith('.json')).sort().map((f) => join(path, f));
+  if (statSync(path).isDirectory()) return readdirSync(path).filter((f) => f.endsWith('.json') && f !== WORKFLOW_IDS_MANIFEST).sort().map((f) => join(path, f));
   return [path];
 }
+
+const readIfExists = (p: string): string | undefined => (existsSync(p) ? readFileSync(p, 'utf8') : undefined);
 
 export async function audit(argv: string[], out: (s: string) => void): Promise<number> {
   const args = [...argv];
@@ -57,6 +59,9 @@ export async function audit(argv: string[], out: (s: string) => void): Promise<n
     const json = await withClient((c) => exportHistory(c, workflowId, runId));
     if (outFile) {
       writeFileSync(outFile, `${JSON.stringify(JSON.parse(json), null, 2)}\n`);
+      // Replay needs the original workflow id: keep it in the directory's manifest.
+      const ids = readWorkflowIds(dirname(outFile), readIfExists);
+      writeFileSync(join(dirname(outFile), WORKFLOW_IDS_MANIFEST), `${JSON.stringify({ ...ids, [basename(outFile)]: workflowId }, null, 2)}\n`);
       out(`exported ${workflowId} to ${outFile}`);
     } else out(json);
     return 0;
@@ -67,7 +72,12 @@ export async function audit(argv: string[], out: (s: string) => void): Promise<n
   const histories: { workflowId: string; json: unknown }[] = [];
   const fromServer: string[] = [];
   for (const a of args) {
-    if (existsSync(a)) for (const f of filesOf(a)) histories.push({ workflowId: basename(f), json: JSON.parse(readFileSync(f, 'utf8')) });
+    if (existsSync(a)) {
+      for (const f of filesOf(a)) {
+        const ids = readWorkflowIds(dirname(f), readIfExists);
+        histories.push({ workflowId: ids[basename(f)] ?? basename(f), json: JSON.parse(readFileSync(f, 'utf8')) });
+      }
+    }
     else fromServer.push(a);
   }
   if (query !== undefined || fromServer.length > 0) {

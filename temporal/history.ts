@@ -37,3 +37,15 @@ export async function replayHistories(
   }
   return outcomes;
 }
+
+/**
+ * Replay needs each history's original workflow id (a workflow that derives child ids or idempotency
+ * keys from it makes different commands under another id). Exported files keep it in a manifest,
+ * `workflow-ids.json` beside them: { "<file>.json": "<workflowId>" }. Files not listed replay under their name.
+ */
+export const WORKFLOW_IDS_MANIFEST = 'workflow-ids.json';
+
+export function readWorkflowIds(dir: string, read: (path: string) => string | undefined): Record<string, string> {
+  const text = read(`${dir}/${WORKFLOW_IDS_MANIFEST}`);
+  return text === undefined ? {} : (JSON.parse(text) as Record<string, string>);
+}

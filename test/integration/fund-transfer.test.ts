@@ -10,7 +10,7 @@ import type { VenueAdapter, WithdrawRequest } from '../../venues/venue.port';
 import { approveUpdate, fundTransfer, statusQuery } from '../../workflows/fund-transfer.workflow';
 import { withdrawal } from '../../workflows/withdrawal.workflow';
 import { workerActivities } from '../../workers/temporal.worker';
-import { createTestWorker, openTestEnv, testLogger, uniqueId, type TestEnv } from './helpers';
+import { createTestWorker, maybeExportHistory, openTestEnv, testLogger, uniqueId, type TestEnv } from './helpers';
 import { ACCOUNT, COLD_WALLET, startTreasuryWorld, type TreasuryWorld } from './treasury-world';
 
 jest.setTimeout(240_000);
@@ -79,6 +79,7 @@ describe('fundTransfer', () => {
     const entries = world.ledger.entries({ workflowId: id });
     expect(entries.map((e) => e.kind)).toEqual(['reservation', 'transfer', 'fee']);
     expect(entries[1]).toMatchObject({ amount: '1000', amountUsd: '500', txHash: r.status.txHash, from: 'alpha', to: 'venue:bravo' });
+    await maybeExportHistory(env.client, id, 'fundTransfer-alpha-to-bravo');
     const raw = (await handle.describe()).searchAttributes;
     expect(raw).toMatchObject({ Asset: ['BLST'], Venue: ['alpha'], Operation: ['fundTransfer'], Requester: ['alice@ops'], AmountUsd: [500] });
   });
@@ -152,6 +153,7 @@ describe('withdrawal', () => {
     expect(withdrawalsAt(`${id}:withdraw`)).toHaveLength(1);
     const coldAfter = await tokenBalance(world.rpcUrl, world.tokens.BLST!.address, COLD_WALLET);
     expect(coldAfter - coldBefore).toBe(120_000n * 10n ** 18n);
+    await maybeExportHistory(env.client, id, 'withdrawal-approved-by-second-identity');
   });
 
   it('expires when nobody approves in time: nothing moves and the reservation is released', async () => {
@@ -164,5 +166,6 @@ describe('withdrawal', () => {
     expect(r.outcome).toBe('expired');
     expect(withdrawalsAt(`${id}:withdraw`)).toHaveLength(0);
     expect(world.ledger.entries({ workflowId: id }).map((e) => e.kind)).toEqual(['reservation', 'release']);
+    await maybeExportHistory(env.client, id, 'withdrawal-approval-expired');
   }, 120_000);
 });

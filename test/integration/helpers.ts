@@ -67,3 +67,21 @@ export async function createTestWorker(env: TestEnv, config: BallastConfig, extr
     ...extra,
   });
 }
+
+/**
+ * With BALLAST_EXPORT_HISTORIES=<dir>, writes a finished workflow's history there as <name>.json
+ * (how the histories under test/histories/ were recorded: run the test once with the variable set,
+ * without payload keys, and commit the files). Without the variable it does nothing.
+ */
+export async function maybeExportHistory(client: Client, workflowId: string, name: string): Promise<void> {
+  const dir = process.env.BALLAST_EXPORT_HISTORIES;
+  if (!dir) return;
+  const { exportHistory } = await import('../../temporal/history');
+  const { existsSync, readFileSync, writeFileSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const json = await exportHistory(client, workflowId);
+  writeFileSync(join(dir, `${name}.json`), `${JSON.stringify(JSON.parse(json), null, 2)}\n`);
+  const manifest = join(dir, 'workflow-ids.json');
+  const ids = existsSync(manifest) ? (JSON.parse(readFileSync(manifest, 'utf8')) as Record<string, string>) : {};
+  writeFileSync(manifest, `${JSON.stringify({ ...ids, [`${name}.json`]: workflowId }, null, 2)}\n`);
+}

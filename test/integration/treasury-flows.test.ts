@@ -8,7 +8,7 @@ import { coordinatorWorkflowId, imbalanceSignal, liquidityCoordinator, modesQuer
 import { rebalance } from '../../workflows/rebalance.workflow';
 import { resumeSignal, venueRiskStatusQuery } from '../../workflows/venue-risk.workflow';
 import { workerActivities } from '../../workers/temporal.worker';
-import { createTestWorker, openTestEnv, testLogger, uniqueId, type TestEnv } from './helpers';
+import { createTestWorker, maybeExportHistory, openTestEnv, testLogger, uniqueId, type TestEnv } from './helpers';
 import { ACCOUNT, COLD_WALLET, startTreasuryWorld, type TreasuryWorld } from './treasury-world';
 
 jest.setTimeout(300_000);
@@ -77,6 +77,7 @@ describe('rebalance', () => {
     expect(total(world.alpha, ASSET).toFixed()).toBe('49998');
     expect(total(world.bravo, ASSET).toFixed()).toBe('50000');
     expect(world.ledger.entries({ workflowId: `${id}:t0` }).map((e) => e.kind)).toEqual(['reservation', 'transfer', 'fee']);
+    await maybeExportHistory(env.client, id, 'rebalance-alpha-bravo');
   });
 });
 
@@ -131,6 +132,9 @@ describe('liquidityCoordinator policy → venueRisk', () => {
     expect((await handle.query(modesQuery)).alpha).toMatchObject({ mode: 'normal', requestedBy: 'dave@ops' });
     expect(after.policy!.actions.filter((a) => a.kind === 'venueRisk')).toHaveLength(1);
     expect(after.policy!.outcomes.find((o) => o.id === action.id)).toMatchObject({ status: 'completed' });
+    await maybeExportHistory(env.client, `${coordinatorId}:${action.id}`, 'venueRisk-from-coordinator-policy');
+    // The coordinator's run so far (terminated below: it never ends by itself), with the policy's timer and child.
     await handle.terminate('test done');
+    await maybeExportHistory(env.client, coordinatorId, 'liquidityCoordinator-policy-venueRisk');
   });
 });
