@@ -100,6 +100,17 @@ export const TreasurySchema = z
     whitelist: z.array(WhitelistEntrySchema).min(1),
     caps: z.object({ perTransferUsd: zPositiveDecimal, dailyUsd: zPositiveDecimal }).strict(),
     approvalThresholdUsd: zNonNegativeDecimal,
+    /**
+     * The scheduled rebalance (`rebalance:<asset>`). Created paused unless `paused: false`: moving
+     * capital on a timer is switched on by an operator (Web UI → Schedules), not by a deploy.
+     */
+    rebalance: z
+      .object({
+        every: z.string().regex(/^\d+[mh]$/, 'expected an interval like "30m" or "6h"').default('6h'),
+        paused: z.boolean().default(true),
+      })
+      .strict()
+      .default({ every: '6h', paused: true }),
   })
   .strict()
   .superRefine((t, ctx) => {

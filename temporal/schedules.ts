@@ -30,6 +30,32 @@ export function complianceScheduleOptions(config: BallastConfig, venueId: string
   };
 }
 
+export const rebalanceScheduleId = (asset: string) => `rebalance:${asset}`;
+
+/** The periodic rebalance of the asset over the transfer-capable venues (equal shares by default). */
+export function rebalanceScheduleOptions(config: BallastConfig): ScheduleOptions {
+  const asset = config.asset.symbol;
+  const r = config.treasury.rebalance;
+  return {
+    scheduleId: rebalanceScheduleId(asset),
+    spec: { intervals: [{ every: r.every as `${number}h` }] },
+    action: {
+      type: 'startWorkflow',
+      workflowType: 'rebalance',
+      workflowId: `rebalance:${asset}:scheduled`,
+      args: [{ requestId: `scheduled-${asset}`, asset, requester: 'schedule' }],
+      taskQueue: config.temporal.taskQueue,
+      typedSearchAttributes: [
+        { key: SA_OPERATION, value: 'rebalance' },
+        { key: SA_ASSET, value: asset },
+      ],
+    },
+    policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '10m' },
+    // Only at creation: an existing schedule keeps the state an operator gave it.
+    state: { paused: r.paused, note: `rebalance of ${asset} every ${r.every} (registered by Ballast${r.paused ? '; created paused: unpause to enable' : ''})` },
+  };
+}
+
 export type EnsureOutcome = 'created' | 'updated';
 
 export async function ensureSchedule(client: Client, options: ScheduleOptions): Promise<EnsureOutcome> {
@@ -49,4 +75,9 @@ export async function ensureComplianceSchedules(client: Client, config: BallastC
   const out: Record<string, EnsureOutcome> = {};
   for (const v of config.venues) out[complianceScheduleId(v.id)] = await ensureSchedule(client, complianceScheduleOptions(config, v.id));
   return out;
+}
+
+/** Compliance schedules per venue and the asset's rebalance schedule. */
+export async function ensureBallastSchedules(client: Client, config: BallastConfig): Promise<Record<string, EnsureOutcome>> {
+  return { ...(await ensureComplianceSchedules(client, config)), [rebalanceScheduleId(config.asset.symbol)]: await ensureSchedule(client, rebalanceScheduleOptions(config)) };
 }

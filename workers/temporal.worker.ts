@@ -10,7 +10,7 @@ import type { TreasuryDeps } from '../activities/treasury.activities';
 import type { VenueAdapter } from '../venues/venue.port';
 import type { BallastConfig } from '../domain/config.schema';
 import { ballastDataConverter } from '../temporal/data-converter';
-import { ensureComplianceSchedules } from '../temporal/schedules';
+import { ensureBallastSchedules } from '../temporal/schedules';
 import { ensureSearchAttributes } from '../temporal/search-attributes';
 import { buildVenueRegistry, ccxtVenueFor } from '../venues/registry';
 import { pinoTemporalLogger } from './temporal-logger';
@@ -78,7 +78,7 @@ export async function runTemporalWorker(deps: TemporalWorkerDeps): Promise<void>
   try {
     const added = await ensureSearchAttributes(connection, namespace);
     if (added.length) logger.info({ added }, 'registered search attributes');
-    const schedules = await ensureComplianceSchedules(new Client({ connection, namespace, dataConverter }), config);
+    const schedules = await ensureBallastSchedules(new Client({ connection, namespace, dataConverter }), config);
     logger.info({ schedules }, 'schedules registered');
   } finally {
     await connection.close();

@@ -1,6 +1,6 @@
 // Compliance schedules are registered idempotently: a second start updates, never duplicates, and
 // never resumes a schedule an operator paused.
-import { complianceScheduleId, ensureComplianceSchedules, ensureSchedule, complianceScheduleOptions } from '../../temporal/schedules';
+import { complianceScheduleId, ensureComplianceSchedules, ensureSchedule, complianceScheduleOptions, rebalanceScheduleOptions } from '../../temporal/schedules';
 import type { ComplianceCheckResult } from '../../workflows/compliance-check.workflow';
 import { createTestWorker, openTestEnv, testConfig, uniqueId, type TestEnv } from './helpers';
 
@@ -17,6 +17,25 @@ function configWithFreshVenues(every = '5m') {
     raw.venues = raw.venues.map((v: Record<string, any>) => ({ ...v, id: `${v.id}-${suffix}`, compliance: { every } }));
   });
 }
+
+describe('rebalance schedule', () => {
+  it('is created paused (moving capital on a timer is switched on by an operator) and starts rebalance', async () => {
+    const config = testConfig((raw) => {
+      raw.asset.symbol = `R${uniqueId('x').slice(2, 8).toUpperCase()}`;
+      raw.venues = raw.venues.map((v: Record<string, any>) => ({ ...v, market: v.market.replace(/^BLST\//, `${raw.asset.symbol}/`) }));
+    });
+    const options = rebalanceScheduleOptions(config);
+    expect(await ensureSchedule(env.client, options)).toBe('created');
+    const desc = await env.client.schedule.getHandle(options.scheduleId).describe();
+    expect(desc.state.paused).toBe(true);
+    expect(desc.spec.intervals?.[0]?.every).toBe(6 * 3_600_000);
+    if (desc.action.type === 'startWorkflow') {
+      expect(desc.action.workflowType).toBe('rebalance');
+      expect(desc.action.args).toEqual([{ requestId: `scheduled-${config.asset.symbol}`, asset: config.asset.symbol, requester: 'schedule' }]);
+    } else throw new Error('expected a startWorkflow action');
+    await env.client.schedule.getHandle(options.scheduleId).delete();
+  });
+});
 
 describe('compliance schedules', () => {
   it('creates one schedule per venue, then updates in place', async () => {
