@@ -29,6 +29,7 @@ import { checkApprover, checkTransferPolicy } from '../domain/treasury/transfer-
 import { toFieldIssues } from '../domain/errors';
 import { SA_AMOUNT_USD, SA_ASSET, SA_OPERATION, SA_REQUESTER, SA_VENUE } from './search-attributes';
 import { validateWorkflowInput } from './validate';
+import { failureMessage, failureType } from './workflow-util';
 
 export type TransferPhase =
   | 'validating'
@@ -206,14 +207,23 @@ export async function runTransfer(input: FundTransferRequest, operation: string)
     status.phase = 'completed';
     return { workflowId, outcome: 'completed', status };
   } catch (e) {
-    status.error = e instanceof Error ? e.message : String(e);
+    status.error = failureMessage(e);
     if (!withdrawn) {
       status.phase = 'failed';
       await acts.releaseReservation({ workflowId, day: ctx.day, asset: input.asset, reason: `failed before any withdrawal: ${status.error}` });
       throw e;
     }
-    // Funds left the venue: book them to suspense (the amount stays accounted for and the cap
-    // consumed) and fail loudly with the tx, for operations to chase.
+    // The venue accepted the withdrawal. If it then failed it (refused broadcast, reverted tx), the
+    // venue refunds: check its record rather than assume, and reverse our side — release the day's
+    // reservation and book a reversal. Otherwise the funds are in motion: book them to suspense (the
+    // amount stays accounted for and the cap consumed) and fail loudly with the tx, for operations.
+    const records = await acts.withdrawalsByKey({ venue: input.from.venue, asset: input.asset, idempotencyKey: `${workflowId}:withdraw` });
+    if (records.length > 0 && records.every((r) => r.status === 'failed' || r.status === 'canceled')) {
+      await acts.recordLedger({ ...ledgerBase, id: `${workflowId}:reversal`, at: 0, kind: 'reversal', amount: '0', amountUsd: '0', ...(status.txHash ? { txHash: status.txHash } : {}), note: `withdrawal ${records.map((r) => r.status).join(',')} at ${input.from.venue} (refunded by the venue): ${status.error}` });
+      await acts.releaseReservation({ workflowId, day: ctx.day, asset: input.asset, reason: 'withdrawal failed at the venue and was refunded' });
+      status.phase = 'compensated';
+      throw ApplicationFailure.nonRetryable(`withdrawal failed at ${input.from.venue} and was refunded (${failureType(e) ?? 'error'}): ${status.error}`, 'TRANSFER.WITHDRAWAL_FAILED');
+    }
     await acts.recordLedger({ ...ledgerBase, id: `${workflowId}:suspense`, at: 0, kind: 'suspense', ...(status.txHash ? { txHash: status.txHash } : {}), note: status.error });
     status.phase = 'compensated';
     throw ApplicationFailure.nonRetryable(`transfer failed after the withdrawal (${status.txHash ?? status.withdrawalId ?? 'no tx yet'}); booked to suspense: ${status.error}`, 'TRANSFER.SUSPENSE');

@@ -18,3 +18,14 @@ export function failureMessage(e: unknown): string {
   }
   return msg;
 }
+
+/** The `type` of the first ApplicationFailure in a failure chain (an activity's error code), if any. */
+export function failureType(e: unknown): string | undefined {
+  let cur: unknown = e;
+  for (let i = 0; i < 10 && cur instanceof Error; i++) {
+    const t = (cur as { type?: unknown }).type;
+    if (typeof t === 'string' && t !== '') return t;
+    cur = cur.cause;
+  }
+  return undefined;
+}

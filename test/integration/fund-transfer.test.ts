@@ -4,6 +4,7 @@
 import { WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
 import type { Worker } from '@temporalio/worker';
 import { D } from '../../domain/money';
+import { ApplicationFailure } from '@temporalio/common';
 import { tokenBalance } from '../../sim/evm/chain-bridge';
 import { txConfirmations } from '../../venues/chain/evm-confirmations';
 import type { VenueAdapter, WithdrawRequest } from '../../venues/venue.port';
@@ -22,6 +23,8 @@ let running: Promise<void>;
 /** Withdraw calls that reached the venue, and a switch to fail the activity after the venue accepted. */
 const calls: WithdrawRequest[] = [];
 let failAfterAcceptOnce = false;
+/** A permanent failure of bravo's deposit history (the credit check), for the compensation test. */
+let failCreditCheck = false;
 
 beforeAll(async () => {
   env = await openTestEnv();
@@ -40,6 +43,16 @@ beforeAll(async () => {
     },
   });
   world.venues.set('alpha', faulty);
+  const bravo = world.venues.get('bravo')!;
+  world.venues.set(
+    'bravo',
+    Object.assign(Object.create(bravo) as VenueAdapter, {
+      async fetchDeposits(asset?: string, sinceMs?: number) {
+        if (failCreditCheck) throw ApplicationFailure.nonRetryable('bravo: deposit history unavailable (injected)', 'TEST.FAULT');
+        return bravo.fetchDeposits!(asset, sinceMs);
+      },
+    }),
+  );
   worker = await createTestWorker(env, world.config, {
     activities: workerActivities({ config: world.config, logger: testLogger, now: Date.now, treasury: world.treasuryDeps() }),
   });
@@ -168,4 +181,29 @@ describe('withdrawal', () => {
     expect(world.ledger.entries({ workflowId: id }).map((e) => e.kind)).toEqual(['reservation', 'release']);
     await maybeExportHistory(env.client, id, 'withdrawal-approval-expired');
   }, 120_000);
+});
+
+describe('compensation', () => {
+  it('a step that fails for good after the funds left books them to suspense, names the tx, and does not pretend they arrived', async () => {
+    const id = uniqueId('suspense');
+    failCreditCheck = true;
+    try {
+      const handle = await env.client.workflow.start(fundTransfer, {
+        taskQueue: world.config.temporal.taskQueue,
+        workflowId: id,
+        args: [{ requestId: id, asset: 'BLST', amount: '300', from: { venue: 'alpha' }, to: { venue: 'bravo' }, requester: 'alice@ops' }],
+      });
+      const err = await handle.result().catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(WorkflowFailedError);
+      const status = await handle.query(statusQuery);
+      expect(status.phase).toBe('compensated');
+      expect(String((err as WorkflowFailedError).cause?.message)).toContain(`transfer failed after the withdrawal (${status.txHash!})`);
+      // The money did leave alpha (one withdrawal, ok on chain): the ledger holds it in suspense, not as a transfer.
+      expect(withdrawalsAt(`${id}:withdraw`).map((w) => w.status)).toEqual(['ok']);
+      expect(world.ledger.entries({ workflowId: id }).map((e) => e.kind)).toEqual(['reservation', 'suspense']);
+      expect(world.ledger.entries({ workflowId: id })[1]).toMatchObject({ amount: '300', txHash: status.txHash });
+    } finally {
+      failCreditCheck = false;
+    }
+  });
 });
