@@ -27,6 +27,23 @@ function childEnv(): NodeJS.ProcessEnv {
   return env;
 }
 
+/**
+ * A free port BELOW Linux's ephemeral range (32768–60999). The started processes bind some of these
+ * only seconds later (the market starts its chain first); a port from the ephemeral range can be
+ * taken meanwhile as the source port of one of the many outgoing connections starting up.
+ */
+const taken = new Set<number>();
+async function listenPort(): Promise<number> {
+  for (let i = 0; i < 200; i++) {
+    const p = 20_000 + Math.floor(Math.random() * 12_000);
+    if (!taken.has(p) && (await isPortFree(p))) {
+      taken.add(p);
+      return p;
+    }
+  }
+  return freePort();
+}
+
 let dir: string;
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'ballast-start-'));
@@ -49,14 +66,14 @@ describe('npm start', () => {
 
   it('starts everything, stops every child on SIGTERM, and keeps state across restarts', async () => {
     const ports = {
-      temporal: await freePort(),
-      ui: await freePort(),
-      api: await freePort(),
-      market: await freePort(),
-      chain: await freePort(),
-      alpha: await freePort(),
-      bravo: await freePort(),
-      charlie: await freePort(),
+      temporal: await listenPort(),
+      ui: await listenPort(),
+      api: await listenPort(),
+      market: await listenPort(),
+      chain: await listenPort(),
+      alpha: await listenPort(),
+      bravo: await listenPort(),
+      charlie: await listenPort(),
     };
     const config = structuredClone(demo);
     config.temporal = { ...config.temporal, address: `127.0.0.1:${ports.temporal}`, uiPort: ports.ui, dataDir: join(dir, 'data') };
