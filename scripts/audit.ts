@@ -7,7 +7,8 @@
 // Replay re-executes each recorded history with the workflow code of this checkout: if the code
 // would make a different decision (another activity, another order of steps, another branch), the
 // history does not replay and the tool says so, naming the workflow and the first mismatch.
-// Exit code: 0 when every history is deterministic, 1 when any is not, 2 on usage errors.
+// Exit code: 0 when every history is deterministic, 1 when any is not, 2 on usage errors, 3 when
+// some could not be checked (encrypted, no key).
 // Encrypted payloads are decoded with the keys in BALLAST_PAYLOAD_KEYS (the same as the workers').
 import { Client, Connection } from '@temporalio/client';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -97,18 +98,26 @@ export async function audit(argv: string[], out: (s: string) => void): Promise<n
   if (histories.length === 0) throw new UsageError('nothing to replay: give files, directories, workflow ids or --query');
   const outcomes: ReplayOutcome[] = await replayHistories({ workflowsPath: WORKFLOWS_PATH, dataConverter: ballastDataConverter(process.env) }, histories);
   let bad = 0;
+  let locked = 0;
   for (const o of outcomes) {
     if (o.deterministic) out(`DETERMINISTIC      ${o.workflowId}`);
-    else {
+    else if (/binary\/encrypted|CODEC\.|not in BALLAST_PAYLOAD_KEYS/.test(o.error ?? '')) {
+      // Not a verdict on the code: the payloads are encrypted and this run has no (or the wrong) key.
+      locked += 1;
+      out(`CANNOT DECRYPT     ${o.workflowId}\n    the history's payloads are encrypted: set BALLAST_PAYLOAD_KEYS to the workers' keys`);
+    } else {
       bad += 1;
       out(`NOT DETERMINISTIC  ${o.workflowId}\n    ${o.error ?? ''}`);
     }
   }
+  const checked = outcomes.length - locked;
   out(
     bad === 0
-      ? `\n${outcomes.length} of ${outcomes.length} histories replay deterministically against the current code.`
-      : `\n${bad} of ${outcomes.length} histories do NOT replay against the current code: the code would decide differently than it did.`,
+      ? `\n${checked} of ${checked} histories replay deterministically against the current code.`
+      : `\n${bad} of ${checked} histories do NOT replay against the current code: the code would decide differently than it did.`,
   );
+  if (locked > 0) out(`${locked} histories could not be checked: encrypted, and no key for them (BALLAST_PAYLOAD_KEYS).`);
+  if (bad === 0 && locked > 0) return 3;
   return bad === 0 ? 0 : 1;
 }
 

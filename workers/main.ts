@@ -217,7 +217,13 @@ async function main(): Promise<void> {
     }
     case 'market': {
       if (!config.simulation) throw new ConfigError('the market role needs a `simulation` section in the config');
-      const market = await startSimulatedMarket({ ...config.simulation, venues: config.venues, env: process.env, log: logger });
+      // The treasury whitelist names each venue's deposit address (`<venue>-deposit`): the simulated
+      // exchanges use exactly those for Ballast's account, as a real exchange's would be whitelisted.
+      const depositAddresses = Object.fromEntries(config.venues.flatMap((v) => {
+        const w = config.treasury.whitelist.find((x) => x.label === `${v.id}-deposit`);
+        return w ? [[v.id, w.address]] : [];
+      }));
+      const market = await startSimulatedMarket({ ...config.simulation, venues: config.venues, env: process.env, log: logger, depositAddresses });
       const stop = () => void market.stop().then(() => process.exit(0));
       process.on('SIGINT', stop);
       process.on('SIGTERM', stop);

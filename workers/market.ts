@@ -37,6 +37,11 @@ export interface MarketOptions {
   chainBlockMs?: number;
   /** Balances of Ballast's own account on every simulated exchange (base, quote). */
   ballast: { account: string; base: string; quote: string };
+  /**
+   * Ballast's deposit address per simulated exchange (all assets), e.g. the treasury whitelist's
+   * `<venue>-deposit` entries, so transfers between venues pass the whitelist in the demo.
+   */
+  depositAddresses?: Record<string, string>;
   /** Ballast's configured venues: `sim` venues with an `emulatorPort` get a Binance-spot emulator. */
   venues: VenueConfig[];
   env: Record<string, string | undefined>;
@@ -129,6 +134,8 @@ export async function startSimulatedMarket(o: MarketOptions): Promise<SimulatedM
     );
     ex.fund(o.ballast.account, base, o.ballast.base);
     ex.fund(o.ballast.account, quote, o.ballast.quote);
+    const deposit = o.depositAddresses?.[v.id];
+    if (deposit) ex.assignDepositAddress(o.ballast.account, deposit);
     exchanges[v.id] = ex;
   }
   const runner = new ScenarioRunner(scenario, { clock, engines: Object.fromEntries(Object.entries(exchanges).map(([id, ex]) => [id, ex.engine])) });

@@ -177,6 +177,11 @@ export class SimExchange {
   // ---- admin (no latency, no faults): scenario set-up and inspection --------------------------
 
   /** Genesis credit to an account (counts as new supply in conservation checks). */
+  /** Gives an account one deposit address for every asset (see TransferDesk.assignDepositAddress). */
+  assignDepositAddress(account: string, address: string): void {
+    this.desk.assignDepositAddress(account, address);
+  }
+
   /** The flat withdrawal fee for an asset (what the venue publishes), or undefined if it cannot be withdrawn. */
   withdrawalFee(asset: string): string | undefined {
     return this.cfg.withdrawals.fees[asset];

@@ -6,6 +6,7 @@
 // withdrawal is a real token transfer and confirmations (withdrawals and deposits alike) are counted
 // on the real chain instead of every `blockTimeMs` of the Clock.
 import { z } from 'zod';
+import { DomainError } from '../../domain/errors';
 import { D, fmt, zNonNegativeDecimal } from '../../domain/money';
 import type { TransferRecord, WithdrawRequest } from '../../venues/venue.port';
 import { VenueError } from '../../venues/venue-errors';
@@ -53,6 +54,7 @@ export class TransferDesk implements DepositSink {
   private readonly cfg: z.output<typeof WithdrawalsConfigSchema>;
   private readonly addresses = new Map<string, string>(); // `${account}\u0000${asset}` → address
   private readonly addressOwner = new Map<string, string>(); // lower-case address → account
+  private readonly fixedAddress = new Map<string, string>(); // account → its one deposit address
   private readonly deposits: Owned[] = [];
   private readonly withdrawals: Owned[] = [];
   private readonly byIdempotencyKey = new Map<string, Owned>();
@@ -79,9 +81,27 @@ export class TransferDesk implements DepositSink {
     return this.deps.network.name;
   }
 
+  /**
+   * One deposit address for every asset of an account (as real exchanges do on an EVM network), e.g.
+   * the address a treasury whitelists for this venue. Must come before the account's first deposit address.
+   */
+  assignDepositAddress(account: string, address: string): void {
+    if ([...this.addresses.keys()].some((k) => k.startsWith(`${account}\u0000`))) {
+      throw new DomainError('TRANSFER.ADDRESS_TAKEN', `${this.id}/${account} already has deposit addresses`);
+    }
+    this.deps.network.registerDepositAddress(address, this, account);
+    this.fixedAddress.set(account, address);
+    this.addressOwner.set(address.toLowerCase(), account);
+  }
+
   depositAddress(account: string, asset: string): string {
     const k = `${account}\u0000${asset}`;
     let address = this.addresses.get(k);
+    const fixed = this.fixedAddress.get(account);
+    if (!address && fixed) {
+      this.addresses.set(k, fixed);
+      address = fixed;
+    }
     if (!address) {
       address = evmAddress(this.deps.salt, this.id, account, asset);
       this.deps.network.registerDepositAddress(address, this, account);

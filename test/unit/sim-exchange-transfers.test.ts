@@ -236,3 +236,19 @@ describe('TransferNetwork between exchanges', () => {
     expect(network.inFlight('BLST')).toBe('0');
   });
 });
+
+describe('a fixed deposit address per account', () => {
+  it('serves every asset of the account from the assigned address and routes deposits to it', async () => {
+    const clock = new VirtualClock(0);
+    const network = new TransferNetwork({ delayMs: { min: 0, max: 0 } }, { clock, rng: mulberry32(1) });
+    const ex = new SimExchange(presetExchangeConfig('alpha', { latencyMs: { min: 0, max: 0 } }), { clock, rng: mulberry32(2), network });
+    const address = '0x70997970C51812dc3A010C7d01b50e0d17dc79C8';
+    ex.assignDepositAddress('ballast', address);
+    expect(await clock.resolve(ex.depositAddress('ballast', 'BLST'))).toBe(address);
+    expect(await clock.resolve(ex.depositAddress('ballast', 'USDT'))).toBe(address);
+    expect(network.owner(address)).toMatchObject({ kind: 'exchange', exchangeId: 'alpha', account: 'ballast' });
+    // Another account keeps its derived addresses; assigning after addresses exist is refused.
+    expect(await clock.resolve(ex.depositAddress('other', 'BLST'))).not.toBe(address);
+    expect(() => ex.assignDepositAddress('other', '0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC')).toThrow(/already has deposit addresses/);
+  });
+});
