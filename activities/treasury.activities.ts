@@ -4,8 +4,8 @@
 // - the withdrawal carries an idempotency key derived from workflow id + step, which the venue adapter
 //   (and the exchange, where it supports client ids) uses to return the first withdrawal on a retry;
 // - ledger writes are keyed by workflow id + step (activities/ledger-store.ts).
-// Waiting activities (tx hash, confirmations, credit) poll for up to `waitMs` and then fail
-// retryably, so the workflow's retry policy keeps waiting with a heartbeat-free, bounded activity.
+// Waiting activities (tx hash, confirmations, credit) poll for up to `waitMs`, heartbeating, and then
+// fail retryably: each attempt is short and bounded, and the workflow's retry policy keeps waiting.
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Logger } from 'pino';
 import type { BallastConfig } from '../domain/config.schema';
