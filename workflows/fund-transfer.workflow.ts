@@ -209,16 +209,24 @@ export async function runTransfer(input: FundTransferRequest, operation: string)
   } catch (e) {
     status.error = failureMessage(e);
     if (!withdrawn) {
-      status.phase = 'failed';
-      await acts.releaseReservation({ workflowId, day: ctx.day, asset: input.asset, reason: `failed before any withdrawal: ${status.error}` });
-      throw e;
+      // The withdraw activity gave up. After timeouts the outcome is unknown — the venue may have
+      // accepted it — so ask the venue by key before concluding that nothing moved.
+      const byKey = await acts.withdrawalsByKey({ venue: input.from.venue, asset: input.asset, idempotencyKey: `${workflowId}:withdraw` }).catch(() => undefined);
+      if (byKey !== undefined && byKey.every((r) => r.status === 'failed' || r.status === 'canceled')) {
+        status.phase = 'failed';
+        await acts.releaseReservation({ workflowId, day: ctx.day, asset: input.asset, reason: `failed before any withdrawal: ${status.error}` });
+        throw e;
+      }
+      if (byKey?.[0]) status.withdrawalId = byKey[0].id;
+      if (byKey?.[0]?.txHash) status.txHash = byKey[0].txHash;
     }
     // The venue accepted the withdrawal. If it then failed it (refused broadcast, reverted tx), the
     // venue refunds: check its record rather than assume, and reverse our side — release the day's
     // reservation and book a reversal. Otherwise the funds are in motion: book them to suspense (the
     // amount stays accounted for and the cap consumed) and fail loudly with the tx, for operations.
-    const records = await acts.withdrawalsByKey({ venue: input.from.venue, asset: input.asset, idempotencyKey: `${workflowId}:withdraw` });
-    if (records.length > 0 && records.every((r) => r.status === 'failed' || r.status === 'canceled')) {
+    // (The venue unreachable here: the outcome stays unknown, and unknown is booked to suspense.)
+    const records = await acts.withdrawalsByKey({ venue: input.from.venue, asset: input.asset, idempotencyKey: `${workflowId}:withdraw` }).catch(() => undefined);
+    if (records !== undefined && records.length > 0 && records.every((r) => r.status === 'failed' || r.status === 'canceled')) {
       await acts.recordLedger({ ...ledgerBase, id: `${workflowId}:reversal`, at: 0, kind: 'reversal', amount: '0', amountUsd: '0', ...(status.txHash ? { txHash: status.txHash } : {}), note: `withdrawal ${records.map((r) => r.status).join(',')} at ${input.from.venue} (refunded by the venue): ${status.error}` });
       await acts.releaseReservation({ workflowId, day: ctx.day, asset: input.asset, reason: 'withdrawal failed at the venue and was refunded' });
       status.phase = 'compensated';
