@@ -80,8 +80,25 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['../sim/*', '../../sim/*', '../workflows/*', '../../workflows/*', '../activities/*', '../../activities/*', '../api/*', '../workers/*'], message: 'venues/ may import domain/ (and venue client libraries) only' }] },
+        { patterns: [{ group: ['../sim/*', '../../sim/*', '../hotpath/*', '../../hotpath/*', '../workflows/*', '../../workflows/*', '../activities/*', '../../activities/*', '../api/*', '../workers/*'], message: 'venues/ may import domain/ (and venue client libraries) only' }] },
       ],
+    },
+  },
+  {
+    // The hot path runs live and in backtests alike: it sees a Clock, ManagedVenues and a ModeSource,
+    // never the simulator, Temporal or a process entry point.
+    files: ['hotpath/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['../sim/*', '../workers/*', '../workflows/*', '../activities/*', '../api/*', '../temporal/*'], message: 'hotpath/ may import domain/ and venues/ only' },
+            { group: ['@temporalio/*', 'ccxt', 'ethers'], message: 'hotpath/ never waits on Temporal and reaches venues through the Venue port' },
+          ],
+        },
+      ],
+      'no-restricted-properties': ['error', { object: 'Date', property: 'now', message: 'read time from the Clock' }, { object: 'Math', property: 'random', message: 'take an Rng' }],
     },
   },
   {

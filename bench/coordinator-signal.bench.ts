@@ -17,7 +17,7 @@ import { writeFileSync } from 'node:fs';
 import { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
 import { ImbalanceEventSchema, type ImbalanceEvent } from '../domain/quoting/imbalance';
-import { CoordinatorClient } from '../workers/quoting/coordinator-client';
+import { CoordinatorClient } from '../temporal/coordinator-client';
 import { WORKFLOWS_PATH } from '../workers/temporal.worker';
 import { stateQuery } from '../workflows/liquidity-coordinator.workflow';
 import { benchLogger, childCpuDelta, childTreesCpuMs, formatSummary, machineContext, ms, runPool, startBenchTemporal, summarize } from './temporal-bench-env';

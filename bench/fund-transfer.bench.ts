@@ -24,7 +24,7 @@ import { Worker } from '@temporalio/worker';
 import { LedgerStore } from '../activities/ledger-store';
 import { D, fmt } from '../domain/money';
 import { mulberry32 } from '../domain/rng';
-import { RealClock } from '../sim/clocks';
+import { RealClock } from '../hotpath/clocks';
 import { presetExchangeConfig } from '../sim/exchange/exchange-presets';
 import { SimExchange } from '../sim/exchange/sim-exchange';
 import { TransferNetwork, type ChainBridge } from '../sim/exchange/transfer-network';

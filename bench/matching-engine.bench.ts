@@ -10,7 +10,7 @@
 import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { mulberry32 } from '../domain/rng';
-import type { Clock } from '../sim/clock';
+import type { Clock } from '../domain/clock';
 import { MatchingEngine } from '../sim/engine/matching-engine';
 import type { EngineMarketConfig } from '../sim/engine/engine.types';
 

@@ -1,6 +1,6 @@
 // The quoting settings both quoting benchmarks use: pure-mm, 2000 quote of depth per side within
 // ±2 % on a 5-level ladder; each bench sizes orders and inventory for its own market.
-import type { VenueQuoterConfig } from '../workers/quoting/venue-quoter';
+import type { VenueQuoterConfig } from '../hotpath/venue-quoter';
 
 export function benchQuoterConfig(sizes: { orderAmount: string; targetInventory: string; maxInventory: string; killInventory: string }): VenueQuoterConfig {
   return {

@@ -16,12 +16,12 @@ import type { OrderBookSnapshot } from '../domain/order-book';
 import { mulberry32 } from '../domain/rng';
 import type { GridAction } from '../domain/quoting/order-diff';
 import { marketGrid } from '../domain/grid';
-import { VirtualClock } from '../sim/clocks';
+import { VirtualClock } from '../hotpath/clocks';
 import type { ManagedVenue } from '../venues/managed-venue';
 import type { MarketRules } from '../venues/venue.port';
-import { MarketState } from '../workers/quoting/market-state';
-import { StaticModeSource } from '../workers/quoting/mode-source';
-import { VenueQuoter } from '../workers/quoting/venue-quoter';
+import { MarketState } from '../domain/quoting/market-state';
+import { StaticModeSource } from '../hotpath/mode-source';
+import { VenueQuoter } from '../hotpath/venue-quoter';
 import { benchQuoterConfig } from './quoter-config';
 
 const GOAL_P99_US = 200;

@@ -8,7 +8,7 @@
 import { performance } from 'node:perf_hooks';
 import { mulberry32 } from '../domain/rng';
 import type { OrderBookSnapshot } from '../domain/order-book';
-import { VirtualClock } from '../sim/clocks';
+import { VirtualClock } from '../hotpath/clocks';
 import { presetExchangeConfig } from '../sim/exchange/exchange-presets';
 import { SimExchange } from '../sim/exchange/sim-exchange';
 import { TransferNetwork } from '../sim/exchange/transfer-network';
@@ -17,7 +17,7 @@ import { ScenarioRunner } from '../sim/market/scenario-runner';
 import { ManagedVenue } from '../venues/managed-venue';
 import { SimVenue } from '../venues/sim/sim-venue';
 import type { PublicTrade } from '../venues/venue.port';
-import { QuotingEngine } from '../workers/quoting/quoting-engine';
+import { QuotingEngine } from '../hotpath/quoting-engine';
 import { benchQuoterConfig } from './quoter-config';
 
 const SIM_MS = Number(process.env.BENCH_SIM_HOURS ?? '1') * 3_600_000;

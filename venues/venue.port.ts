@@ -5,22 +5,9 @@
 //
 // Every amount and price crossing this port is a canonical decimal string (domain/money.ts `fmt`).
 import type { OrderBookSnapshot } from '../domain/order-book';
+import type { MarketRules, PublicTrade, Side } from '../domain/market.types';
 
-export type Side = 'buy' | 'sell';
-
-export interface MarketRules {
-  /** Unified symbol, "BASE/QUOTE". */
-  symbol: string;
-  base: string;
-  quote: string;
-  tickSize: string;
-  lotSize: string;
-  /** Minimum price × amount in quote currency. */
-  minNotional: string;
-  /** Fee rates as fractions ("0.001" = 10 bp). */
-  makerFee: string;
-  takerFee: string;
-}
+export type { MarketRules, PublicTrade, Side } from '../domain/market.types';
 
 export interface VenueCapabilities {
   /** Resting limit orders (CEX). An AMM has none: it swaps. */
@@ -80,15 +67,6 @@ export interface Fill {
   fee: string;
   feeAsset: string;
   liquidity: 'maker' | 'taker';
-  timestamp: number;
-}
-
-export interface PublicTrade {
-  tradeId: string;
-  price: string;
-  amount: string;
-  /** The taker's side. */
-  side: Side;
   timestamp: number;
 }
 

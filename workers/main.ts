@@ -19,7 +19,7 @@ import { ballastDataConverter, ensurePayloadKeyFile } from '../temporal/data-con
 import { startDevServer, type DevServer } from '../temporal/dev-server';
 import { runApi } from '../api/server';
 import { startSimulatedMarket } from './market';
-import { runQuotingWorker } from './quoting/quoting-process';
+import { runQuotingWorker } from './quoting.worker';
 import { installRuntimeLogger, runTemporalWorker } from './temporal.worker';
 
 type Role = 'start' | 'worker' | 'api' | 'market' | 'quoting' | 'temporal';

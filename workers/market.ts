@@ -14,7 +14,7 @@ import { z } from 'zod';
 import { D, fmt } from '../domain/money';
 import { mulberry32 } from '../domain/rng';
 import { fromUnits } from '../domain/token-units';
-import { RealClock } from '../sim/clocks';
+import { RealClock } from '../hotpath/clocks';
 import { SimExchange } from '../sim/exchange/sim-exchange';
 import { PRESET_WITHDRAWALS } from '../sim/exchange/exchange-presets';
 import { TransferNetwork } from '../sim/exchange/transfer-network';

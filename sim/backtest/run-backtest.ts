@@ -5,12 +5,13 @@ import type { VenueRequirements } from '../../domain/compliance';
 import { D, fmt } from '../../domain/money';
 import type { QuoteParams, QuotingModelName } from '../../domain/quoting';
 import { deannualizeVol } from '../../domain/signals/volatility';
-import { VirtualClock } from '../clocks';
+import { VirtualClock } from '../../hotpath/clocks';
 import type { StartingBalances } from '../market/agent-factory';
 import type { RunSummary } from '../market/run-summary';
 import { ScenarioRunner } from '../market/scenario-runner';
 import type { Scenario } from '../market/scenario.schema';
 import { MarketMakerAgent } from './market-maker-agent';
+import { defaultQuoteParams } from '../../domain/quoting/default-params';
 import { BacktestRecorder, decomposePnl, realizedVolAnnual, timeFraction, timeWeightedMean, type Recording } from './metrics';
 
 export type StrategyName = 'none' | QuotingModelName;
@@ -58,24 +59,6 @@ export interface StrategyResult {
   summary: RunSummary;
   recording: Recording;
   quotesPlaced: number;
-}
-
-/** Default model parameters for the backtest, sized from the venue's price (documented choices, not tuned). */
-export function defaultQuoteParams(model: QuotingModelName, mid: number, levelQuote: number): QuoteParams {
-  const orderAmount = fmt(new D(levelQuote).div(mid.toPrecision(12)).floor());
-  const ladder = { orderAmount, orderLevels: 5, levelSpacingPct: '0.3' };
-  // γ, k in the models' units (1/price): with mid ≈ 0.5, k = 1000 gives ≈ 0.2 % half-spreads.
-  const k = 2 / (0.004 * mid);
-  switch (model) {
-    case 'fixed-spread':
-      return { model, spreadPct: '0.4', orderAmount: fmt(new D(orderAmount).times(5)) };
-    case 'pure-mm':
-      return { model, bidSpreadPct: '0.2', askSpreadPct: '0.2', ...ladder };
-    case 'avellaneda-stoikov':
-      return { model, gamma: 20 / (mid / 0.5), k, horizon: { kind: 'rolling', seconds: 3600 }, ...ladder };
-    case 'glft':
-      return { model, gamma: 20 / (mid / 0.5), k, A: 0.05, ...ladder };
-  }
 }
 
 function startingBalances(scenario: Scenario, venues: string[], fundingQuote: number): Record<string, StartingBalances> {

@@ -3,7 +3,7 @@
 // limits and faults and fails with `VenueError`s, which the emulator turns into Binance errors.
 // The wire protocol (binance-*.ts) never touches the matching engine directly.
 import type { TransferRecord, WithdrawRequest } from '../../venues/venue.port';
-import type { Clock } from '../clock';
+import type { Clock } from '../../domain/clock';
 import type { BookView, EngineBalance, EngineFill, EngineMarketConfig, EngineOrder, EngineTrade, PlaceOrderInput } from '../engine/engine.types';
 
 export type OrderRef = { orderId?: string; clientOrderId?: string };

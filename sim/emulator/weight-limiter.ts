@@ -1,6 +1,6 @@
 // Binance's REQUEST_WEIGHT limit: each endpoint costs a weight; the sum per client over a fixed
 // one-minute window (aligned to the minute, as Binance does) may not exceed the limit.
-import type { Clock } from '../clock';
+import type { Clock } from '../../domain/clock';
 
 export class WeightLimiter {
   private windowStart = -1;

@@ -8,7 +8,7 @@
 //   base − fee; the seller pays `base` and receives quote − fee. Fees are in the asset received,
 //   rounded UP to a whole smallest unit (see units.ts feeUnits), and credited to the fee account, so
 //   every asset's total over all accounts is conserved exactly.
-import type { Clock } from '../clock';
+import type { Clock } from '../../domain/clock';
 import * as bookSide from './book-side';
 import { BookSide, OrderNode, type SideCode } from './book-side';
 import { EngineAccount, type FillRecord } from './engine-account';

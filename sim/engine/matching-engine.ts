@@ -13,7 +13,7 @@
 // - Events of one operation are queued and delivered after the engine state is consistent; a listener
 //   may call the engine again. If a listener throws, the others still get every event, then the first
 //   error is rethrown to the caller of the operation (whose effects stand).
-import type { Clock } from '../clock';
+import type { Clock } from '../../domain/clock';
 import * as bookSide from './book-side';
 import type { OrderNode, SideCode } from './book-side';
 import type { EngineAccount, FillRecord } from './engine-account';

@@ -16,7 +16,7 @@ import { ContractFactory, Interface, Transaction, Wallet, getAddress, type Inter
 import { z } from 'zod';
 import { parseOrThrow } from '../../domain/errors';
 import { TokenUnitsError, toUnits } from '../../domain/token-units';
-import type { Clock } from '../clock';
+import type { Clock } from '../../domain/clock';
 import type { BridgeTxEvents, ChainBridge } from '../exchange/transfer-network';
 import { compileMintableToken } from './compile-token';
 import { localProvider } from './deploy-uniswap-v2';

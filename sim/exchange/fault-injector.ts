@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import { parseOrThrow } from '../../domain/errors';
 import type { Rng } from '../../domain/rng';
-import type { Clock } from '../clock';
+import type { Clock } from '../../domain/clock';
 
 const fraction = z.number().min(0).max(1);
 

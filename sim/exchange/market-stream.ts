@@ -3,7 +3,7 @@
 // clock, in order (a TCP stream never reorders). Faults: during an outage the stream reports one
 // error and falls silent; with a stale book nothing new is pushed; a fresh snapshot follows either.
 import { VenueError } from '../../venues/venue-errors';
-import type { Clock } from '../clock';
+import type { Clock } from '../../domain/clock';
 import type { BookView, EngineTrade, MatchingEngineApi } from '../engine/engine.types';
 import type { FaultInjector } from './fault-injector';
 

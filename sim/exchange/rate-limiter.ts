@@ -3,7 +3,7 @@
 // retry-after values instead of float drift.
 import { z } from 'zod';
 import { parseOrThrow } from '../../domain/errors';
-import type { Clock } from '../clock';
+import type { Clock } from '../../domain/clock';
 
 export const RateLimitSchema = z
   .object({

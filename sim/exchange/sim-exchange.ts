@@ -20,7 +20,7 @@ import { D, fmt, zDecimal, zNonNegativeDecimal, zPositiveDecimal } from '../../d
 import type { Rng } from '../../domain/rng';
 import type { TransferRecord, WithdrawRequest } from '../../venues/venue.port';
 import { VenueError } from '../../venues/venue-errors';
-import type { Clock } from '../clock';
+import type { Clock } from '../../domain/clock';
 import type { BookView, EngineBalance, EngineFill, EngineMarketConfig, EngineOrder, EngineTrade, PlaceOrderInput, RejectReason } from '../engine/engine.types';
 import { MatchingEngine } from '../engine/matching-engine';
 import { FaultInjector } from './fault-injector';

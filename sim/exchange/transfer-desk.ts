@@ -10,7 +10,7 @@ import { DomainError } from '../../domain/errors';
 import { D, fmt, zNonNegativeDecimal } from '../../domain/money';
 import type { TransferRecord, WithdrawRequest } from '../../venues/venue.port';
 import { VenueError } from '../../venues/venue-errors';
-import type { Clock } from '../clock';
+import type { Clock } from '../../domain/clock';
 import type { MatchingEngineApi } from '../engine/engine.types';
 import type { FaultInjector } from './fault-injector';
 import { evmAddress, txHash } from './hex-ids';

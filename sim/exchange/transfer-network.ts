@@ -13,7 +13,7 @@ import { z } from 'zod';
 import { DomainError, parseOrThrow } from '../../domain/errors';
 import { D, fmt, zPositiveDecimal } from '../../domain/money';
 import type { Rng } from '../../domain/rng';
-import type { Clock } from '../clock';
+import type { Clock } from '../../domain/clock';
 import { EVM_ADDRESS_RE, txHash } from './hex-ids';
 
 export const TransferNetworkConfigSchema = z

@@ -3,7 +3,7 @@
 // string API so their fills are known, and every arbitrage's realized profit is measured from the
 // account's balances before and after, at the price the planner used.
 import { D, fmt, type Dec } from '../../domain/money';
-import type { Clock } from '../clock';
+import type { Clock } from '../../domain/clock';
 import type { AgentAction, ArbitrageAction, ExactOrderAction, LimitAction, SwapAction } from './agent.types';
 import { V2_FEE_RATE, type AmmVenue } from './amm-venue';
 import type { CexVenue } from './cex-venue';

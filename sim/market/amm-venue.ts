@@ -1,7 +1,7 @@
 // An in-process Uniswap V2 pool for the market simulation: the exact V2 math (sim/amm) plus wallet
 // balances per account in token units, so agents swap with real budgets. (The on-chain pool on the
 // local EVM is a separate component; this one keeps virtual-time runs fast and exact.)
-import type { Clock } from '../clock';
+import type { Clock } from '../../domain/clock';
 import { UniswapV2Pool, type SwapSide } from '../../domain/uniswap-v2-math';
 
 export interface AmmVenueConfig {

@@ -2,7 +2,7 @@
 // agents need around it — float touch prices from the numeric fast path, exact order placement of
 // float decisions (price to tick against the agent, amount down to lot, min notional, budget), and
 // self-trade avoidance for agents that also rest orders.
-import type { Clock } from '../clock';
+import type { Clock } from '../../domain/clock';
 import { MatchingEngine } from '../engine/matching-engine';
 import { ORDER_FLAGS, type EngineMarketConfig, type MatchingEngineApi, type MatchingEngineFastPath, type Side } from '../engine/engine.types';
 import type { Holdings, LimitAction } from './agent.types';

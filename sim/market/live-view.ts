@@ -1,7 +1,7 @@
 // The live `AgentView` the runner hands to agents: touch prices read from the engines' numeric fast
 // path and the pool, balances of the acting account, the mid histories, the fundamental (for
 // informed traders) and exact state for arbitrageurs. One instance is reused for every decision.
-import type { Clock } from '../clock';
+import type { Clock } from '../../domain/clock';
 import type { AgentView, ExactVenueState, Holdings, VenueView } from './agent.types';
 import { V2_FEE_RATE, type AmmVenue } from './amm-venue';
 import type { CexVenue } from './cex-venue';

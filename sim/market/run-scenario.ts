@@ -1,7 +1,7 @@
 // Runs a market scenario from the command line and prints its summary.
 //   npx tsx sim/market/run-scenario.ts demo [--duration 1h] [--seed 7] [--real] [--json]
 // Virtual time by default (as fast as possible); --real runs on wall time (the live demo clock).
-import { RealClock, VirtualClock } from '../clocks';
+import { RealClock, VirtualClock } from '../../hotpath/clocks';
 import { parseDurationMs } from './scenario.schema';
 import { loadScenario } from './scenario-loader';
 import { ScenarioRunner } from './scenario-runner';

@@ -9,8 +9,8 @@
 //   runner.addAgent(...), runner.onStep(...), runner.fundamental(), runner.log.
 import { D, fmt } from '../../domain/money';
 import { mulberry32 } from '../../domain/rng';
-import type { Clock } from '../clock';
-import { VirtualClock } from '../clocks';
+import type { Clock } from '../../domain/clock';
+import { VirtualClock } from '../../hotpath/clocks';
 import { toUnits } from '../../domain/token-units';
 import { ActionExecutor, type ActivityStats, type ArbitrageStats } from './action-executor';
 import { deriveSeed } from './agent-helpers';

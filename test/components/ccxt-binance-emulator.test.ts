@@ -4,7 +4,7 @@
 import WebSocket from 'ws';
 import { D, fmt } from '../../domain/money';
 import { mulberry32 } from '../../domain/rng';
-import { RealClock } from '../../sim/clocks';
+import { RealClock } from '../../hotpath/clocks';
 import { hmacHex } from '../../sim/emulator/binance-auth';
 import { BinanceEmulator } from '../../sim/emulator/binance-emulator';
 import { presetExchangeConfig } from '../../sim/exchange/exchange-presets';

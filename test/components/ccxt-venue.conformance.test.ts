@@ -1,7 +1,7 @@
 // CcxtVenue — the real ccxt client, REST and ccxt.pro websockets — against the Binance spot emulator
 // backed by a SimExchange + MatchingEngine, passes the shared venue conformance suite.
 import { mulberry32 } from '../../domain/rng';
-import { RealClock } from '../../sim/clocks';
+import { RealClock } from '../../hotpath/clocks';
 import { BinanceEmulator } from '../../sim/emulator/binance-emulator';
 import { presetExchangeConfig } from '../../sim/exchange/exchange-presets';
 import { SimExchange } from '../../sim/exchange/sim-exchange';

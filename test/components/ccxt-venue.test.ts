@@ -5,7 +5,7 @@
 import { D, fmt } from '../../domain/money';
 import { mulberry32 } from '../../domain/rng';
 import type { OrderBookSnapshot } from '../../domain/order-book';
-import { RealClock } from '../../sim/clocks';
+import { RealClock } from '../../hotpath/clocks';
 import { BinanceEmulator } from '../../sim/emulator/binance-emulator';
 import type { EmulatorBackend } from '../../sim/emulator/emulator-backend';
 import { malformed } from '../../sim/emulator/emulator-faults';

@@ -5,7 +5,7 @@
 import { JsonRpcProvider, Wallet, getAddress } from 'ethers';
 import { D } from '../../domain/money';
 import { mulberry32 } from '../../domain/rng';
-import { RealClock } from '../../sim/clocks';
+import { RealClock } from '../../hotpath/clocks';
 import { presetExchangeConfig } from '../../sim/exchange/exchange-presets';
 import { SimExchange } from '../../sim/exchange/sim-exchange';
 import { TransferNetwork } from '../../sim/exchange/transfer-network';

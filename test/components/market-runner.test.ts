@@ -1,6 +1,6 @@
 // The scenario runner on the real matching engine and the exact V2 pool: determinism, activity on
 // every venue, the same code on a RealClock, and the hooks a market maker uses.
-import { RealClock, VirtualClock } from '../../sim/clocks';
+import { RealClock, VirtualClock } from '../../hotpath/clocks';
 import { loadScenario, parseScenario } from '../../sim/market/scenario-loader';
 import { ScenarioRunner } from '../../sim/market/scenario-runner';
 import type { CexVenue } from '../../sim/market/cex-venue';

@@ -1,6 +1,6 @@
 // The venue wrappers the runner drives, on the real matching engine and the exact V2 math:
 // quantization of float decisions, budgets, self-trade avoidance, pool wallets and limit swaps.
-import { VirtualClock } from '../../sim/clocks';
+import { VirtualClock } from '../../hotpath/clocks';
 import { ActionExecutor, type ActivityStats } from '../../sim/market/action-executor';
 import { AmmVenue } from '../../sim/market/amm-venue';
 import { CexVenue } from '../../sim/market/cex-venue';

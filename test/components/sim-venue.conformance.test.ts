@@ -1,7 +1,7 @@
 // SimVenue (SimExchange + MatchingEngine in-process) passes the shared venue conformance suite,
 // in virtual time: every adapter call is driven to completion by advancing the VirtualClock.
 import { mulberry32 } from '../../domain/rng';
-import { VirtualClock } from '../../sim/clocks';
+import { VirtualClock } from '../../hotpath/clocks';
 import { presetExchangeConfig } from '../../sim/exchange/exchange-presets';
 import { SimExchange } from '../../sim/exchange/sim-exchange';
 import { TransferNetwork } from '../../sim/exchange/transfer-network';

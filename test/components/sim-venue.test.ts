@@ -1,7 +1,7 @@
 // SimVenue end to end over a real SimExchange + MatchingEngine, under a VirtualClock.
 import { OrderBookSnapshotSchema, type OrderBookSnapshot } from '../../domain/order-book';
 import { mulberry32 } from '../../domain/rng';
-import { RealClock, VirtualClock } from '../../sim/clocks';
+import { RealClock, VirtualClock } from '../../hotpath/clocks';
 import { presetExchangeConfig } from '../../sim/exchange/exchange-presets';
 import { evmAddress } from '../../sim/exchange/hex-ids';
 import { SimExchange } from '../../sim/exchange/sim-exchange';

@@ -4,16 +4,16 @@
 import { computeBookMetrics } from '../../domain/compliance';
 import { D } from '../../domain/money';
 import { mulberry32 } from '../../domain/rng';
-import { VirtualClock } from '../../sim/clocks';
+import { VirtualClock } from '../../hotpath/clocks';
 import { presetExchangeConfig } from '../../sim/exchange/exchange-presets';
 import { SimExchange, type SimExchangeConfig } from '../../sim/exchange/sim-exchange';
 import { TransferNetwork } from '../../sim/exchange/transfer-network';
 import { ManagedVenue } from '../../venues/managed-venue';
 import { SimVenue } from '../../venues/sim/sim-venue';
-import { MarketState } from '../../workers/quoting/market-state';
-import { StaticModeSource } from '../../workers/quoting/mode-source';
-import { QuotingEngine } from '../../workers/quoting/quoting-engine';
-import { VenueQuoter, type VenueQuoterConfig } from '../../workers/quoting/venue-quoter';
+import { MarketState } from '../../domain/quoting/market-state';
+import { StaticModeSource } from '../../hotpath/mode-source';
+import { QuotingEngine } from '../../hotpath/quoting-engine';
+import { VenueQuoter, type VenueQuoterConfig } from '../../hotpath/venue-quoter';
 
 const DEPTH = '2000';
 const TICK_MS = 1_000;

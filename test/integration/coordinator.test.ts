@@ -5,7 +5,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_IMBALANCE_CONFIG, ImbalanceDetector, type ImbalanceConfig, type ImbalanceEvent } from '../../domain/quoting/imbalance';
 import { exportHistory } from '../../temporal/history';
-import { CoordinatorClient, ModePoller, modeOf, type VenueModes } from '../../workers/quoting/coordinator-client';
+import { CoordinatorClient, ModePoller, modeOf, type VenueModes } from '../../temporal/coordinator-client';
 import { liquidityCoordinator } from '../../workflows';
 import {
   coordinatorWorkflowId,

@@ -1,9 +1,9 @@
 // The quoting worker's imbalance path on the real dev server: a market where takers keep selling,
 // watched by the worker's ImbalanceMonitor (tape, book, inventory, health) every second for two
 // minutes, produces exactly one signal to the liquidityCoordinator — not a storm.
-import { MarketState } from '../../workers/quoting/market-state';
-import { ImbalanceMonitor } from '../../workers/quoting/imbalance-monitor';
-import { CoordinatorClient } from '../../workers/quoting/coordinator-client';
+import { MarketState } from '../../domain/quoting/market-state';
+import { ImbalanceMonitor } from '../../hotpath/imbalance-monitor';
+import { CoordinatorClient } from '../../temporal/coordinator-client';
 import { setVenueModeUpdate, stateQuery, type liquidityCoordinator } from '../../workflows/liquidity-coordinator.workflow';
 import type { ImbalanceEvent } from '../../domain/quoting/imbalance';
 import type { PublicTrade } from '../../venues/venue.port';

@@ -10,7 +10,7 @@ import { LedgerStore } from '../../activities/ledger-store';
 import type { TreasuryDeps } from '../../activities/treasury.activities';
 import type { BallastConfig } from '../../domain/config.schema';
 import { mulberry32 } from '../../domain/rng';
-import { RealClock } from '../../sim/clocks';
+import { RealClock } from '../../hotpath/clocks';
 import { presetExchangeConfig } from '../../sim/exchange/exchange-presets';
 import { SimExchange } from '../../sim/exchange/sim-exchange';
 import { TransferNetwork } from '../../sim/exchange/transfer-network';

@@ -1,5 +1,5 @@
 // The emulator's Binance wire format, error mapping, fault helpers and weight limit.
-import { VirtualClock } from '../../sim/clocks';
+import { VirtualClock } from '../../hotpath/clocks';
 import type { EngineFill, EngineOrder } from '../../sim/engine/engine.types';
 import { IdMap, binanceDateTime, myTradeJson, newOrderJson, orderJson, toBinanceError, wireDecimals, withdrawalJson, type WireContext } from '../../sim/emulator/binance-wire';
 import { FaultInjector, malformed } from '../../sim/emulator/emulator-faults';

@@ -1,4 +1,4 @@
-import { RealClock, VirtualClock } from '../../sim/clocks';
+import { RealClock, VirtualClock } from '../../hotpath/clocks';
 
 describe('VirtualClock', () => {
   it('starts at the given time and does nothing until run', () => {

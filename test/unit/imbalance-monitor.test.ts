@@ -1,5 +1,5 @@
-import { MarketState } from '../../workers/quoting/market-state';
-import { ImbalanceMonitor } from '../../workers/quoting/imbalance-monitor';
+import { MarketState } from '../../domain/quoting/market-state';
+import { ImbalanceMonitor } from '../../hotpath/imbalance-monitor';
 
 const REQ = { maxSpreadPct: '0.5', minDepthQuote: '50000', depthBandPct: '2', minVolume24hQuote: '0' };
 

@@ -62,7 +62,10 @@ const FLAGGED: [string, string, string][] = [
   ['domain/fixture.ts', 'export const t = Date.now();\n', 'no-restricted-properties'],
   ['domain/quoting/fixture.ts', "import { loadConfig } from '../../config/load';\nexport const x = loadConfig;\n", 'no-restricted-imports'],
   ['domain/quoting/fixture.ts', "import { readFileSync } from 'node:fs';\nexport const x = readFileSync;\n", 'no-restricted-imports'],
-  ['venues/fixture.ts', "import { VirtualClock } from '../sim/clocks';\nexport const x = VirtualClock;\n", 'no-restricted-imports'],
+  ['venues/fixture.ts', "import { VirtualClock } from '../hotpath/clocks';\nexport const x = VirtualClock;\n", 'no-restricted-imports'],
+  ['hotpath/fixture.ts', "import { ScenarioRunner } from '../sim/market/scenario-runner';\nexport const x = ScenarioRunner;\n", 'no-restricted-imports'],
+  ['hotpath/fixture.ts', "import { Client } from '@temporalio/client';\nexport const x = Client;\n", 'no-restricted-imports'],
+  ['hotpath/fixture.ts', 'export const t = Date.now();\n', 'no-restricted-properties'],
   ['api/fixture.ts', 'async function f() { return 1; }\nexport function g() { f(); }\n', '@typescript-eslint/no-floating-promises'],
   ['api/fixture.ts', 'export function g() { console.log(1); }\n', 'no-console'],
 ];

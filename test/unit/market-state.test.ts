@@ -1,7 +1,7 @@
 import { D } from '../../domain/money';
 import { mulberry32 } from '../../domain/rng';
 import type { PublicTrade } from '../../venues/venue.port';
-import { MarketState, type OwnOrder } from '../../workers/quoting/market-state';
+import { MarketState, type OwnOrder } from '../../domain/quoting/market-state';
 
 const book = (bids: [string, string][], asks: [string, string][]) => ({
   venue: 'a',

@@ -1,5 +1,5 @@
 // Shared fixtures for the matching-engine tests (not a test file itself).
-import type { Clock } from '../../sim/clock';
+import type { Clock } from '../../domain/clock';
 import { MatchingEngine } from '../../sim/engine/matching-engine';
 import type { EngineMarketConfig, EngineOrder, PlaceOrderInput, PlaceResult, Side } from '../../sim/engine/engine.types';
 

@@ -1,6 +1,6 @@
 import { mulberry32 } from '../../domain/rng';
 import { isVenueError } from '../../venues/venue-errors';
-import { VirtualClock } from '../../sim/clocks';
+import { VirtualClock } from '../../hotpath/clocks';
 import { FaultInjector, type FaultKind } from '../../sim/exchange/fault-injector';
 import { presetExchangeConfig } from '../../sim/exchange/exchange-presets';
 import { SimExchange, type SimExchangeConfig } from '../../sim/exchange/sim-exchange';

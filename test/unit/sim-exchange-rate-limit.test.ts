@@ -1,6 +1,6 @@
 import { mulberry32 } from '../../domain/rng';
 import { isVenueError, type VenueError } from '../../venues/venue-errors';
-import { VirtualClock } from '../../sim/clocks';
+import { VirtualClock } from '../../hotpath/clocks';
 import { TokenBucketLimiter } from '../../sim/exchange/rate-limiter';
 import { SimExchange } from '../../sim/exchange/sim-exchange';
 import { TransferNetwork } from '../../sim/exchange/transfer-network';

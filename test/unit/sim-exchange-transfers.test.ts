@@ -1,7 +1,7 @@
 import { D } from '../../domain/money';
 import { mulberry32 } from '../../domain/rng';
 import { isVenueError } from '../../venues/venue-errors';
-import { VirtualClock } from '../../sim/clocks';
+import { VirtualClock } from '../../hotpath/clocks';
 import { presetExchangeConfig } from '../../sim/exchange/exchange-presets';
 import { EVM_ADDRESS_RE, TX_HASH_RE, evmAddress } from '../../sim/exchange/hex-ids';
 import { SimExchange } from '../../sim/exchange/sim-exchange';

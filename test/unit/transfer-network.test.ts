@@ -1,5 +1,5 @@
 import { mulberry32 } from '../../domain/rng';
-import { VirtualClock } from '../../sim/clocks';
+import { VirtualClock } from '../../hotpath/clocks';
 import { TX_HASH_RE, evmAddress } from '../../sim/exchange/hex-ids';
 import { TransferNetwork, type ChainTransfer, type DepositSink } from '../../sim/exchange/transfer-network';
 

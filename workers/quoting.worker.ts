@@ -4,51 +4,22 @@
 // signalled to it through a debounced detector. It never waits on Temporal on the hot path.
 import { Client, Connection } from '@temporalio/client';
 import type { Logger } from 'pino';
-import type { BallastConfig, VenueConfig } from '../../domain/config.schema';
-import { D, fmt } from '../../domain/money';
-import { RealClock } from '../../sim/clocks';
-import { ballastDataConverter } from '../../temporal/data-converter';
-import { defaultQuoteParams } from '../../sim/backtest/run-backtest';
-import { ManagedVenue } from '../../venues/managed-venue';
-import { ccxtVenueFor } from '../../venues/registry';
-import { CoordinatorClient, ModePoller, modeOf } from './coordinator-client';
-import { ImbalanceMonitor } from './imbalance-monitor';
-import { StaticModeSource } from './mode-source';
-import { QuotingEngine, type QuotingEngineVenue } from './quoting-engine';
-import type { VenueQuoterConfig } from './venue-quoter';
+import type { BallastConfig } from '../domain/config.schema';
+import { D } from '../domain/money';
+import { RealClock } from '../hotpath/clocks';
+import { ballastDataConverter } from '../temporal/data-converter';
+import { ManagedVenue } from '../venues/managed-venue';
+import { ccxtVenueFor } from '../venues/registry';
+import { CoordinatorClient, ModePoller, modeOf } from '../temporal/coordinator-client';
+import { ImbalanceMonitor } from '../hotpath/imbalance-monitor';
+import { StaticModeSource } from '../hotpath/mode-source';
+import { QuotingEngine, type QuotingEngineVenue } from '../hotpath/quoting-engine';
+import { quoterConfigFor } from '../hotpath/quoter-config';
 
 export interface QuotingProcessDeps {
   config: BallastConfig;
   env: Record<string, string | undefined>;
   logger: Logger;
-}
-
-/** Quoting parameters for one venue from the config's strategy and the venue's listing requirements. */
-export function quoterConfigFor(config: BallastConfig, v: VenueConfig, mid: number, baseBalance: string): VenueQuoterConfig {
-  const s = config.strategy;
-  const req = v.requirements;
-  // Depth target a little above the requirement, spread over the strategy's levels.
-  const depthQuote = new D(req.minDepthQuote).times('1.1');
-  const levelQuote = Math.max(depthQuote.div(s.orderLevels).toNumber(), 10);
-  // Inventory target: what the account holds when quoting starts; rebalancing moves it (Treasury issue).
-  const target = new D(baseBalance).toDecimalPlaces(0);
-  const band = new D(s.inventoryBandPct).div(100);
-  return {
-    model: defaultQuoteParams(s.model, mid, levelQuote),
-    depth: { quote: fmt(depthQuote.toDecimalPlaces(2)), bandPct: req.depthBandPct, levels: s.orderLevels, stepPct: s.levelSpacingPct },
-    refresh: { pricePct: s.refreshTolerancePct, amountPct: '10' },
-    sizeJitterPct: '5',
-    targetInventory: fmt(target),
-    maxInventory: fmt(target.times(new D(1).plus(band.times(5)))),
-    tickMs: 1_000,
-    tickJitterPct: 20,
-    reconcileEveryMs: 15_000,
-    balanceEveryMs: 5_000,
-    maxDataAgeMs: 60_000,
-    volHalfLifeSec: 300,
-    seedVolatility: 0.0005,
-    killSwitch: { maxInventoryBase: fmt(target.times(new D(1).plus(band.times(10)))), maxDataAgeMs: 180_000 },
-  };
 }
 
 export async function runQuotingWorker(deps: QuotingProcessDeps): Promise<{ stop(): Promise<void> }> {

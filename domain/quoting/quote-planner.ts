@@ -12,15 +12,15 @@
 // notionals in tick·lot units — exact, and without decimal.js on the hot path. The only floats are
 // the fair value, σ and the model math, as in the models themselves.
 // Same inputs ⇒ same plan: the last plan is returned as is when nothing it depends on changed.
-import { marketGrid, type GridLiveOrder, type GridOrder, type MarketGrid } from '../../domain/grid';
-import { D } from '../../domain/money';
-import type { Rng } from '../../domain/rng';
-import { quoteOnGrid, type QuoteParams } from '../../domain/quoting';
-import { buildLadderOnGrid, type GridLadderLevel } from '../../domain/quoting/ladder';
-import { jitterOnGrid } from '../../domain/quoting/jitter';
-import { diffOnGrid, type GridAction, type GridTolerance } from '../../domain/quoting/order-diff';
-import type { MarketRules } from '../../venues/venue.port';
-import type { OperatingMode } from './mode-source';
+import { marketGrid, type GridLiveOrder, type GridOrder, type MarketGrid } from '../grid';
+import { D } from '../money';
+import type { Rng } from '../rng';
+import { quoteOnGrid, type QuoteParams } from './index';
+import { buildLadderOnGrid, type GridLadderLevel } from './ladder';
+import { jitterOnGrid } from './jitter';
+import { diffOnGrid, type GridAction, type GridTolerance } from './order-diff';
+import type { MarketRules } from '../market.types';
+import type { OperatingMode } from './operating-mode';
 
 export interface PlannerConfig {
   model: QuoteParams;

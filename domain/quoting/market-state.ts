@@ -3,11 +3,11 @@
 // Our own resting orders are subtracted from the books before they feed the fair value, so the
 // maker does not chase its own quotes. The kill-switch state is here too: a trip on one venue, or
 // a global one, is seen by every quoter.
-import { computeFairValue, type FairValueResult, type VenuePriceInput } from '../../domain/signals/fair-value';
-import { D, fmt } from '../../domain/money';
-import type { BookLevel, OrderBookSnapshot } from '../../domain/order-book';
-import { initialKillSwitchState, type KillSwitchState, type VenueObservation } from '../../domain/quoting/kill-switch';
-import type { PublicTrade } from '../../venues/venue.port';
+import { computeFairValue, type FairValueResult, type VenuePriceInput } from '../signals/fair-value';
+import { D, fmt } from '../money';
+import type { BookLevel, OrderBookSnapshot } from '../order-book';
+import { initialKillSwitchState, type KillSwitchState, type VenueObservation } from './kill-switch';
+import type { PublicTrade } from '../market.types';
 
 export interface OwnOrder {
   side: 'buy' | 'sell';

@@ -3,11 +3,11 @@
 // trip of scope 'all' cancels every venue's orders. The mode source is static (in memory) until
 // the durable, workflow-set one lands.
 import type { Logger } from 'pino';
-import { mulberry32 } from '../../domain/rng';
-import { resetKillSwitch, type KillDecision } from '../../domain/quoting/kill-switch';
-import type { Clock } from '../../sim/clock';
-import type { ManagedVenue } from '../../venues/managed-venue';
-import { MarketState } from './market-state';
+import { mulberry32 } from '../domain/rng';
+import { resetKillSwitch, type KillDecision } from '../domain/quoting/kill-switch';
+import type { Clock } from '../domain/clock';
+import type { ManagedVenue } from '../venues/managed-venue';
+import { MarketState } from '../domain/quoting/market-state';
 import { StaticModeSource, type ModeSource } from './mode-source';
 import { VenueQuoter, type VenueQuoterConfig } from './venue-quoter';
 

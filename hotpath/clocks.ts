@@ -1,7 +1,7 @@
-// The two implementations of `Clock` (sim/clock.ts). Simulation code only ever sees `Clock`, so the
+// The two implementations of `Clock` (domain/clock.ts). Simulation code only ever sees `Clock`, so the
 // same engine, exchange and agent code runs in a backtest (VirtualClock: events as fast as the CPU
 // allows, in time order, bit-for-bit repeatable) and in the live demo (RealClock: wall time).
-import type { Clock } from './clock';
+import type { Clock } from '../domain/clock';
 
 interface TimerEntry {
   time: number;
@@ -192,6 +192,7 @@ export class RealClock implements Clock {
   private stopped = false;
 
   now(): number {
+    // eslint-disable-next-line no-restricted-properties -- the one wall-clock read of the hot path
     return Date.now();
   }
 

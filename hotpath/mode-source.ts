@@ -1,7 +1,9 @@
-// Operating modes per venue, read by the quoting loop on every tick. Workflows set them through a
-// durable source; `StaticModeSource` is the in-memory stand-in until that lands.
-export const OPERATING_MODES = ['normal', 'paused', 'withdraw-only', 'deepen', 'tighten'] as const;
-export type OperatingMode = (typeof OPERATING_MODES)[number];
+// Operating modes per venue, read by the quoting loop on every tick. Live, the liquidityCoordinator
+// workflow holds them and the quoting worker polls them into a StaticModeSource; in a backtest the
+// in-simulation executor of durable decisions sets them directly.
+import type { OperatingMode } from '../domain/quoting/operating-mode';
+
+export { OPERATING_MODES, type OperatingMode } from '../domain/quoting/operating-mode';
 
 export interface ModeSource {
   /** The mode in force for a venue now (cheap: called on every tick and every book event). */

@@ -3,7 +3,7 @@
 // `modes` query. Nothing here throws on the hot path: failures are logged and the last known modes stay.
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Logger } from 'pino';
-import type { ImbalanceEvent } from '../../domain/quoting/imbalance';
+import type { ImbalanceEvent } from '../domain/quoting/imbalance';
 import {
   coordinatorWorkflowId,
   imbalanceSignal,
@@ -11,7 +11,7 @@ import {
   modesQuery,
   type VenueMode,
   type VenueModeEntry,
-} from '../../workflows/liquidity-coordinator.workflow';
+} from '../workflows/liquidity-coordinator.workflow';
 
 export type VenueModes = Record<string, VenueModeEntry>;
 

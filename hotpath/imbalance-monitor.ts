@@ -2,11 +2,11 @@
 // drift from its target, sustained one-sided selling in the tape, a listing-requirement breach on
 // the live book, and an unhealthy venue. Observations go through the debounced detector (hysteresis,
 // minimum duration, cooldown), so a sustained condition yields one signal, not a storm.
-import { computeBookMetrics, evaluateCompliance, bandsFor, type VenueRequirements } from '../../domain/compliance';
-import { D } from '../../domain/money';
-import { ImbalanceDetector, type ImbalanceConfig, type ImbalanceEvent, type ImbalanceObservation } from '../../domain/quoting/imbalance';
-import { tradeImbalance } from '../../domain/signals/order-flow';
-import type { MarketState } from './market-state';
+import { computeBookMetrics, evaluateCompliance, bandsFor, type VenueRequirements } from '../domain/compliance';
+import { D } from '../domain/money';
+import { ImbalanceDetector, type ImbalanceConfig, type ImbalanceEvent, type ImbalanceObservation } from '../domain/quoting/imbalance';
+import { tradeImbalance } from '../domain/signals/order-flow';
+import type { MarketState } from '../domain/quoting/market-state';
 
 export interface MonitoredVenue {
   venueId: string;

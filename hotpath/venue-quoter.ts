@@ -10,21 +10,21 @@
 // answers VENUE.RATE_LIMITED is left alone until its retryAfterMs has passed.
 import Decimal from 'decimal.js';
 import type { Logger } from 'pino';
-import type { Clock } from '../../sim/clock';
-import type { GridLiveOrder } from '../../domain/grid';
-import { D, fmt } from '../../domain/money';
-import type { Rng } from '../../domain/rng';
-import type { QuoteParams } from '../../domain/quoting';
-import { jitterAroundMs } from '../../domain/quoting/jitter';
-import { findSelfCrossOnGrid, type RefreshTolerance } from '../../domain/quoting/order-diff';
-import { evaluateKillSwitch, haltedBy, type KillDecision, type KillSwitchLimits } from '../../domain/quoting/kill-switch';
-import { initialEwmaVol, updateEwmaVol, type EwmaVolState } from '../../domain/signals/volatility';
-import type { ManagedVenue } from '../../venues/managed-venue';
-import { isVenueError } from '../../venues/venue-errors';
-import type { MarketRules, PublicTrade, Unsubscribe } from '../../venues/venue.port';
-import type { MarketState, OwnOrder } from './market-state';
+import type { Clock } from '../domain/clock';
+import type { GridLiveOrder } from '../domain/grid';
+import { D, fmt } from '../domain/money';
+import type { Rng } from '../domain/rng';
+import type { QuoteParams } from '../domain/quoting';
+import { jitterAroundMs } from '../domain/quoting/jitter';
+import { findSelfCrossOnGrid, type RefreshTolerance } from '../domain/quoting/order-diff';
+import { evaluateKillSwitch, haltedBy, type KillDecision, type KillSwitchLimits } from '../domain/quoting/kill-switch';
+import { initialEwmaVol, updateEwmaVol, type EwmaVolState } from '../domain/signals/volatility';
+import type { ManagedVenue } from '../venues/managed-venue';
+import { isVenueError } from '../venues/venue-errors';
+import type { MarketRules, PublicTrade, Unsubscribe } from '../venues/venue.port';
+import type { MarketState, OwnOrder } from '../domain/quoting/market-state';
 import type { ModeSource, OperatingMode } from './mode-source';
-import { QuotePlanner, type Plan } from './quote-planner';
+import { QuotePlanner, type Plan } from '../domain/quoting/quote-planner';
 
 export interface DepthRequirement {
   /** Quote notional each side must show within ±bandPct % of mid. */

@@ -1,0 +1,34 @@
+// A venue's quoting configuration from the Ballast config (strategy + the venue's listing
+// requirements): one mapping, used by the live quoting worker and by the backtester alike.
+import type { BallastConfig, VenueConfig } from '../domain/config.schema';
+import { D, fmt } from '../domain/money';
+import { defaultQuoteParams } from '../domain/quoting/default-params';
+import type { VenueQuoterConfig } from './venue-quoter';
+
+/** Quoting parameters for one venue from the config's strategy and the venue's listing requirements. */
+export function quoterConfigFor(config: BallastConfig, v: VenueConfig, mid: number, baseBalance: string): VenueQuoterConfig {
+  const s = config.strategy;
+  const req = v.requirements;
+  // Depth target a little above the requirement, spread over the strategy's levels.
+  const depthQuote = new D(req.minDepthQuote).times('1.1');
+  const levelQuote = Math.max(depthQuote.div(s.orderLevels).toNumber(), 10);
+  // Inventory target: what the account holds when quoting starts; rebalancing moves it (Treasury issue).
+  const target = new D(baseBalance).toDecimalPlaces(0);
+  const band = new D(s.inventoryBandPct).div(100);
+  return {
+    model: defaultQuoteParams(s.model, mid, levelQuote),
+    depth: { quote: fmt(depthQuote.toDecimalPlaces(2)), bandPct: req.depthBandPct, levels: s.orderLevels, stepPct: s.levelSpacingPct },
+    refresh: { pricePct: s.refreshTolerancePct, amountPct: '10' },
+    sizeJitterPct: '5',
+    targetInventory: fmt(target),
+    maxInventory: fmt(target.times(new D(1).plus(band.times(5)))),
+    tickMs: 1_000,
+    tickJitterPct: 20,
+    reconcileEveryMs: 15_000,
+    balanceEveryMs: 5_000,
+    maxDataAgeMs: 60_000,
+    volHalfLifeSec: 300,
+    seedVolatility: 0.0005,
+    killSwitch: { maxInventoryBase: fmt(target.times(new D(1).plus(band.times(10)))), maxDataAgeMs: 180_000 },
+  };
+}
