@@ -26,6 +26,26 @@ export const RequirementsSchema = z
 
 export const ComplianceScheduleSchema = z.object({ every: zDuration.default('5m') }).strict();
 
+/**
+ * Per-venue quoting overrides of `strategy` (what `npm run tune` writes): the knobs that differ
+ * between venues because their fees, ticks, flow and requirements differ. Absent ⇒ the strategy's.
+ */
+export const VenueQuotingSchema = z
+  .object({
+    model: z.enum(['avellaneda-stoikov', 'glft', 'pure-mm', 'fixed-spread']).optional(),
+    /** Half-spread the model aims at around fair value, percent (pure-mm/fixed: the spread; A-S/GLFT: sets k). */
+    halfSpreadPct: zPositiveDecimal.optional(),
+    /** Multiplier on the model's default risk aversion γ (inventory skew strength). */
+    riskAversionScale: zPositiveDecimal.optional(),
+    /** Depth the ladder aims at, as a multiple of the requirement (≥ 1). */
+    depthMargin: zDecimal.refine((v) => new D(v).gte(1) && new D(v).lte(5), { message: 'must be between 1 and 5' }).optional(),
+    orderLevels: z.number().int().min(1).max(50).optional(),
+    levelSpacingPct: zPositiveDecimal.optional(),
+    refreshTolerancePct: zNonNegativeDecimal.optional(),
+  })
+  .strict();
+export type VenueQuoting = z.output<typeof VenueQuotingSchema>;
+
 const venueCommon = {
   id: zVenueId,
   market: zMarket,
@@ -33,6 +53,7 @@ const venueCommon = {
   rules: RulesSchema,
   requirements: RequirementsSchema,
   compliance: ComplianceScheduleSchema.default({ every: '5m' }),
+  quoting: VenueQuotingSchema.optional(),
 };
 
 /** Parameters of the synthetic book a `sim` venue shows until the full simulator lands. */

@@ -8,17 +8,25 @@ import type { VenueQuoterConfig } from './venue-quoter';
 /** Quoting parameters for one venue from the config's strategy and the venue's listing requirements. */
 export function quoterConfigFor(config: BallastConfig, v: VenueConfig, mid: number, baseBalance: string): VenueQuoterConfig {
   const s = config.strategy;
+  const q = v.quoting ?? {};
   const req = v.requirements;
-  // Depth target a little above the requirement, spread over the strategy's levels.
-  const depthQuote = new D(req.minDepthQuote).times('1.1');
-  const levelQuote = Math.max(depthQuote.div(s.orderLevels).toNumber(), 10);
+  const levels = q.orderLevels ?? s.orderLevels;
+  const spacing = q.levelSpacingPct ?? s.levelSpacingPct;
+  // Depth target a little above the requirement (fills between refreshes eat into it), over the levels.
+  const depthQuote = new D(req.minDepthQuote).times(q.depthMargin ?? '1.1');
+  const levelQuote = Math.max(depthQuote.div(levels).toNumber(), 10);
   // Inventory target: what the account holds when quoting starts; rebalancing moves it (Treasury issue).
   const target = new D(baseBalance).toDecimalPlaces(0);
   const band = new D(s.inventoryBandPct).div(100);
   return {
-    model: defaultQuoteParams(s.model, mid, levelQuote),
-    depth: { quote: fmt(depthQuote.toDecimalPlaces(2)), bandPct: req.depthBandPct, levels: s.orderLevels, stepPct: s.levelSpacingPct },
-    refresh: { pricePct: s.refreshTolerancePct, amountPct: '10' },
+    model: defaultQuoteParams(q.model ?? s.model, mid, levelQuote, {
+      orderLevels: levels,
+      levelSpacingPct: spacing,
+      ...(q.halfSpreadPct !== undefined ? { halfSpreadPct: q.halfSpreadPct } : {}),
+      ...(q.riskAversionScale !== undefined ? { riskAversionScale: q.riskAversionScale } : {}),
+    }),
+    depth: { quote: fmt(depthQuote.toDecimalPlaces(2)), bandPct: req.depthBandPct, levels, stepPct: spacing },
+    refresh: { pricePct: q.refreshTolerancePct ?? s.refreshTolerancePct, amountPct: '10' },
     sizeJitterPct: '5',
     targetInventory: fmt(target),
     maxInventory: fmt(target.times(new D(1).plus(band.times(5)))),
