@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { D, zDecimal, zNonNegativeDecimal, zPositiveDecimal } from '../../domain/money';
 import { zMarket, zVenueId } from '../../domain/config.schema';
+import { FaultSpecSchema } from '../exchange/fault-injector';
 
 const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
 
@@ -40,6 +41,20 @@ export const BackgroundLiquiditySchema = z
   })
   .strict();
 
+// A fault window on one CEX venue: any FaultInjector fault (sim/exchange/fault-injector.ts) from
+// `at` (offset from the scenario start, like `scheduledJumps[].at`) for `duration`. Faults hit the
+// venue's API clients (Ballast through SimExchange); agents trading on the engine directly go on —
+// see sim/backtest/fault-schedule.ts for why.
+const faultWindow = { at: zDurationMs, duration: zPositiveDurationMs };
+const [outageFault, http5xxFault, timeoutsFault, staleBookFault, withdrawalsFault] = FaultSpecSchema.options;
+export const ScheduledFaultSchema = z.discriminatedUnion('kind', [
+  outageFault.extend(faultWindow),
+  http5xxFault.extend(faultWindow),
+  timeoutsFault.extend(faultWindow),
+  staleBookFault.extend(faultWindow),
+  withdrawalsFault.extend(faultWindow),
+]);
+
 export const CexVenueSchema = z
   .object({
     id: zVenueId,
@@ -51,6 +66,8 @@ export const CexVenueSchema = z
     selfTradePrevention: z.enum(['expire_taker', 'expire_maker', 'expire_both']).optional(),
     /** Optional passive "rest of the market" ladder (not Ballast's market maker). */
     backgroundLiquidity: BackgroundLiquiditySchema.optional(),
+    /** Fault windows on this venue's API (outage, error bursts, stale book, withdrawals suspended). */
+    faults: z.array(ScheduledFaultSchema).default([]),
   })
   .strict();
 
@@ -202,6 +219,7 @@ export const ScenarioSchema = z
     s.venues.forEach((v, i) => {
       if (venues.has(v.id)) ctx.addIssue({ code: 'custom', path: ['venues', i, 'id'], message: `duplicate venue id "${v.id}"` });
       venues.set(v.id, v);
+      if (v.kind === 'cex') checkFaults(v.faults, s.duration, ['venues', i, 'faults'], ctx);
     });
     const bases = new Set(s.venues.map((v) => v.market.split('/')[0]));
     if (bases.size > 1) ctx.addIssue({ code: 'custom', path: ['venues'], message: 'every venue must trade the same base asset' });
@@ -228,8 +246,24 @@ export const ScenarioSchema = z
     });
   });
 
+/**
+ * Faults start within the run, and two windows of the same kind on one venue never overlap: the
+ * injector keeps one expiry per kind, so an inner window would end an outer one early.
+ */
+function checkFaults(faults: readonly z.output<typeof ScheduledFaultSchema>[], durationMs: number, path: (string | number)[], ctx: z.RefinementCtx): void {
+  faults.forEach((f, j) => {
+    if (f.at >= durationMs) ctx.addIssue({ code: 'custom', path: [...path, j, 'at'], message: 'must be before the end of the scenario (duration)' });
+    faults.forEach((g, k) => {
+      if (k < j && g.kind === f.kind && f.at < g.at + g.duration && g.at < f.at + f.duration) {
+        ctx.addIssue({ code: 'custom', path: [...path, j, 'at'], message: `overlaps faults[${k}], also "${f.kind}": windows of one kind must not overlap` });
+      }
+    });
+  });
+}
+
 export type Scenario = z.output<typeof ScenarioSchema>;
 export type ScenarioVenue = z.output<typeof ScenarioVenueSchema>;
 export type CexScenarioVenue = z.output<typeof CexVenueSchema>;
+export type ScheduledFault = z.output<typeof ScheduledFaultSchema>;
 export type AmmScenarioVenue = z.output<typeof AmmVenueSchema>;
 export type ScenarioAgent = z.output<typeof AgentSchema>;
