@@ -1,14 +1,18 @@
 // Backtests from the command line.
-//   npm run backtest -- <scenario> [--strategies none,fixed-spread,pure-mm,avellaneda-stoikov,glft] [--duration 6h] [--seed N] [--out report.html] [--json]
+//   npm run backtest -- <scenario> [--strategies none,ballast,fixed-spread,pure-mm,avellaneda-stoikov,glft] [--duration 6h]
+//                       [--seed N] [--seeds N] [--config file] [--out report.html] [--json]
 //     runs the scenario (a name in sim/scenarios or a file) with the same seed once per strategy ("none" = no
-//     market maker), prints per-venue and overall metrics, writes a self-contained HTML report with --out.
-//     Venue requirements come from config/demo.yaml (by venue id).
+//     Ballast, "ballast" = the real system, the others = the same engine with a baseline model), prints
+//     per-venue and overall metrics, writes a self-contained HTML report with --out. --seeds N runs seeds
+//     seed, seed+1, … and prints the mean and the worst seed per metric. Venues, requirements, strategy and
+//     Ballast's funding come from the config (default config/demo.yaml).
 //   npm run backtest -- --paper avellaneda-stoikov [--paths 1000] [--seed 20080301] [--gammas 0.01,0.1,1] [--json]
 import { writeFileSync } from 'node:fs';
 import { loadConfig } from '../config/load';
-import type { VenueRequirements } from '../domain/compliance';
-import { formatTable, renderReport } from '../sim/backtest/report-html';
-import { progressBar, runBacktest, STRATEGIES, type StrategyName } from '../sim/backtest/run-backtest';
+import { summarizeSeeds } from '../sim/backtest/aggregate';
+import { backtestHooks } from '../sim/backtest/hooks';
+import { formatSeedTable, formatTable, renderReport } from '../sim/backtest/report-html';
+import { progressBar, runBacktest, STRATEGIES, type StrategyName, type StrategyResult } from '../sim/backtest/run-backtest';
 import { loadScenario } from '../sim/market/scenario-loader';
 import { parseDurationMs } from '../sim/market/scenario.schema';
 import { AS_PAPER_DEFAULTS, formatAsPaperTable, runAsPaper, type AsPaperConfig } from '../sim/paper/avellaneda-stoikov-paper';
@@ -48,7 +52,7 @@ function config(args: string[]): AsPaperConfig {
   return c;
 }
 
-const VALUED = new Set(['strategies', 'duration', 'seed', 'out', 'paper', 'paths', 'gammas', 'sample-every']);
+const VALUED = new Set(['strategies', 'duration', 'seed', 'seeds', 'config', 'out', 'paper', 'paths', 'gammas', 'sample-every']);
 
 /** The first argument that is neither an option nor an option's value. */
 function positional(args: string[]): string | undefined {
@@ -73,41 +77,73 @@ function durationOption(args: string[], name: string): number | undefined {
   }
 }
 
-function scenarioMain(name: string, args: string[]): number {
-  const list = (option(args, 'strategies') ?? 'none,fixed-spread,pure-mm,avellaneda-stoikov,glft').split(',').map((x) => x.trim());
+async function scenarioMain(name: string, args: string[]): Promise<number> {
+  const list = (option(args, 'strategies') ?? 'none,ballast,fixed-spread,pure-mm,avellaneda-stoikov,glft').split(',').map((x) => x.trim());
   for (const s of list) {
     if (!(STRATEGIES as readonly string[]).includes(s)) throw new UsageError(`--strategies: unknown strategy "${s}" (available: ${STRATEGIES.join(', ')})`);
   }
-  const seed = option(args, 'seed');
-  const requirements: Record<string, VenueRequirements> = {};
-  for (const v of loadConfig().venues) requirements[v.id] = v.requirements;
+  const seedArg = option(args, 'seed');
+  const seedsArg = option(args, 'seeds');
+  const config = loadConfig(option(args, 'config'));
   const scenario = loadScenario(name);
-  const results = runBacktest({
-    scenario,
-    strategies: [...new Set(list)] as StrategyName[],
-    durationMs: durationOption(args, 'duration'),
-    seed: seed === undefined ? undefined : positiveInt('seed', seed),
-    sampleEveryMs: durationOption(args, 'sample-every'),
-    requirements,
-    onProgress: progressBar(process.stderr),
-  });
+  const firstSeed = seedArg === undefined ? scenario.seed : positiveInt('seed', seedArg);
+  const seeds = Array.from({ length: seedsArg === undefined ? 1 : positiveInt('seeds', seedsArg) }, (_, i) => firstSeed + i);
+  const progress = progressBar(process.stderr);
+  const perSeed: StrategyResult[][] = [];
+  for (const [i, seed] of seeds.entries()) {
+    perSeed.push(
+      await runBacktest({
+        scenario,
+        config,
+        strategies: [...new Set(list)] as StrategyName[],
+        durationMs: durationOption(args, 'duration'),
+        seed,
+        sampleEveryMs: durationOption(args, 'sample-every'),
+        ...backtestHooks(),
+        onProgress: (f, s) => progress((i + f) / seeds.length, seeds.length > 1 ? `${s} (seed ${seed})` : s),
+      }),
+    );
+  }
+  const results = perSeed[0]!;
   const out = option(args, 'out');
   if (out !== undefined) writeFileSync(out, renderReport(`Ballast backtest: ${scenario.name}`, results));
-  if (args.includes('--json')) {
-    process.stdout.write(`${JSON.stringify(results.map((r) => ({ strategy: r.strategy, wallMs: r.wallMs, rows: r.rows, overall: r.overall })), null, 2)}\n`);
+  const json = args.includes('--json');
+  if (seeds.length === 1) {
+    if (json) process.stdout.write(`${JSON.stringify(results.map(jsonOf), null, 2)}\n`);
+    else process.stdout.write(formatTable(results));
   } else {
-    process.stdout.write(formatTable(results));
-    if (out !== undefined) process.stdout.write(`report written to ${out}\n`);
+    const strategies = results.map((r, k) => ({ strategy: r.strategy, seeds, wallMs: perSeed.map((rs) => rs[k]!.wallMs), summary: summarizeSeeds(perSeed.map((rs) => rs[k]!)) }));
+    if (json) process.stdout.write(`${JSON.stringify({ seeds, strategies, runs: perSeed.flat().map(jsonOf) }, null, 2)}\n`);
+    else process.stdout.write(formatSeedTable(strategies));
   }
+  if (out !== undefined && !json) process.stdout.write(`report written to ${out}\n`);
   return 0;
 }
 
-function main(args: string[]): number {
+/** What `--json` prints for one run: today's keys plus the closed loop's counters. */
+function jsonOf(r: StrategyResult): Record<string, unknown> {
+  return {
+    strategy: r.strategy,
+    seed: r.seed,
+    wallMs: r.wallMs,
+    rows: r.rows,
+    overall: r.overall,
+    quotesPlaced: r.quotesPlaced,
+    quoters: r.quoters,
+    killSwitchTrips: r.killSwitchTrips,
+    imbalances: r.imbalances.length,
+    decisions: r.decisions,
+    ...(r.pool ? { pool: r.pool } : {}),
+    transfers: Object.values(r.withdrawals).reduce((n, xs) => n + xs.length, 0),
+  };
+}
+
+async function main(args: string[]): Promise<number> {
   const paper = option(args, 'paper');
   if (paper === undefined) {
     const name = positional(args);
-    if (name === undefined) throw new UsageError('usage: backtest <scenario> [--strategies a,b] [--duration 6h] [--seed N] [--out report.html] | --paper avellaneda-stoikov');
-    return scenarioMain(name, args);
+    if (name === undefined) throw new UsageError('usage: backtest <scenario> [--strategies a,b] [--duration 6h] [--seed N] [--seeds N] [--config file] [--out report.html] [--json] | --paper avellaneda-stoikov');
+    return await scenarioMain(name, args);
   }
   if (!PAPERS.includes(paper)) {
     process.stderr.write(`no paper experiment "${paper}" (available: ${PAPERS.join(', ')})\n`);
@@ -119,9 +155,12 @@ function main(args: string[]): number {
   return 0;
 }
 
-try {
-  process.exitCode = main(process.argv.slice(2));
-} catch (e) {
-  process.stderr.write(`backtest: ${e instanceof Error ? e.message : String(e)}\n`);
-  process.exitCode = 2;
-}
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    process.stderr.write(`backtest: ${e instanceof Error ? e.message : String(e)}\n`);
+    process.exitCode = 2;
+  },
+);

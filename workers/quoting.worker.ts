@@ -5,7 +5,6 @@
 import { Client, Connection } from '@temporalio/client';
 import type { Logger } from 'pino';
 import type { BallastConfig } from '../domain/config.schema';
-import { D } from '../domain/money';
 import { RealClock } from '../hotpath/clocks';
 import { ballastDataConverter } from '../temporal/data-converter';
 import { ManagedVenue } from '../venues/managed-venue';
@@ -14,7 +13,7 @@ import { CoordinatorClient, ModePoller, modeOf } from '../temporal/coordinator-c
 import { ImbalanceMonitor } from '../hotpath/imbalance-monitor';
 import { StaticModeSource } from '../hotpath/mode-source';
 import { QuotingEngine, type QuotingEngineVenue } from '../hotpath/quoting-engine';
-import { quoterConfigFor } from '../hotpath/quoter-config';
+import { IMBALANCE_TICK_MS, monitoredVenues, quotingVenueFor } from '../hotpath/engine-setup';
 
 export interface QuotingProcessDeps {
   config: BallastConfig;
@@ -32,14 +31,8 @@ export async function runQuotingWorker(deps: QuotingProcessDeps): Promise<{ stop
     const adapter = ccxtVenueFor(config, v, env);
     if (!adapter) continue;
     const venue = new ManagedVenue(adapter, { now: () => clock.now(), clientIdPrefix: `bq${runId}${v.id.slice(0, 3)}` });
-    const rules = await venue.rules();
-    const book = await venue.fetchOrderBook(5);
-    const bid = book.bids[0]?.price;
-    const ask = book.asks[0]?.price;
-    const mid = bid && ask ? new D(bid).plus(ask).div(2).toNumber() : Number(bid ?? ask ?? '0');
-    if (!(mid > 0)) throw new Error(`venue ${v.id}: no price to start quoting from`);
-    const base = (await venue.fetchBalances()).find((b) => b.asset === rules.base)?.total ?? '0';
-    venues.push({ venue, config: quoterConfigFor(config, v, mid, base) });
+    const { mid, base, ...ready } = await quotingVenueFor(config, v, venue);
+    venues.push(ready);
     logger.info({ venue: v.id, mid, base }, 'quoting venue ready');
   }
 
@@ -57,13 +50,9 @@ export async function runQuotingWorker(deps: QuotingProcessDeps): Promise<{ stop
 
   // Imbalances: observed every 5 s, debounced with hysteresis, then signalled (once per episode).
   const monitor = new ImbalanceMonitor(engine.market, (e) => coordinator.signalImbalance(e), {
-    venues: venues.map((v) => ({
-      venueId: v.venue.id,
-      targetInventory: v.config.targetInventory,
-      requirements: config.venues.find((c) => c.id === v.venue.id)!.requirements,
-    })),
+    venues: monitoredVenues(config, venues),
   });
-  const timer = setInterval(() => void monitor.tick(clock.now()).catch((e: unknown) => logger.warn({ err: e }, 'imbalance monitor failed')), 5_000);
+  const timer = setInterval(() => void monitor.tick(clock.now()).catch((e: unknown) => logger.warn({ err: e }, 'imbalance monitor failed')), IMBALANCE_TICK_MS);
   timer.unref();
 
   return {

@@ -1,17 +1,20 @@
 // What a backtest measures. Pure aggregation functions (unit-tested by hand) plus a recorder that
-// samples a running scenario: book metrics per venue (domain/compliance, the same code the live
-// compliance check uses), the market maker's holdings and fills, the fundamental.
+// samples a running closed-loop world: book metrics per venue (domain/compliance, the same code the
+// live compliance check uses) with each side's depth, whether the venue is in an outage, Ballast's
+// holdings, resting depth and fills, the pool's implied book, the fundamental.
 //
 // Time weighting is sample-and-hold: a sample's value holds until the next sample (the last one
 // until the end of the run). PnL decomposition (exact decimals):
 //   total     = Δquote + base_end × F_end − base_0 × F_0              (F = the fundamental)
 //   realized  = Σ fills sign × amount × (F_at_fill − price) − fees     (spread captured vs fair value)
 //   inventory = total − realized = Σ base × ΔF                          (carrying inventory as F moves)
-import { computeBookMetrics, bandsFor, type VenueRequirements } from '../../domain/compliance';
+import { computeBookMetrics, type VenueRequirements } from '../../domain/compliance';
 import { constantProductImpliedBook } from '../../domain/amm-depth';
 import type Decimal from 'decimal.js';
 import { D, fmt, type Dec } from '../../domain/money';
 import { annualizeVol, realizedVolatility, type PricePoint } from '../../domain/signals/volatility';
+import type { OrderBookSnapshot } from '../../domain/order-book';
+import type { SimExchange } from '../exchange/sim-exchange';
 import type { ScenarioRunner } from '../market/scenario-runner';
 
 export interface TimedValue {
@@ -33,17 +36,26 @@ export function timeWeightedMean(xs: readonly TimedValue[], endT: number): numbe
   return weight > 0 ? sum / weight : null;
 }
 
-/** Fraction of [first sample, endT] during which `ok` held (sample-and-hold). */
-export function timeFraction(xs: readonly { t: number; ok: boolean }[], endT: number): number | null {
+/**
+ * Fraction of the counted time in [first sample, endT] during which `ok` held (sample-and-hold).
+ * A sample with `counted: false` (its venue in an outage) leaves its time out of both the numerator
+ * and the denominator; null when no time is counted.
+ */
+export function timeFraction(xs: readonly { t: number; ok: boolean; counted?: boolean }[], endT: number): number | null {
   if (xs.length === 0) return null;
-  const total = endT - xs[0]!.t;
-  if (total <= 0) return xs[0]!.ok ? 1 : 0;
+  let total = 0;
   let good = 0;
   for (let i = 0; i < xs.length; i++) {
-    const w = (i + 1 < xs.length ? xs[i + 1]!.t : endT) - xs[i]!.t;
-    if (xs[i]!.ok && w > 0) good += w;
+    const x = xs[i]!;
+    if (x.counted === false) continue;
+    const w = (i + 1 < xs.length ? xs[i + 1]!.t : endT) - x.t;
+    if (w <= 0) continue;
+    total += w;
+    if (x.ok) good += w;
   }
-  return good / total;
+  if (total > 0) return good / total;
+  const first = xs.find((x) => x.counted !== false);
+  return first ? (first.ok ? 1 : 0) : null;
 }
 
 /** Annualized realized volatility of a price path (Σ r² / elapsed, 24/7 year); null with < 2 points. */
@@ -103,9 +115,19 @@ export interface VenueSample {
   spreadPct: number | null;
   /** The thinner side's quote notional within ±depthBandPct (the requirement's band, else ±2 %). */
   depthQuote: number;
+  bidDepthQuote: number;
+  askDepthQuote: number;
   spreadOk: boolean;
+  /** Both sides meet the depth requirement. */
   depthOk: boolean;
-  /** The market maker's total (free + locked) base and quote on the venue; "0" without a market maker. */
+  bidDepthOk: boolean;
+  askDepthOk: boolean;
+  /** The venue is in an outage (its own fault schedule): metrics count healthy time only. */
+  outage: boolean;
+  /** Ballast's own resting orders within the band, per side (quote notional). */
+  mmBidDepthQuote: number;
+  mmAskDepthQuote: number;
+  /** Ballast's total (free + locked) base and quote on the venue; "0" without Ballast. */
   mmBase: string;
   mmQuote: string;
 }
@@ -117,24 +139,34 @@ export interface Recording {
   fills: Record<string, MmFill[]>;
 }
 
+/** Where the recorder reads a closed-loop world (sim/backtest/closed-loop.ts). */
+export interface RecorderSources {
+  runner: ScenarioRunner;
+  /** The simulated exchanges by venue id (for outages); venues not here are read from the runner. */
+  exchanges: Record<string, SimExchange>;
+  /** Ballast's account; undefined in the `none` run. */
+  account?: string;
+  requirements: Record<string, VenueRequirements>;
+  everyMs: number;
+  /** The pool's book when Ballast's pool liquidity implies one (e.g. a concentrated range); else from reserves. */
+  poolBook?: (venueId: string) => Pick<OrderBookSnapshot, 'bids' | 'asks'> | undefined;
+}
+
 const BOOK_DEPTH = 200;
 // Fine steps, so the implied best bid/ask sit close to the pool's marginal price ± fee.
 const AMM_LEVELS = 40;
 
-/** Samples a runner every `everyMs` of simulated time (on its price steps) and records the MM's fills. */
+/** Samples a runner every `everyMs` of simulated time (on its price steps) and records Ballast's fills. */
 export class BacktestRecorder {
   readonly recording: Recording;
   private lastAt = -Infinity;
 
-  constructor(
-    private readonly runner: ScenarioRunner,
-    private readonly opts: { everyMs: number; mmAccount?: string; requirements: Record<string, VenueRequirements> },
-  ) {
+  constructor(private readonly src: RecorderSources) {
+    const { runner, account } = src;
     this.recording = { startMs: runner.startMs, fundamental: [], venues: {}, fills: {} };
     for (const [id, v] of Object.entries(runner.venues)) {
       this.recording.venues[id] = [];
       this.recording.fills[id] = [];
-      const account = opts.mmAccount;
       if (v.kind !== 'cex' || account === undefined) continue;
       const fills = this.recording.fills[id];
       v.engine.subscribe({
@@ -147,60 +179,73 @@ export class BacktestRecorder {
       });
     }
     runner.onStep((s) => {
-      if (s.now - this.lastAt >= this.opts.everyMs) this.sample(s.now);
+      if (s.now - this.lastAt >= src.everyMs) this.sample(s.now);
     });
   }
 
   /** Takes a sample now (called at the start and the end of the run, and every `everyMs`). */
   sample(now: number): void {
+    const { runner, requirements } = this.src;
     this.lastAt = now;
-    this.recording.startMs = this.runner.startMs;
-    const t = now - this.runner.startMs;
-    this.recording.fundamental.push({ t, v: this.runner.fundamental() });
-    for (const [id, v] of Object.entries(this.runner.venues)) {
-      const req = this.opts.requirements[id];
-      const bands = req ? bandsFor(req) : ['2'];
+    this.recording.startMs = runner.startMs;
+    const t = now - runner.startMs;
+    this.recording.fundamental.push({ t, v: runner.fundamental() });
+    for (const [id, v] of Object.entries(runner.venues)) {
+      const req = requirements[id];
       const bandPct = req?.depthBandPct ?? '2';
-      let book;
+      let book: Pick<OrderBookSnapshot, 'bids' | 'asks'>;
       if (v.kind === 'cex') book = v.engine.book(BOOK_DEPTH);
       else {
         const r = v.reservesFloat();
-        book = constantProductImpliedBook({
-          reserveBase: r.base.toPrecision(12),
-          reserveQuote: r.quote.toPrecision(12),
-          fee: '0.003',
-          levels: AMM_LEVELS,
-          stepPct: new D(bandPct).div(AMM_LEVELS).toString(),
-        });
+        book =
+          this.src.poolBook?.(id) ??
+          constantProductImpliedBook({ reserveBase: r.base.toPrecision(12), reserveQuote: r.quote.toPrecision(12), fee: '0.003', levels: AMM_LEVELS, stepPct: new D(bandPct).div(AMM_LEVELS).toString() });
       }
-      const m = computeBookMetrics(book, bands);
-      const band = m.ok ? m.depth.find((b) => new D(b.pct).eq(bandPct)) : undefined;
-      const depthQuote = band ? Number(band.minSideQuote) : 0;
-      const spreadPct = m.ok ? Number(m.spreadPct) : null;
-      const mm = this.mmHoldings(id);
+      // The live compliance check's own measure (domain/compliance), on the true book.
+      const m = computeBookMetrics(book, [bandPct]);
+      const band = m.ok ? m.depth[0] : undefined;
+      const bid = band ? Number(band.bidQuote) : 0;
+      const ask = band ? Number(band.askQuote) : 0;
+      const need = req ? Number(req.minDepthQuote) : Infinity;
+      const mm = this.mmState(id, m.ok ? Number(m.mid) : undefined, Number(bandPct) / 100);
       this.recording.venues[id]!.push({
         t,
-        spreadPct,
-        depthQuote,
+        spreadPct: m.ok ? Number(m.spreadPct) : null,
+        depthQuote: Math.min(bid, ask),
+        bidDepthQuote: bid,
+        askDepthQuote: ask,
         spreadOk: req !== undefined && m.ok && new D(m.spreadPct).lte(req.maxSpreadPct),
         depthOk: req !== undefined && band !== undefined && new D(band.minSideQuote).gte(req.minDepthQuote),
-        mmBase: mm.base,
-        mmQuote: mm.quote,
+        bidDepthOk: bid >= need,
+        askDepthOk: ask >= need,
+        outage: this.src.exchanges[id]?.faults.isActive('outage') ?? false,
+        ...mm,
       });
     }
   }
 
-  private mmHoldings(id: string): { base: string; quote: string } {
-    const v = this.runner.venues[id];
-    const account = this.opts.mmAccount;
-    if (!v || v.kind !== 'cex' || account === undefined) return { base: '0', quote: '0' };
+  /** Ballast's holdings on a CEX venue, and its resting depth within the band around `mid`. */
+  private mmState(id: string, mid: number | undefined, band: number): Pick<VenueSample, 'mmBase' | 'mmQuote' | 'mmBidDepthQuote' | 'mmAskDepthQuote'> {
+    const v = this.src.runner.venues[id];
+    const account = this.src.account;
+    const out = { mmBase: '0', mmQuote: '0', mmBidDepthQuote: 0, mmAskDepthQuote: 0 };
+    if (!v || v.kind !== 'cex' || account === undefined) return out;
     let base = new D(0);
     let quote = new D(0);
     for (const b of v.engine.balances(account)) {
       if (b.asset === v.base) base = base.plus(b.free).plus(b.locked);
       else if (b.asset === v.quote) quote = quote.plus(b.free).plus(b.locked);
     }
-    return { base: fmt(base), quote: fmt(quote) };
+    out.mmBase = fmt(base);
+    out.mmQuote = fmt(quote);
+    if (mid === undefined) return out;
+    for (const o of v.engine.openOrders(account)) {
+      const p = Number(o.price);
+      const left = (Number(o.amount) - Number(o.filled)) * p;
+      if (o.side === 'buy' && p >= mid * (1 - band)) out.mmBidDepthQuote += left;
+      else if (o.side === 'sell' && p <= mid * (1 + band)) out.mmAskDepthQuote += left;
+    }
+    return out;
   }
 }
 

@@ -1,6 +1,7 @@
 // A self-contained HTML report of a backtest: the metric tables and inline SVG line charts (price vs
 // fundamental, spread, depth, inventory per venue, PnL decomposition). No scripts, no external assets.
 import { pnlSeries } from './metrics';
+import type { SeedRow } from './aggregate';
 import type { MetricRow, StrategyResult } from './run-backtest';
 
 export interface Series {
@@ -79,6 +80,9 @@ const COLUMNS: [string, (r: MetricRow) => number | null][] = [
   ['TW spread %', (r) => r.twSpreadPct],
   ['% time spread ok', (r) => r.spreadOkPct],
   ['% time depth ok', (r) => r.depthOkPct],
+  ['bid depth ok %', (r) => r.bidDepthOkPct],
+  ['ask depth ok %', (r) => r.askDepthOkPct],
+  ['healthy %', (r) => r.healthyPct],
   ['volume (quote)', (r) => r.volumeQuote],
   ['MM volume', (r) => r.mmVolumeQuote],
   ['MM fees', (r) => r.feesPaid],
@@ -94,7 +98,8 @@ export const METRIC_COLUMNS = COLUMNS;
 /** What the columns mean (printed under the table and in the report). */
 export const LEGEND = [
   'TW spread: time-weighted (sample-and-hold, 10 s samples) best-ask − best-bid, % of mid; overall = mean over venues.',
-  '% time ok: spread ≤ maxSpreadPct / thinner side ≥ minDepthQuote within ±depthBandPct (config/demo.yaml); overall = all venues with a requirement at once.',
+  '% time ok: spread ≤ maxSpreadPct / thinner side ≥ minDepthQuote within ±depthBandPct (config/demo.yaml), each side also alone; healthy time only',
+  '(outside the venue\'s own outage); overall = all venues with a requirement that are up, at once.',
   'volume: the whole venue; MM volume/fees: the market maker only. realized PnL = Σ fills (fundamental at fill − price) × ±amount − fees;',
   'inventory PnL = total − realized = Σ base × Δfundamental (includes the starting inventory). realized vol: annualized, 1-min venue mids;',
   'overall = mean of venue mids. Arbitrage losses = arbitrageurs\' realized profit (all venues). Max inv. dev.: |MM base − starting base|, base units.',
@@ -155,7 +160,8 @@ export function formatTable(results: readonly StrategyResult[]): string {
   const headers = ['venue', ...COLUMNS.map(([n]) => n)];
   const lines: string[] = [];
   for (const r of results) {
-    lines.push(`== ${r.strategy} (wall ${(r.wallMs / 1000).toFixed(1)} s, ${r.summary.events} events, arbitrage losses ${fmtCell(r.overall.arbitrageLosses)})`);
+    const trips = r.killSwitchTrips.length;
+    lines.push(`== ${r.strategy} (seed ${r.seed}, wall ${(r.wallMs / 1000).toFixed(1)} s, ${r.summary.events} events, arbitrage losses ${fmtCell(r.overall.arbitrageLosses)}, orders placed ${r.quotesPlaced}, kill-switch trips ${trips})`);
     const rows = [...r.rows, r.overall].map((x) => [x.venue, ...COLUMNS.map(([, f]) => fmtCell(f(x)))]);
     const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
     const line = (cells: string[]): string => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
@@ -164,3 +170,31 @@ export function formatTable(results: readonly StrategyResult[]): string {
   lines.push(LEGEND, '');
   return lines.join('\n');
 }
+
+/** The CLI table for several seeds: per strategy, each venue's mean and worst seed per column. */
+export function formatSeedTable(strategies: readonly { strategy: string; seeds: readonly number[]; wallMs: readonly number[]; summary: readonly SeedRow[] }[]): string {
+  const headers = ['venue', ...COLUMNS.map(([n]) => n)];
+  const keys = COLUMNS.map(([, f]) => f);
+  const lines: string[] = [];
+  for (const s of strategies) {
+    const wall = s.wallMs.reduce((a, b) => a + b, 0) / Math.max(1, s.wallMs.length);
+    lines.push(`== ${s.strategy}: ${s.seeds.length} seeds ${s.seeds[0]}…${s.seeds[s.seeds.length - 1]}, mean wall ${(wall / 1000).toFixed(1)} s; each cell: mean / worst (seed)`);
+    const rows = s.summary.map((row) => [
+      row.venue,
+      ...keys.map((f) => {
+        // The column's metric key: read it off a probe row whose every field names itself.
+        const key = f(PROBE) as unknown as string;
+        const w = row.worst[key];
+        return `${fmtCell(row.mean[key] ?? null)} / ${w ? `${fmtCell(w.value)} (${w.seed})` : '—'}`;
+      }),
+    ]);
+    const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+    const line = (cells: string[]): string => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+    lines.push(line(headers), ...rows.map(line), '');
+  }
+  lines.push(LEGEND, '');
+  return lines.join('\n');
+}
+
+/** A row whose fields hold their own names, so a column's accessor tells which metric it shows. */
+const PROBE = new Proxy({}, { get: (_t, k) => k }) as unknown as MetricRow;

@@ -2,8 +2,6 @@ import { decomposePnl, realizedVolAnnual, timeFraction, timeWeightedMean, type M
 import { escapeHtml, fmtCell, lineChart } from '../../sim/backtest/report-html';
 import { progressBar } from '../../sim/backtest/run-backtest';
 import { SECONDS_PER_YEAR } from '../../domain/signals/volatility';
-import { MarketMakerAgent } from '../../sim/backtest/market-maker-agent';
-import type { AgentView, VenueView } from '../../sim/market/agent.types';
 
 describe('timeWeightedMean', () => {
   it('weights each sample by how long it holds, the last until the end', () => {
@@ -134,48 +132,5 @@ describe('report pieces', () => {
     for (let i = 0; i <= 100; i++) bar(i / 100, 'none');
     expect(lines).toHaveLength(11);
     expect(lines[10]).toContain('100% none');
-  });
-});
-
-describe('MarketMakerAgent', () => {
-  const venue = { id: 'alpha', kind: 'cex', bid: 0.4999, ask: 0.5001, mid: 0.5, takerFee: 0.001 } as unknown as VenueView;
-  const view: AgentView = {
-    now: 1_000,
-    venue: (id) => (id === 'alpha' ? venue : undefined),
-    holdings: () => ({ base: 1000, quote: 500 }),
-    fundamental: () => 0.5,
-    exact: (id) =>
-      id === 'alpha'
-        ? { kind: 'cex', id, bids: [], asks: [], takerFee: '0.001', tickSize: '0.0001', lotSize: '1', minNotional: '1', freeBase: '1000', freeQuote: '500' }
-        : undefined,
-  };
-  const agent = (): MarketMakerAgent =>
-    new MarketMakerAgent('mm', {
-      venues: ['alpha'],
-      params: { alpha: { model: 'fixed-spread', spreadPct: '0.4', orderAmount: '100' } },
-      refreshMs: 5000,
-      jitter: 0.2,
-      targetBaseRatio: 0.5,
-      maxInventoryFactor: 2,
-      volHalfLifeSec: 600,
-      seedVariancePerSec: 1e-8,
-    });
-
-  it('cancels everything first, then places the model quotes post-only GTC', () => {
-    const mm = agent();
-    expect(mm.decide(view)).toEqual([{ type: 'cancelAll', venue: 'alpha' }]);
-    // fixed spread 0.4 %: 0.5 × (1 ∓ 0.002) = 0.499 / 0.501
-    expect(mm.decide(view)).toEqual([
-      { type: 'limit', venue: 'alpha', side: 'buy', price: 0.499, amount: 100, tif: 'GTC', postOnly: true },
-      { type: 'limit', venue: 'alpha', side: 'sell', price: 0.501, amount: 100, tif: 'GTC', postOnly: true },
-    ]);
-    expect(mm.quotesPlaced).toBe(2);
-    expect(mm.decide(view)).toEqual([{ type: 'cancelAll', venue: 'alpha' }]);
-  });
-
-  it('refreshes every refreshMs ± jitter', () => {
-    const mm = agent();
-    expect(mm.nextDelayMs(0, () => 0)).toBeCloseTo(4000, 9);
-    expect(mm.nextDelayMs(0, () => 0.5)).toBeCloseTo(5000, 9);
   });
 });
