@@ -9,7 +9,8 @@
 import { appendFileSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { z } from 'zod';
-import { D, fmt, zDecimal } from '../domain/money';
+import { zDecimal } from '../domain/money';
+import { usedUsdOnDay } from '../domain/treasury/rebalance-inputs';
 
 export const LedgerEntrySchema = z
   .object({
@@ -89,18 +90,6 @@ export class LedgerStore {
    * transfers. A booked transfer replaces its reservation (same workflow), so nothing counts twice.
    */
   usedUsd(day: string): string {
-    let used = new D(0);
-    const byWorkflow = new Map<string, LedgerEntry[]>();
-    for (const e of this.entries({ day })) byWorkflow.set(e.workflowId, [...(byWorkflow.get(e.workflowId) ?? []), e]);
-    for (const list of byWorkflow.values()) {
-      const booked = list.filter((e) => e.kind === 'transfer');
-      if (booked.length > 0) {
-        for (const b of booked) used = used.plus(b.amountUsd);
-        continue;
-      }
-      const released = list.some((e) => e.kind === 'release');
-      if (!released) for (const r of list.filter((e) => e.kind === 'reservation')) used = used.plus(r.amountUsd);
-    }
-    return fmt(used);
+    return usedUsdOnDay(this.order, day);
   }
 }

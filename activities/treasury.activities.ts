@@ -10,6 +10,8 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Logger } from 'pino';
 import type { BallastConfig } from '../domain/config.schema';
 import { D, fmt } from '../domain/money';
+import { evacuable, planEvacuation, type EvacuationBalance, type EvacuationPlan } from '../domain/treasury/evacuation-plan';
+import { transfersInFlight } from '../domain/treasury/rebalance-inputs';
 import { checkTransferPolicy, dailyWindow } from '../domain/treasury/transfer-policy';
 import { txConfirmations } from '../venues/chain/evm-confirmations';
 import type { TransferRecord, VenueAdapter } from '../venues/venue.port';
@@ -213,40 +215,19 @@ export function createTreasuryActivities(deps: TreasuryDeps) {
       return w.label;
     },
 
-    /**
-     * venueRisk's evacuation: every free balance of the venue in chunks no larger than the
-     * per-transfer cap, as far as today's remaining daily cap allows; the rest is reported as blocked
-     * (an operator can raise the cap or approve later — the policy is not bypassed for emergencies).
-     */
-    async evacuationPlan(req: { venue: string }): Promise<{ chunks: { asset: string; amount: string; amountUsd: string }[]; blocked: { asset: string; amount: string; reason: string }[] }> {
-      const balances = await venue(req.venue).fetchBalances();
-      let dailyLeft = new D(t.caps.dailyUsd).minus(deps.ledger.usedUsd(dailyWindow(deps.now())));
-      const chunks: { asset: string; amount: string; amountUsd: string }[] = [];
-      const blocked: { asset: string; amount: string; reason: string }[] = [];
+    /** venueRisk's evacuation: the venue's free balances, fees and prices cut by the domain's planEvacuation. */
+    async evacuationPlan(req: { venue: string }): Promise<EvacuationPlan> {
       const v = venue(req.venue);
-      for (const b of balances) {
-        // The venue charges its fee on top of each withdrawal: what one chunk can carry is the
-        // balance less one fee per chunk (a venue that publishes no fee is assumed to charge none).
-        const fee = v.withdrawalFee ? new D(await v.withdrawalFee(b.asset).catch(() => '0')) : new D(0);
-        let left = new D(b.free);
-        if (!left.gt(fee)) continue;
-        const price = new D(await priceUsd(b.asset, req.venue));
-        const maxPerChunk = new D(t.caps.perTransferUsd).div(price).toDecimalPlaces(8, 1);
-        while (left.gt(0)) {
-          const byDaily = dailyLeft.div(price).toDecimalPlaces(8, 1);
-          const amount = D.min(left.minus(fee), maxPerChunk, byDaily);
-          if (!amount.gt(0)) {
-            blocked.push({ asset: b.asset, amount: fmt(left), reason: `daily cap ${t.caps.dailyUsd} USD reached` });
-            break;
-          }
-          const usd = amount.times(price);
-          chunks.push({ asset: b.asset, amount: fmt(amount), amountUsd: fmt(usd) });
-          dailyLeft = dailyLeft.minus(usd);
-          left = left.minus(amount).minus(fee);
-          if (!left.gt(fee)) break;
-        }
+      const balances: EvacuationBalance[] = [];
+      for (const b of await v.fetchBalances()) {
+        // A venue that publishes no fee is assumed to charge none.
+        const fee = v.withdrawalFee ? await v.withdrawalFee(b.asset).catch(() => '0') : '0';
+        const row: EvacuationBalance = { asset: b.asset, free: b.free, fee };
+        // Priced only when there is something to send (an empty book elsewhere must not block it).
+        if (evacuable(row)) row.priceUsd = await priceUsd(b.asset, req.venue);
+        balances.push(row);
       }
-      return { chunks, blocked };
+      return planEvacuation(balances, t.caps, deps.ledger.usedUsd(dailyWindow(deps.now())));
     },
 
     /** A venue's balances (venueRisk: what to evacuate; rebalance: where the asset is). */
@@ -293,14 +274,7 @@ export function createTreasuryActivities(deps: TreasuryDeps) {
         balances.push({ venue: id, amount: b?.total ?? '0' });
         fees[id] = v.withdrawalFee ? await v.withdrawalFee(req.asset).catch(() => '0') : '0';
       }
-      const byWf = new Map<string, LedgerEntryInput[]>();
-      for (const e of deps.ledger.entries()) if (e.asset === req.asset) byWf.set(e.workflowId, [...(byWf.get(e.workflowId) ?? []), e]);
-      const inFlight: { from: string; to: string; amount: string }[] = [];
-      for (const list of byWf.values()) {
-        const r = list.find((e) => e.kind === 'reservation');
-        const done = list.some((e) => e.kind === 'transfer' || e.kind === 'release' || e.kind === 'suspense');
-        if (r && !done && r.from && r.to?.startsWith('venue:')) inFlight.push({ from: r.from, to: r.to.slice('venue:'.length), amount: String(r.amount) });
-      }
+      const inFlight = transfersInFlight(deps.ledger.entries(), req.asset);
       return { balances, inFlight, venues, fees };
     },
 

@@ -6,7 +6,9 @@
 // `rebalance` or a `venueRisk` child. Children are started with ParentClosePolicy ABANDON (a
 // continueAsNew must not kill an evacuation waiting for an operator) and report back with the
 // `policyChildFinished` signal, so their outcome reaches whichever run is current.
-// Versioning: runs recorded before the policy existed replay on the `patched('coordinator-policy')` branch.
+// Versioning: runs recorded before the policy existed replay on the `patched('coordinator-policy')` branch;
+// `patched('policy-recheck-on-child')`: an imbalance blocked by a running child is re-decided when the
+// child reports back (older runs polled with a timer).
 import {
   ParentClosePolicy,
   allHandlersFinished,
@@ -168,6 +170,9 @@ export async function liquidityCoordinator(rawInput: LiquidityCoordinatorInput):
   let eventsThisRun = 0;
   // Runs recorded before the policy existed take the old branch on replay (no timers, no children).
   const withPolicy = patched('coordinator-policy');
+  // Runs recorded before this patch slept until `now` (1 ms timers, again and again) while a running
+  // child blocked an imbalance; now such an imbalance waits for the child's report instead.
+  const recheckOnChild = withPolicy && patched('policy-recheck-on-child');
   const params = PolicyParamsSchema.parse({ ...(input.policy ?? {}), asset: input.asset });
   let policy: PolicyState = state.policy ?? initialPolicyState();
   const pending: Decision[] = [];
@@ -188,6 +193,8 @@ export async function liquidityCoordinator(rawInput: LiquidityCoordinatorInput):
     if (!r.success) return;
     policy = noteChildFinished(policy, { id: r.data.id }, { status: r.data.status, ...(r.data.message !== undefined ? { message: r.data.message } : {}) }, workflowNow());
     state.policy = policy;
+    // An imbalance that waited for this child may act now (see nextCheckAt's waitForRunning).
+    if (recheckOnChild) decide(decideOnTick(policy, workflowNow(), params));
   });
   const applyMode = (req: z.output<typeof SetVenueModeSchema>) => {
     state.seq += 1;
@@ -224,7 +231,7 @@ export async function liquidityCoordinator(rawInput: LiquidityCoordinatorInput):
   if (!withPolicy) await condition(wantsNewRun);
   else {
     for (;;) {
-      const wake = nextCheckAt(policy, workflowNow(), params);
+      const wake = nextCheckAt(policy, workflowNow(), params, { waitForRunning: recheckOnChild });
       const woke = wake === undefined ? await condition(() => pending.length > 0 || wantsNewRun()) : await condition(() => pending.length > 0 || wantsNewRun(), Math.max(1, wake - workflowNow()));
       if (!woke) decide(decideOnTick(policy, workflowNow(), params));
       while (pending.length > 0) {

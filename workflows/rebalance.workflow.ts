@@ -4,7 +4,7 @@
 // Runs on a schedule (`rebalance:<asset>`) and on demand (Web UI, coordinator); `dryRun` plans only.
 import { executeChild, getExternalWorkflowHandle, proxyActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { TreasuryActivities } from '../activities/treasury.activities';
-import { D, fmt } from '../domain/money';
+import { rebalancePlanInput } from '../domain/treasury/rebalance-inputs';
 import { planRebalance, type RebalancePlan } from '../domain/treasury/rebalance-planner';
 import { RebalanceInputSchema, type RebalanceInput, type RebalanceRequest } from '../domain/treasury/transfer.schemas';
 import { fundTransfer } from './fund-transfer.workflow';
@@ -23,9 +23,6 @@ const acts = proxyActivities<TreasuryActivities>({
   startToCloseTimeout: '60s',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '10s', maximumAttempts: 8 },
 });
-
-/** Minimum transfer, as a share of the asset's total: smaller moves are noise, not rebalancing. */
-const MIN_TRANSFER_SHARE = '0.01';
 
 export async function rebalance(rawInput: RebalanceInput): Promise<RebalanceResult> {
   const input = validateWorkflowInput(RebalanceInputSchema, rawInput, 'rebalance');
@@ -53,24 +50,7 @@ async function runRebalance(input: RebalanceRequest): Promise<RebalanceResult> {
     { key: SA_REQUESTER, value: input.requester },
   ]);
   const snap = await acts.rebalanceSnapshot({ asset: input.asset, ...(input.target ? { venues: Object.keys(input.target) } : {}) });
-  // Default allocation: equal shares over the transfer-capable venues (the last one takes the rounding).
-  const target =
-    input.target ??
-    Object.fromEntries(
-      snap.venues.map((v, i) => {
-        const share = new D(1).div(snap.venues.length).toDecimalPlaces(6, 1);
-        return [v, i === snap.venues.length - 1 ? fmt(new D(1).minus(share.times(snap.venues.length - 1))) : fmt(share)];
-      }),
-    );
-  const total = snap.balances.reduce((s, b) => s.plus(b.amount), new D(0));
-  const plan = planRebalance({
-    asset: input.asset,
-    balances: snap.balances,
-    target,
-    inFlight: snap.inFlight,
-    costs: Object.fromEntries(snap.venues.map((v) => [v, { withdrawFee: snap.fees[v] ?? '0', minWithdraw: '0' }])),
-    minTransfer: fmt(total.times(MIN_TRANSFER_SHARE)),
-  });
+  const plan = planRebalance(rebalancePlanInput(input.asset, snap, input.target));
   const result: RebalanceResult = { plan, transfers: [], dryRun: input.dryRun };
   if (input.dryRun) return result;
   const wf = workflowInfo().workflowId;

@@ -303,13 +303,21 @@ export function noteChildFinished(state: PolicyState, decision: Pick<Decision, '
 /**
  * The earliest time a pending imbalance may become actionable by time alone (hysteresis, cooldown,
  * daily budgets rolling over), so the workflow can sleep until then; undefined when nothing waits on time.
+ *
+ * `waitForRunning`: an imbalance blocked by a running action (RUNNING, VENUE_RISK_RUNNING) waits for
+ * that action's end, not for time — the caller re-decides when a child finishes (decideOnTick after
+ * noteChildFinished). Without it, such an imbalance yields `nowMs` once hysteresis and cooldown are
+ * over, and a caller that sleeps until then wakes at once, again and again, while the child runs.
  */
-export function nextCheckAt(state: PolicyState, nowMs: number, params: PolicyParams): number | undefined {
+export function nextCheckAt(state: PolicyState, nowMs: number, params: PolicyParams, opts: { waitForRunning?: boolean } = {}): number | undefined {
   let best: number | undefined;
+  const running = (key: string) => state.actions.some((a) => a.key === key && a.status === 'running');
+  const riskRunning = state.actions.some((a) => a.kind === 'venueRisk' && a.status === 'running');
   for (const r of Object.values(state.raised)) {
     const action = ACTION_FOR[r.kind];
     if (r.actedBy !== undefined || action === 'none') continue;
     const key = cooldownKey(action, r.venueId);
+    if (opts.waitForRunning && (running(key) || (action === 'rebalance' && riskRunning))) continue;
     let at = r.sinceMs + hysteresis(params, r.kind).minRaisedMs;
     const last = state.lastStartedAt[key];
     if (last !== undefined) at = Math.max(at, last + params.cooldownMs[action]);
