@@ -1,8 +1,11 @@
 // An in-process Uniswap V2 pool for the market simulation: the exact V2 math (sim/amm) plus wallet
 // balances per account in token units, so agents swap with real budgets. (The on-chain pool on the
 // local EVM is a separate component; this one keeps virtual-time runs fast and exact.)
+// Liquidity providers mint and burn LP tokens as Router02 + UniswapV2Pair would: deposits at the
+// pool ratio, fees accruing in the reserves, burns pro rata. The scenario's starting reserves belong
+// to GENESIS_LP. Swaps are untouched by this.
 import type { Clock } from '../../domain/clock';
-import { UniswapV2Pool, type SwapSide } from '../../domain/uniswap-v2-math';
+import { UniswapV2Pool, optimalLiquidityAmounts, type PoolReserves, type PoolSnapshot, type SwapSide } from '../../domain/uniswap-v2-math';
 
 export interface AmmVenueConfig {
   id: string;
@@ -23,6 +26,13 @@ export interface AmmSwap {
   timestamp: number;
 }
 
+export type LiquidityResult =
+  | { ok: true; base: bigint; quote: bigint; liquidity: bigint; timestamp: number }
+  | { ok: false; reason: 'INSUFFICIENT_FUNDS' | 'INSUFFICIENT_LIQUIDITY' | 'INVALID_AMOUNT' | 'SLIPPAGE' };
+
+/** The account holding the LP tokens of the scenario's starting reserves (the pool's other LPs). */
+export const GENESIS_LP = 'pool-genesis-lp';
+
 export type SwapResult = { ok: true; swap: AmmSwap } | { ok: false; reason: 'INSUFFICIENT_FUNDS' | 'SLIPPAGE' | 'INVALID_AMOUNT' | 'NO_LIQUIDITY' };
 
 interface Wallet {
@@ -39,6 +49,7 @@ export class AmmVenue {
   readonly base: string;
   readonly quote: string;
   private readonly wallets = new Map<string, Wallet>();
+  private readonly lp = new Map<string, bigint>();
   private readonly listeners = new Set<(s: AmmSwap) => void>();
   private seq = 0;
   private readonly baseScale: number;
@@ -51,7 +62,7 @@ export class AmmVenue {
     private readonly clock: Clock,
   ) {
     [this.base, this.quote] = config.market.split('/') as [string, string];
-    this.pool.mint({ base: config.reserveBase, quote: config.reserveQuote });
+    this.lp.set(GENESIS_LP, this.pool.mint({ base: config.reserveBase, quote: config.reserveQuote }));
     this.baseScale = 10 ** config.baseDecimals;
     this.quoteScale = 10 ** config.quoteDecimals;
   }
@@ -120,6 +131,56 @@ export class AmmVenue {
     w[payAsset] -= amountIn;
     w[side === 'buy' ? 'base' : 'quote'] += amountOut;
     return { ok: true, swap: this.record(account, side, amountIn, amountOut) };
+  }
+
+  /** Reserves and LP supply (what the pair holds). */
+  poolState(): PoolSnapshot {
+    return this.pool.snapshot();
+  }
+
+  /** LP tokens held by `account`. */
+  lpBalance(account: string): bigint {
+    return this.lp.get(account) ?? 0n;
+  }
+
+  /**
+   * Router02.addLiquidity from the account's wallet: deposits `desired` at the pool ratio (the
+   * smaller side binds), refusing below `min`; mints LP tokens to the account.
+   */
+  addLiquidity(account: string, desired: PoolReserves, min: PoolReserves = { base: 0n, quote: 0n }): LiquidityResult {
+    if (desired.base <= 0n || desired.quote <= 0n) return { ok: false, reason: 'INVALID_AMOUNT' };
+    const w = this.wallet(account);
+    if (w.base < desired.base || w.quote < desired.quote) return { ok: false, reason: 'INSUFFICIENT_FUNDS' };
+    let amounts: PoolReserves;
+    let liquidity: bigint;
+    try {
+      amounts = optimalLiquidityAmounts(this.pool.reserves, desired, min);
+      liquidity = this.pool.mint(amounts);
+    } catch {
+      return { ok: false, reason: 'SLIPPAGE' };
+    }
+    w.base -= amounts.base;
+    w.quote -= amounts.quote;
+    this.lp.set(account, this.lpBalance(account) + liquidity);
+    return { ok: true, ...amounts, liquidity, timestamp: this.clock.now() };
+  }
+
+  /** Router02.removeLiquidity: burns the account's LP tokens for its pro-rata reserves, fees included. */
+  removeLiquidity(account: string, liquidity: bigint): LiquidityResult {
+    if (liquidity <= 0n) return { ok: false, reason: 'INVALID_AMOUNT' };
+    const have = this.lpBalance(account);
+    if (have < liquidity) return { ok: false, reason: 'INSUFFICIENT_FUNDS' };
+    let out: PoolReserves;
+    try {
+      out = this.pool.burn(liquidity);
+    } catch {
+      return { ok: false, reason: 'INSUFFICIENT_LIQUIDITY' };
+    }
+    this.lp.set(account, have - liquidity);
+    const w = this.wallet(account);
+    w.base += out.base;
+    w.quote += out.quote;
+    return { ok: true, ...out, liquidity, timestamp: this.clock.now() };
   }
 
   subscribe(fn: (s: AmmSwap) => void): () => void {

@@ -154,6 +154,21 @@ export class AmmVenue implements VenueAdapter {
     return (await this.ready()).c.wallet;
   }
 
+  /** The pool's tokens (base, quote) and the LP token's decimals, as discovered on chain. */
+  async tokens(): Promise<{ base: AmmToken; quote: AmmToken; lpDecimals: number }> {
+    const r = await this.ready();
+    return { base: r.base, quote: r.quote, lpDecimals: r.c.info.lpDecimals };
+  }
+
+  /** The wallet's base and quote balances in token units (what liquidity can be added from). */
+  async walletUnits(): Promise<PoolReserves> {
+    const r = await this.ready();
+    return this.guard('fetch balances', async () => {
+      const [base, quote] = await Promise.all([r.c.balanceOf(r.base), r.c.balanceOf(r.quote)]);
+      return { base, quote };
+    });
+  }
+
   async reserves(): Promise<AmmReserves> {
     const r = await this.ready();
     return this.guard('read reserves', () => r.c.reserves());
