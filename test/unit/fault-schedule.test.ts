@@ -2,7 +2,14 @@ import { mulberry32 } from '../../domain/rng';
 import { VirtualClock } from '../../hotpath/clocks';
 import { FaultInjector, type FaultKind } from '../../sim/exchange/fault-injector';
 import { applyFaultSchedule, faultWindows, mergeWindows, outageWindows } from '../../sim/backtest/fault-schedule';
+import { sellOffEpisodes } from '../../sim/backtest/sell-off-episodes';
+import { PRESET_WITHDRAWALS } from '../../sim/exchange/exchange-presets';
+import { SimExchange } from '../../sim/exchange/sim-exchange';
+import { TransferNetwork } from '../../sim/exchange/transfer-network';
 import { loadScenario, parseScenario, ScenarioError } from '../../sim/market/scenario-loader';
+import { ScenarioRunner } from '../../sim/market/scenario-runner';
+import type { CexScenarioVenue, Scenario } from '../../sim/market/scenario.schema';
+import { isVenueError } from '../../venues/venue-errors';
 
 const cex = (id: string, faults: unknown[] = []) => ({
   id,
@@ -172,5 +179,71 @@ describe('applyFaultSchedule', () => {
   it('refuses a venue with faults but no exchange', () => {
     const { clock, ex } = setup(0);
     expect(() => applyFaultSchedule(s, { alpha: ex.alpha }, clock)).toThrow('venue "bravo" has faults in scenario "faulty" but no exchange was given');
+  });
+});
+
+describe('shipped fault scenarios', () => {
+  const H = 3_600_000;
+  const M = 60_000;
+
+  it.each(['calm-24h', 'outage-selloff', 'arb-storm', 'thin-venue', 'stress-24h'])('%s loads and runs', (name) => {
+    const s = loadScenario(name);
+    expect(s.duration).toBe(24 * H);
+    // Ten virtual minutes: every agent and fault type wired (the full day is a command, see the report).
+    const summary = ScenarioRunner.virtual({ ...s, duration: 10 * M }).runVirtual();
+    expect(Object.values(summary.venues).every((v) => v.trades > 0)).toBe(true);
+  });
+
+  it('outage-selloff: bravo down 09:30–10:00 inside its withdrawal suspension, while the whale sells and the news hits', () => {
+    const s = loadScenario('outage-selloff');
+    expect(outageWindows(s, 0)).toEqual({ alpha: [], bravo: [{ startMs: 9.5 * H, endMs: 10 * H }], charlie: [], uniswap: [] });
+    expect(faultWindows(s, 0).map((w) => `${w.venue}:${w.kind}@${w.startMs / M}-${w.endMs / M}`)).toEqual([
+      'bravo:withdrawalsSuspended@510-690',
+      'bravo:http5xx@560-570',
+      'bravo:outage@570-600',
+    ]);
+    expect(sellOffEpisodes(s, 0)).toEqual([
+      { label: 'whale whale', startMs: 9 * H, endMs: 11 * H },
+      { label: 'jump -5.8%', startMs: (9 + 20 / 60) * H, endMs: (10 + 20 / 60) * H },
+    ]);
+  });
+
+  it('arb-storm and thin-venue carry their faults; calm-24h has none', () => {
+    const kinds = (name: string) => faultWindows(loadScenario(name), 0).map((w) => `${w.venue}:${w.kind}`);
+    expect(kinds('arb-storm')).toEqual(['alpha:staleBook', 'charlie:timeouts']);
+    expect(kinds('thin-venue')).toEqual(['charlie:http5xx']);
+    expect(kinds('calm-24h')).toEqual([]);
+  });
+
+  it('an outage stops the venue for API clients only: the agents trade on through it', async () => {
+    // outage-selloff with bravo's outage moved to minutes 2–4 of a 6-minute run.
+    const base = loadScenario('outage-selloff');
+    const s: Scenario = {
+      ...base,
+      duration: 6 * M,
+      venues: base.venues.map((v) => (v.id === 'bravo' && v.kind === 'cex' ? { ...v, faults: [{ kind: 'outage' as const, at: 2 * M, duration: 2 * M }] } : v)),
+    };
+    const clock = new VirtualClock(Date.parse(s.startTime));
+    const network = new TransferNetwork({ delayMs: { min: 1000, max: 1000 } }, { clock, rng: mulberry32(3) });
+    const exchanges: Record<string, SimExchange> = {};
+    for (const v of s.venues.filter((x): x is CexScenarioVenue => x.kind === 'cex')) {
+      const market = { symbol: v.market, base: 'BLST', quote: 'USDT', tickSize: v.rules.tickSize, lotSize: v.rules.lotSize, minNotional: v.rules.minNotional, makerFee: v.fees.maker, takerFee: v.fees.taker };
+      exchanges[v.id] = new SimExchange({ id: v.id, market, latencyMs: { min: 10, max: 10 }, rateLimit: { capacity: 100, refillPerSec: 100 }, withdrawals: PRESET_WITHDRAWALS }, { clock, rng: mulberry32(4), network });
+    }
+    const runner = new ScenarioRunner(s, { clock, engines: Object.fromEntries(Object.entries(exchanges).map(([id, e]) => [id, e.engine])) });
+    const bravo = exchanges.bravo!;
+    const tradesAt: number[] = [];
+    bravo.engine.subscribe({ onTrade: (t) => tradesAt.push(t.timestamp - runner.startMs) });
+    runner.start();
+    applyFaultSchedule(s, exchanges, clock);
+    const t0 = runner.startMs;
+
+    await clock.runUntilAsync(t0 + 3 * M);
+    const during = await clock.resolve(bravo.fetchBook('ballast', 5)).catch((e: unknown) => e);
+    expect(isVenueError(during) && during.code).toBe('VENUE.UNAVAILABLE');
+    await clock.runUntilAsync(t0 + 5 * M);
+    await expect(clock.resolve(bravo.fetchBook('ballast', 5))).resolves.toMatchObject({ bids: expect.any(Array) });
+    runner.runVirtual();
+    expect(tradesAt.filter((t) => t >= 2 * M && t < 4 * M).length).toBeGreaterThan(0);
   });
 });
