@@ -2,11 +2,12 @@
 // drift from its target, sustained one-sided selling in the tape, a listing-requirement breach on
 // the live book, and an unhealthy venue. Observations go through the debounced detector (hysteresis,
 // minimum duration, cooldown), so a sustained condition yields one signal, not a storm.
-import { computeBookMetrics, evaluateCompliance, bandsFor, type VenueRequirements } from '../domain/compliance';
+import { computeBookMetrics, evaluateCompliance, type VenueRequirements } from '../domain/compliance';
 import { D } from '../domain/money';
 import { ImbalanceDetector, type ImbalanceConfig, type ImbalanceEvent, type ImbalanceObservation } from '../domain/quoting/imbalance';
 import { tradeImbalance } from '../domain/signals/order-flow';
 import type { MarketState } from '../domain/quoting/market-state';
+import { withinBand } from './book-band';
 
 export interface MonitoredVenue {
   venueId: string;
@@ -50,7 +51,9 @@ export class ImbalanceMonitor {
       const flow = tradeImbalance(m.trades, { now, windowMs: this.flowWindowMs });
       if (flow.total > 0) out.push({ now, venueId: v.venueId, kind: 'ONE_SIDED_SELLING', value: flow.sellVolume / flow.total });
       if (v.requirements && m.book) {
-        const verdict = evaluateCompliance(computeBookMetrics(m.book, bandsFor(v.requirements)), '0', { ...v.requirements, minVolume24hQuote: '0' });
+        // The verdict reads the requirement's own band only; the book is cut to it (same verdict, far fewer decimals).
+        const band = v.requirements.depthBandPct;
+        const verdict = evaluateCompliance(computeBookMetrics(withinBand(m.book, Number(band) / 100), [band]), '0', { ...v.requirements, minVolume24hQuote: '0' });
         out.push({ now, venueId: v.venueId, kind: 'COMPLIANCE_BREACH', value: verdict.compliant ? 0 : 1 });
       }
       out.push({ now, venueId: v.venueId, kind: 'VENUE_UNHEALTHY', value: m.healthy ? 0 : 1 });

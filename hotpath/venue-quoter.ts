@@ -108,6 +108,7 @@ export class VenueQuoter {
   private currentFair?: number;
   private baseStr = '0';
   private parsed = new Map<string, ParsedOrder>();
+  private liveCache?: { version: number; grid: GridLiveOrder[]; own: OwnOrder[] };
   private running = false;
   private dirty = false;
   private stopped = true;
@@ -275,6 +276,9 @@ export class VenueQuoter {
    * (buys down, sells up): compared with on-grid prices that is exact (⌊b⌋ ≥ s ⇔ b ≥ s for an integer s).
    */
   private live(): { grid: GridLiveOrder[]; own: OwnOrder[] } {
+    // A cycle reads the live orders twice (kill switch, then plan) and most cycles change none of them.
+    const version = this.deps.venue.tracker.version;
+    if (this.liveCache?.version === version) return this.liveCache;
     const g = this.planner!.grid;
     const grid: GridLiveOrder[] = [];
     const own: OwnOrder[] = [];
@@ -294,7 +298,8 @@ export class VenueQuoter {
       own.push(p.own);
     }
     this.parsed = seen;
-    return { grid, own };
+    this.liveCache = { version, grid, own };
+    return this.liveCache;
   }
 
   private fair(): number | undefined {

@@ -144,8 +144,9 @@ export class ManagedVenue {
     return { open: open.length, updated, lost, fills: fills.length };
   }
 
+  /** Orders open, partially filled or pending (the tracker's unsettled ones), in the order they were placed. */
   openOrders(): TrackedOrder[] {
-    return this.tracker.all().filter((o) => o.status === 'open' || o.status === 'partially_filled' || o.status === 'pending');
+    return this.tracker.unsettled();
   }
 
   async fetchOrderBook(limit?: number): Promise<OrderBookSnapshot> {

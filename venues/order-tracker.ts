@@ -31,6 +31,17 @@ export class OrderTracker {
   private readonly byVenueId = new Map<string, string>();
   private readonly seenTrades = new Set<string>();
   private readonly fillLog: Fill[] = [];
+  /**
+   * The unsettled orders' ids with their tracking order: the quoting loop reads them several times per
+   * cycle, and scanning every order ever tracked made each read O(orders since start).
+   */
+  private readonly open = new Map<string, number>();
+  private readonly seqOf = new Map<string, number>();
+  private nextSeq = 0;
+  /** An order came back from `lost` after newer ones: `open` must be re-sorted before it is read. */
+  private reordered = false;
+  /** Bumped on every change: a reader may reuse what it derived from the orders while it is unchanged. */
+  version = 0;
 
   constructor(private readonly maxNotFound = 3) {}
 
@@ -40,6 +51,10 @@ export class OrderTracker {
     const { now, ...rest } = o;
     const t: TrackedOrder = { ...rest, filled: '0', reportedFilled: '0', fillsFilled: '0', status: 'pending', createdAt: now, updatedAt: now, notFound: 0 };
     this.orders.set(o.clientOrderId, t);
+    const seq = this.nextSeq++;
+    this.seqOf.set(o.clientOrderId, seq);
+    this.open.set(o.clientOrderId, seq);
+    this.version++;
     return t;
   }
 
@@ -58,11 +73,27 @@ export class OrderTracker {
 
   /** Orders believed live or whose fate is unknown: what reconciliation must look at. */
   unsettled(): TrackedOrder[] {
-    return this.all().filter((o) => !isTerminal(o.status));
+    if (this.reordered) {
+      const sorted = [...this.open].sort((a, b) => a[1] - b[1]);
+      this.open.clear();
+      for (const [id, seq] of sorted) this.open.set(id, seq);
+      this.reordered = false;
+    }
+    const out: TrackedOrder[] = [];
+    for (const id of this.open.keys()) out.push(this.orders.get(id)!);
+    return out;
   }
 
   private put(o: TrackedOrder): TrackedOrder {
     this.orders.set(o.clientOrderId, o);
+    this.version++;
+    const id = o.clientOrderId;
+    if (isTerminal(o.status)) this.open.delete(id);
+    else if (!this.open.has(id)) {
+      // Back from `lost`: it goes after newer orders in the Map, so the next read re-sorts.
+      this.open.set(id, this.seqOf.get(id)!);
+      this.reordered = true;
+    }
     if (o.venueOrderId) this.byVenueId.set(o.venueOrderId, o.clientOrderId);
     return o;
   }

@@ -9,6 +9,9 @@
 // (ScenarioRunner `engines`), Ballast's account is funded on each exchange (config `simulation.ballast`),
 // and withdrawals travel over one TransferNetwork with its delays and the exchanges' fees.
 //
+// The scenario's venue faults (`venues[].faults`) are scheduled on the exchanges when the run starts
+// (sim/backtest/fault-schedule.ts), in every run, `none` included: the same venues fail.
+//
 // Extension hooks (small on purpose; each gets the world below):
 //   durable(world) → DurablePlane   every ImbalanceEvent the monitor raises or clears goes to
 //                                    `onImbalance`; `timeline()` is the decision record the scorecard
@@ -16,7 +19,6 @@
 //                                    acts on world.network / world.exchanges / world.modes.
 //   pool(world) → PoolLiquidity     Ballast's liquidity on the scenario's AMM pool: `start()` once the
 //                                    world runs, `stats()` read at the end (counted in the scorecard).
-//   faults(scenario, exchanges, clock)  schedules each venue's faults (sim/backtest/fault-schedule.ts).
 // Async VenueQuoter code resumes between virtual events: drive the world with `runUntil` (it uses
 // VirtualClock.runUntilAsync), never with the synchronous runner methods.
 import type { BallastConfig, VenueConfig } from '../../domain/config.schema';
@@ -30,6 +32,7 @@ import { StaticModeSource } from '../../hotpath/mode-source';
 import { QuotingEngine, type QuotingEngineVenue } from '../../hotpath/quoting-engine';
 import { ManagedVenue } from '../../venues/managed-venue';
 import { SimVenue } from '../../venues/sim/sim-venue';
+import { applyFaultSchedule } from './fault-schedule';
 import { PRESET_WITHDRAWALS } from '../exchange/exchange-presets';
 import { SimExchange, type SimExchangeConfig } from '../exchange/sim-exchange';
 import { TransferNetwork } from '../exchange/transfer-network';
@@ -75,8 +78,6 @@ export interface PoolLiquidity {
   stats(): PoolStats;
 }
 
-export type ApplyFaults = (scenario: Scenario, exchanges: Record<string, SimExchange>, clock: VirtualClock) => void;
-
 /** Everything a hook may act on. `engine` is undefined in the `none` run (no Ballast). */
 export interface ClosedLoopWorld {
   clock: VirtualClock;
@@ -100,7 +101,6 @@ export interface ClosedLoopOptions {
   model?: QuotingModelName;
   durable?: (world: ClosedLoopWorld) => DurablePlane;
   pool?: (world: ClosedLoopWorld) => PoolLiquidity;
-  faults?: ApplyFaults;
 }
 
 /** One exchange as the demo's simulated market builds it (workers/market.ts): latency, rate limit, withdrawal fees. */
@@ -166,7 +166,7 @@ export class ClosedLoop {
     const w = this.world;
     const { clock, runner, config, scenario } = w;
     runner.start();
-    this.opts.faults?.(scenario, w.exchanges, clock);
+    applyFaultSchedule(scenario, w.exchanges, clock);
     if (this.opts.model === undefined) return;
     const strategyConfig: BallastConfig = { ...config, strategy: { ...config.strategy, model: this.opts.model } };
     const venues: QuotingEngineVenue[] = [];

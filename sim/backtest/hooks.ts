@@ -1,10 +1,9 @@
 // The one place the backtester plugs in the closed loop's extensions (see closed-loop.ts):
 //   durable  the in-simulation executor of the coordinator's decisions (sim/backtest/sim-executor.ts);
 //   pool     Ballast's liquidity on the scenario's AMM pool (sim/backtest/pool-*);
-//   faults   each venue's fault schedule from the scenario (sim/backtest/fault-schedule.ts).
 // A hook left out here is simply off: the run is the hot path alone.
 import type { BacktestOptions } from './run-backtest';
 
-export function backtestHooks(): Pick<BacktestOptions, 'durable' | 'pool' | 'faults'> {
+export function backtestHooks(): Pick<BacktestOptions, 'durable' | 'pool'> {
   return {};
 }

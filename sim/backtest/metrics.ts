@@ -9,11 +9,11 @@
 //   realized  = Σ fills sign × amount × (F_at_fill − price) − fees     (spread captured vs fair value)
 //   inventory = total − realized = Σ base × ΔF                          (carrying inventory as F moves)
 import { computeBookMetrics, type VenueRequirements } from '../../domain/compliance';
-import { constantProductImpliedBook } from '../../domain/amm-depth';
 import type Decimal from 'decimal.js';
 import { D, fmt, type Dec } from '../../domain/money';
 import { annualizeVol, realizedVolatility, type PricePoint } from '../../domain/signals/volatility';
 import type { OrderBookSnapshot } from '../../domain/order-book';
+import { withinBand } from '../../hotpath/book-band';
 import type { SimExchange } from '../exchange/sim-exchange';
 import type { ScenarioRunner } from '../market/scenario-runner';
 
@@ -153,6 +153,35 @@ export interface RecorderSources {
 }
 
 const BOOK_DEPTH = 200;
+const V2_FEE = 0.003;
+
+/**
+ * The book a constant-product pool implies (domain/amm-depth.ts's construction, in floats: the
+ * recorder samples it thousands of times and decimal square roots dominated the run): between
+ * consecutive marginal prices p0·(1 ± i·step), the base that moves the price, priced with the fee.
+ */
+export function impliedPoolBook(reserveBase: number, reserveQuote: number, fee: number, levels: number, step: number): Pick<OrderBookSnapshot, 'bids' | 'asks'> {
+  const k = reserveBase * reserveQuote;
+  const p0 = reserveQuote / reserveBase;
+  const s = (x: number) => x.toPrecision(12);
+  const bids = [];
+  const asks = [];
+  let prevUp = reserveBase;
+  let prevDown = reserveBase;
+  for (let i = 1; i <= levels; i++) {
+    const up = p0 * (1 + step * i);
+    const xUp = Math.sqrt(k / up);
+    asks.push({ price: s(up / (1 - fee)), amount: s(prevUp - xUp) });
+    prevUp = xUp;
+    const downFactor = 1 - step * i;
+    if (downFactor <= 0) continue;
+    const down = p0 * downFactor;
+    const xDown = Math.sqrt(k / down);
+    bids.push({ price: s(down * (1 - fee)), amount: s(xDown - prevDown) });
+    prevDown = xDown;
+  }
+  return { bids, asks };
+}
 // Fine steps, so the implied best bid/ask sit close to the pool's marginal price ± fee.
 const AMM_LEVELS = 40;
 
@@ -194,12 +223,10 @@ export class BacktestRecorder {
       const req = requirements[id];
       const bandPct = req?.depthBandPct ?? '2';
       let book: Pick<OrderBookSnapshot, 'bids' | 'asks'>;
-      if (v.kind === 'cex') book = v.engine.book(BOOK_DEPTH);
+      if (v.kind === 'cex') book = withinBand(v.engine.book(BOOK_DEPTH), Number(bandPct) / 100);
       else {
         const r = v.reservesFloat();
-        book =
-          this.src.poolBook?.(id) ??
-          constantProductImpliedBook({ reserveBase: r.base.toPrecision(12), reserveQuote: r.quote.toPrecision(12), fee: '0.003', levels: AMM_LEVELS, stepPct: new D(bandPct).div(AMM_LEVELS).toString() });
+        book = this.src.poolBook?.(id) ?? impliedPoolBook(r.base, r.quote, V2_FEE, AMM_LEVELS, Number(bandPct) / 100 / AMM_LEVELS);
       }
       // The live compliance check's own measure (domain/compliance), on the true book.
       const m = computeBookMetrics(book, [bandPct]);

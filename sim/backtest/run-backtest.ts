@@ -18,7 +18,7 @@ import type { QuoterStats } from '../../hotpath/venue-quoter';
 import type { TransferRecord } from '../../venues/venue.port';
 import type { RunSummary } from '../market/run-summary';
 import type { Scenario } from '../market/scenario.schema';
-import { ClosedLoop, type ApplyFaults, type ClosedLoopOptions, type DecisionRecord, type PoolStats } from './closed-loop';
+import { ClosedLoop, type ClosedLoopOptions, type DecisionRecord, type PoolStats } from './closed-loop';
 import { BacktestRecorder, type Recording } from './metrics';
 import { aggregate, type MetricRow } from './aggregate';
 
@@ -39,8 +39,6 @@ export interface BacktestOptions {
   /** Hooks of the `ballast` run (see closed-loop.ts). */
   durable?: ClosedLoopOptions['durable'];
   pool?: ClosedLoopOptions['pool'];
-  /** Scenario fault schedule, applied in every run (`none` included: the same venues fail). */
-  faults?: ApplyFaults;
   /** Called as simulated time advances: overall fraction done and the running strategy. */
   onProgress?(fraction: number, strategy: StrategyName): void;
 }
@@ -90,7 +88,6 @@ async function runOne(opts: BacktestOptions, scenario: Scenario, seed: number, s
     ...(strategy === 'none' ? {} : { model: config.strategy.model }),
     ...(isBallast && opts.durable ? { durable: opts.durable } : {}),
     ...(isBallast && opts.pool ? { pool: opts.pool } : {}),
-    ...(opts.faults ? { faults: opts.faults } : {}),
   });
   const { runner, clock, exchanges, account } = loop.world;
   const recorder = new BacktestRecorder({
