@@ -12,6 +12,7 @@
 //   answer for (its API is down). Cost and depth count the whole run: the cost is paid throughout.
 // - Money (PnL, fees, costs) is decimal; ratios, percentages and volatilities are floats.
 import type Decimal from 'decimal.js';
+import type { BookMetrics } from '../../domain/compliance';
 import { D, type Dec } from '../../domain/money';
 import { mergeWindows, type TimeWindow } from './fault-schedule';
 import type { TimedValue } from './metrics';
@@ -57,6 +58,12 @@ export interface BookSample {
   spreadPct: number | null;
   bidDepthQuote: number;
   askDepthQuote: number;
+}
+
+/** A BookSample from the compliance check's own measure of a book (computeBookMetrics with the band). */
+export function bookSample(t: number, m: BookMetrics, bandPct: number | string = 2): BookSample {
+  const band = m.ok ? m.depth.find((b) => Number(b.pct) === Number(bandPct)) : undefined;
+  return { t, spreadPct: m.ok ? Number(m.spreadPct) : null, bidDepthQuote: band ? Number(band.bidQuote) : 0, askDepthQuote: band ? Number(band.askQuote) : 0 };
 }
 
 export interface Requirement {

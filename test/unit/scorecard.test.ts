@@ -3,6 +3,7 @@ import { timeFraction } from '../../sim/backtest/metrics';
 import {
   addUptime,
   arbitrageLeakage,
+  bookSample,
   costPerMillionDepthDay,
   depthMillionDays,
   economics,
@@ -23,6 +24,7 @@ import {
 import { episodeDrawdown, sellOffEpisodes } from '../../sim/backtest/sell-off-episodes';
 import { loadScenario } from '../../sim/market/scenario-loader';
 import { D } from '../../domain/money';
+import { computeBookMetrics } from '../../domain/compliance';
 
 const S = 1000;
 const M = 60_000;
@@ -65,6 +67,13 @@ describe('requirement uptime', () => {
     expect(uptimePct(u, 'bidOkMs')).toBeCloseTo((100 * 20) / 35, 10);
     expect(uptimePct(u, 'askOkMs')).toBeCloseTo((100 * 25) / 35, 10);
     expect(uptimePct(u, 'bothOkMs')).toBeCloseTo((100 * 10) / 35, 10);
+  });
+
+  it('takes its samples from the compliance measure of a book', () => {
+    // mid (0.99 + 1.01) / 2 = 1, spread 0.02 / 1 = 2 %; within ±2 %: bid .99 × 100 (not .97), ask 1.01 × 50.
+    const m = computeBookMetrics({ bids: [{ price: '0.99', amount: '100' }, { price: '0.97', amount: '100' }], asks: [{ price: '1.01', amount: '50' }] }, ['2']);
+    expect(bookSample(7, m, '2')).toEqual({ t: 7, spreadPct: 2, bidDepthQuote: 99, askDepthQuote: 50.5 });
+    expect(bookSample(7, computeBookMetrics({ bids: [], asks: [{ price: '1', amount: '1' }] }, ['2']))).toEqual({ t: 7, spreadPct: null, bidDepthQuote: 0, askDepthQuote: 0 });
   });
 
   it('without outages, "both" is the recorder’s depthOk time fraction', () => {
