@@ -7,8 +7,8 @@
 // continueAsNew must not kill an evacuation waiting for an operator) and report back with the
 // `policyChildFinished` signal, so their outcome reaches whichever run is current.
 // Versioning: runs recorded before the policy existed replay on the `patched('coordinator-policy')` branch;
-// `patched('policy-recheck-on-child')`: an imbalance blocked by a running child is re-decided when the
-// child reports back (older runs polled with a timer).
+// `patched('policy-rearm')`: every policy change re-arms the timer, and an imbalance blocked by a running
+// child is re-decided when the child reports back (see the comment at the patch).
 import {
   ParentClosePolicy,
   allHandlersFinished,
@@ -170,16 +170,21 @@ export async function liquidityCoordinator(rawInput: LiquidityCoordinatorInput):
   let eventsThisRun = 0;
   // Runs recorded before the policy existed take the old branch on replay (no timers, no children).
   const withPolicy = patched('coordinator-policy');
-  // Runs recorded before this patch slept until `now` (1 ms timers, again and again) while a running
-  // child blocked an imbalance; now such an imbalance waits for the child's report instead.
-  const recheckOnChild = withPolicy && patched('policy-recheck-on-child');
+  // Runs recorded before this patch re-armed the policy's timer only when they started a child or the
+  // timer fired (a raise on an idle coordinator never woke it), and slept until `now` (1 ms timers, again
+  // and again) while a running child blocked an imbalance. Now every policy change re-arms the timer,
+  // and an imbalance blocked by a running child waits for the child's report (which re-decides).
+  const rearm = withPolicy && patched('policy-rearm');
   const params = PolicyParamsSchema.parse({ ...(input.policy ?? {}), asset: input.asset });
   let policy: PolicyState = state.policy ?? initialPolicyState();
   const pending: Decision[] = [];
+  /** Bumped on every policy decision: the main loop re-arms its timer when it moves. */
+  let changes = 0;
   const decide = (r: { state: PolicyState; start: Decision[] }) => {
     policy = r.state;
     state.policy = policy;
     pending.push(...r.start);
+    changes += 1;
   };
 
   setHandler(imbalanceSignal, (raw: unknown) => {
@@ -194,7 +199,7 @@ export async function liquidityCoordinator(rawInput: LiquidityCoordinatorInput):
     policy = noteChildFinished(policy, { id: r.data.id }, { status: r.data.status, ...(r.data.message !== undefined ? { message: r.data.message } : {}) }, workflowNow());
     state.policy = policy;
     // An imbalance that waited for this child may act now (see nextCheckAt's waitForRunning).
-    if (recheckOnChild) decide(decideOnTick(policy, workflowNow(), params));
+    if (rearm) decide(decideOnTick(policy, workflowNow(), params));
   });
   const applyMode = (req: z.output<typeof SetVenueModeSchema>) => {
     state.seq += 1;
@@ -231,8 +236,12 @@ export async function liquidityCoordinator(rawInput: LiquidityCoordinatorInput):
   if (!withPolicy) await condition(wantsNewRun);
   else {
     for (;;) {
-      const wake = nextCheckAt(policy, workflowNow(), params, { waitForRunning: recheckOnChild });
-      const woke = wake === undefined ? await condition(() => pending.length > 0 || wantsNewRun()) : await condition(() => pending.length > 0 || wantsNewRun(), Math.max(1, wake - workflowNow()));
+      const seen = changes;
+      const wake = nextCheckAt(policy, workflowNow(), params, { waitForRunning: rearm });
+      const ready = () => pending.length > 0 || wantsNewRun() || (rearm && changes !== seen);
+      // condition() without a timeout resolves to undefined, which older runs took for "the timer fired"
+      // and re-decided for nothing (counting every pending imbalance as skipped twice); kept for them.
+      const woke = wake === undefined ? (await condition(ready), rearm) : await condition(ready, Math.max(1, wake - workflowNow()));
       if (!woke) decide(decideOnTick(policy, workflowNow(), params));
       while (pending.length > 0) {
         const d = pending.shift()!;
