@@ -1,6 +1,7 @@
 // The card built from series (per venue and overall, ratios to the no-market-maker run) and printed.
 import { D } from '../../domain/money';
 import { buildScorecard, formatScorecard, type ScorecardInput } from '../../sim/backtest/scorecard-report';
+import { formatSeedStats, seedStats } from '../../sim/backtest/scorecard-seeds';
 
 const M = 60_000;
 
@@ -98,5 +99,34 @@ describe('buildScorecard', () => {
     expect(text).toMatch(/cost of liquidity\s+5\.00 quote over 0\.000 \$M·day/);
     expect(text).toContain('kill-switch trips   1');
     expect(formatScorecard(none)).not.toContain('cost of liquidity');
+  });
+});
+
+describe('seedStats', () => {
+  // Three seeds: alpha swings ±ln 1.01, ±ln 1.03, ±ln 1.02 against ±ln 1.02 without a market maker,
+  // kill-switch trips 1, 4, 2; uptime the same on every seed (a tie: the first seed is the worst).
+  const none = buildScorecard({ ...input(1.02), economics: undefined });
+  const runs = [
+    { seed: 11, swing: 1.01, trips: 1 },
+    { seed: 12, swing: 1.03, trips: 4 },
+    { seed: 13, swing: 1.02, trips: 2 },
+  ].map((r) => ({ seed: r.seed, card: buildScorecard({ ...input(r.swing), killSwitchTrips: r.trips }, none) }));
+  const stats = Object.fromEntries(seedStats(runs).map((s) => [s.key, s]));
+
+  it('gives the mean and the worst seed per figure, in its own direction', () => {
+    expect(stats.killSwitchTrips).toMatchObject({ mean: 7 / 3, worst: 4, worstSeed: 12, seeds: 3 });
+    const l = Math.log(1.02);
+    expect(stats.excessVolRatio!.mean).toBeCloseTo((Math.log(1.01) / l + Math.log(1.03) / l + 1) / 3, 12);
+    expect(stats.excessVolRatio).toMatchObject({ worstSeed: 12 });
+    expect(stats.depthOkPct).toMatchObject({ worstSeed: 11 });
+    expect(stats.worstVenueDepthOkPct).toMatchObject({ worst: 50, worstSeed: 11 });
+    expect(stats.deepestDrawdownPct).toMatchObject({ worst: 0 });
+    expect(seedStats([{ seed: 1, card: none }]).find((s) => s.key === 'costPerMDay')).toMatchObject({ mean: null, worstSeed: null, seeds: 0 });
+  });
+
+  it('prints them', () => {
+    const text = formatSeedStats('ballast', seedStats(runs));
+    expect(text).toContain('ballast over 3 seeds');
+    expect(text).toMatch(/^kill-switch trips\s+2\.333\s+4\.000\s+12\s+3$/m);
   });
 });
