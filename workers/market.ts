@@ -242,6 +242,8 @@ export async function startSimulatedMarket(o: MarketOptions): Promise<SimulatedM
       tokens: Object.fromEntries(Object.entries(tokens).map(([a, t]) => [a, t.address])),
       decimals: Object.fromEntries(Object.entries(tokens).map(([a, t]) => [a, t.decimals])),
       hotWallets: bridge.hotWallets(),
+      // The pool's contracts, for Ballast's pool-liquidity provider in the quoting worker.
+      ...(poolSpec ? { pool: { id: poolSpec.id, router: amm.venueOptions.router, pair: amm.venueOptions.pair, base: amm.venueOptions.base, quote: amm.venueOptions.quote } } : {}),
       minConfirmations: PRESET_WITHDRAWALS.minConfirmations,
     };
   });

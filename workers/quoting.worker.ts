@@ -14,6 +14,7 @@ import { ImbalanceMonitor } from '../hotpath/imbalance-monitor';
 import { StaticModeSource } from '../hotpath/mode-source';
 import { QuotingEngine, type QuotingEngineVenue } from '../hotpath/quoting-engine';
 import { IMBALANCE_TICK_MS, monitoredVenues, quotingVenueFor } from '../hotpath/engine-setup';
+import { startPoolLiquidity } from './pool-liquidity';
 
 export interface QuotingProcessDeps {
   config: BallastConfig;
@@ -47,6 +48,11 @@ export async function runQuotingWorker(deps: QuotingProcessDeps): Promise<{ stop
 
   const engine = new QuotingEngine({ venues, clock, seed: Number.parseInt(runId, 36) % 2 ** 31, modes, logger });
   await engine.start();
+  // Ballast's liquidity on the AMM pool; a pool that cannot be reached never stops the quoting.
+  const pool = await startPoolLiquidity({ config, env, logger, clock }).catch((e: unknown) => {
+    logger.warn({ err: e }, 'pool liquidity provider not started');
+    return undefined;
+  });
 
   // Imbalances: observed every 5 s, debounced with hysteresis, then signalled (once per episode).
   const monitor = new ImbalanceMonitor(engine.market, (e) => coordinator.signalImbalance(e), {
@@ -59,6 +65,7 @@ export async function runQuotingWorker(deps: QuotingProcessDeps): Promise<{ stop
     stop: async () => {
       clearInterval(timer);
       poller.stop();
+      await pool?.stop();
       await engine.stop({ cancel: true });
       for (const v of venues) await v.venue.adapter.close?.();
       clock.stop();
