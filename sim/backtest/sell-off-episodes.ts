@@ -9,8 +9,13 @@
 //     given, one covering window otherwise.
 //   - a scheduled negative jump of the fundamental (`scheduledJumps[].logSize` < 0): from `at` for
 //     `jumpWindowMs` (default 1 h), the time panic sellers (their `window`) and slow books react in.
-//   Random (Poisson) jumps and panic cascades they set off are not episodes: they are not in the
-//   scenario, they differ per seed. Episodes are clipped to the run and may overlap.
+//   - a panic: when the fundamental series is given, each time it falls more than a panic agent's
+//     `drawdownPct` below its peak within the agent's `window` — the condition its panic sellers act
+//     on — from the first such sample to the last one + `window` (runs closer than `window` join).
+//     Measured on the fundamental, not on venue mids (what the sellers really watch), so that every
+//     strategy on a seed is scored on the same episodes: a market maker changes the mids, not F.
+//   Random jumps too small to set off panic are not episodes. Episodes are clipped to the run and
+//   may overlap.
 // Drawdown beyond the fundamental: min over the episode's healthy samples of log(mid / F), clamped at
 // 0 (a venue that stays above the fundamental has none). Recovery: the first healthy sample at or
 // after the deepest point, up to the end of the series, with |mid / F − 1| ≤ tolerance (0.5 %); the
@@ -38,7 +43,11 @@ export interface EpisodeScore extends Episode {
 const HOUR_MS = 3_600_000;
 
 /** The scenario's sell-off episodes for a run that started at `startMs` (0 for the recorder's offsets). */
-export function sellOffEpisodes(scenario: Scenario, startMs: number, opts: { whaleStarts?: Record<string, number>; jumpWindowMs?: number } = {}): Episode[] {
+export function sellOffEpisodes(
+  scenario: Scenario,
+  startMs: number,
+  opts: { whaleStarts?: Record<string, number>; jumpWindowMs?: number; fundamental?: readonly TimedValue[] } = {},
+): Episode[] {
   const endMs = startMs + scenario.duration;
   const out: Episode[] = [];
   const push = (label: string, from: number, to: number) => {
@@ -54,7 +63,32 @@ export function sellOffEpisodes(scenario: Scenario, startMs: number, opts: { wha
   for (const j of scenario.fundamental.scheduledJumps) {
     if (j.logSize < 0) push(`jump ${(100 * (Math.exp(j.logSize) - 1)).toFixed(1)}%`, startMs + j.at, startMs + j.at + (opts.jumpWindowMs ?? HOUR_MS));
   }
+  for (const a of scenario.agents) {
+    if (a.kind !== 'panic' || !opts.fundamental) continue;
+    for (const w of drawdownWindows(opts.fundamental, a.window, a.drawdownPct)) push(`panic ${a.id}`, w.startMs, w.endMs);
+  }
   return out.sort((a, b) => a.startMs - b.startMs);
+}
+
+/**
+ * Windows where the series is more than `drawdownPct` below its peak over the trailing `windowMs`
+ * (peak over samples in [t − windowMs, t]): from the first such sample to the last + windowMs,
+ * joined when they overlap.
+ */
+export function drawdownWindows(xs: readonly TimedValue[], windowMs: number, drawdownPct: number): TimeWindow[] {
+  const out: TimeWindow[] = [];
+  const peaks: { t: number; v: number }[] = []; // decreasing values: the front is the window's peak
+  for (const x of xs) {
+    if (x.v === null) continue;
+    while (peaks.length && peaks[peaks.length - 1]!.v <= x.v) peaks.pop();
+    peaks.push({ t: x.t, v: x.v });
+    while (peaks[0]!.t < x.t - windowMs) peaks.shift();
+    if (1 - x.v / peaks[0]!.v <= drawdownPct / 100) continue;
+    const last = out[out.length - 1];
+    if (last && x.t <= last.endMs) last.endMs = x.t + windowMs;
+    else out.push({ startMs: x.t, endMs: x.t + windowMs });
+  }
+  return out;
 }
 
 /** Drawdown beyond the fundamental and time to recover, for one venue's mids in one episode. */

@@ -21,7 +21,7 @@ import {
   volVsFundamental,
   type BookSample,
 } from '../../sim/backtest/scorecard';
-import { episodeDrawdown, sellOffEpisodes } from '../../sim/backtest/sell-off-episodes';
+import { drawdownWindows, episodeDrawdown, sellOffEpisodes } from '../../sim/backtest/sell-off-episodes';
 import { loadScenario } from '../../sim/market/scenario-loader';
 import { D } from '../../domain/money';
 import { computeBookMetrics } from '../../domain/compliance';
@@ -184,6 +184,32 @@ describe('sell-off episodes', () => {
     ]);
     // A 10 h run sees only the part of the whale's window inside it.
     expect(sellOffEpisodes({ ...stress, duration: 10 * H }, 0)).toEqual([{ label: 'whale whale', startMs: 8 * H, endMs: 10 * H }]);
+  });
+
+  it('come from panics: the fundamental more than drawdownPct below its peak within the window', () => {
+    // Window 10 m, 4 %. Minutes: 0 1.00 | 1 .99 | 2 .97 | 3 .95 (5 % below 1.00: on) | 4 .955 (4.5 %: on)
+    // | 5–12 .99 | 13 .96 (3 % below .99: off) | 15 .95 (1 − .95/.99 = 4.04 %: on, after 4 + 10: a new one).
+    const f = [1, 0.99, 0.97, 0.95, 0.955, 0.99, 0.99, 0.99, 0.99, 0.99, 0.99, 0.99, 0.99, 0.96, 0.99, 0.95].map((v, i) => ({ t: i * M, v }));
+    expect(drawdownWindows(f, 10 * M, 4)).toEqual([
+      { startMs: 3 * M, endMs: 14 * M },
+      { startMs: 15 * M, endMs: 25 * M },
+    ]);
+    // A peak older than the window no longer counts.
+    const late = [
+      { t: 0, v: 1 },
+      { t: 11 * M, v: 0.95 },
+    ];
+    expect(drawdownWindows(late, 10 * M, 4)).toEqual([]);
+    expect(drawdownWindows(late, 11 * M, 4)).toEqual([{ startMs: 11 * M, endMs: 22 * M }]);
+    // In a scenario: one episode list per panic agent entry (stress-24h: window 1 h, 4 %).
+    const stress = loadScenario('stress-24h');
+    const path = [
+      { t: 0, v: 0.5 },
+      { t: 13.5 * H, v: 0.5 },
+      { t: 14 * H, v: 0.5 * Math.exp(-0.12) },
+    ];
+    expect(sellOffEpisodes(stress, 0, { fundamental: path }).map((e) => e.label)).toEqual(['whale whale', 'jump -11.3%', 'panic panic']);
+    expect(sellOffEpisodes(stress, 0, { fundamental: path })[2]).toEqual({ label: 'panic panic', startMs: 14 * H, endMs: 15 * H });
   });
 
   // F = 1 throughout. Mid each minute: 1.00, .99, .97, .96, .98, .996, .95 ; episode [1 m, 4 m].
