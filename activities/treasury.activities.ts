@@ -91,6 +91,20 @@ export function createTreasuryActivities(deps: TreasuryDeps) {
     }
   }
 
+  async function evacuationInputs(req: { venue: string }): Promise<{ balances: EvacuationBalance[]; caps: { perTransferUsd: string; dailyUsd: string }; usedTodayUsd: string }> {
+    const v = venue(req.venue);
+    const balances: EvacuationBalance[] = [];
+    for (const b of await v.fetchBalances()) {
+      // A venue that publishes no fee is assumed to charge none.
+      const fee = v.withdrawalFee ? await v.withdrawalFee(b.asset).catch(() => '0') : '0';
+      const row: EvacuationBalance = { asset: b.asset, free: b.free, fee };
+      // Priced only when there is something to send (an empty book elsewhere must not block it).
+      if (evacuable(row)) row.priceUsd = await priceUsd(b.asset, req.venue);
+      balances.push(row);
+    }
+    return { balances, caps: { perTransferUsd: t.caps.perTransferUsd, dailyUsd: t.caps.dailyUsd }, usedTodayUsd: deps.ledger.usedUsd(dailyWindow(deps.now())) };
+  }
+
   return {
     /** Destination, USD price and today's usage: what the workflow needs for its own policy check. */
     async prepareTransfer(req: { asset: string; fromVenue: string; to: { venue: string } | { wallet: string } }): Promise<TransferContext> {
@@ -215,19 +229,17 @@ export function createTreasuryActivities(deps: TreasuryDeps) {
       return w.label;
     },
 
-    /** venueRisk's evacuation: the venue's free balances, fees and prices cut by the domain's planEvacuation. */
+    /**
+     * What venueRisk's evacuation is decided from (the workflow runs the domain's planEvacuation on it):
+     * the venue's free balances with their withdrawal fees and USD prices, the caps of this worker's
+     * configuration and today's usage.
+     */
+    evacuationInputs,
+
+    /** The same, planned here: what venueRisk runs recorded before the plan moved into the workflow call. */
     async evacuationPlan(req: { venue: string }): Promise<EvacuationPlan> {
-      const v = venue(req.venue);
-      const balances: EvacuationBalance[] = [];
-      for (const b of await v.fetchBalances()) {
-        // A venue that publishes no fee is assumed to charge none.
-        const fee = v.withdrawalFee ? await v.withdrawalFee(b.asset).catch(() => '0') : '0';
-        const row: EvacuationBalance = { asset: b.asset, free: b.free, fee };
-        // Priced only when there is something to send (an empty book elsewhere must not block it).
-        if (evacuable(row)) row.priceUsd = await priceUsd(b.asset, req.venue);
-        balances.push(row);
-      }
-      return planEvacuation(balances, t.caps, deps.ledger.usedUsd(dailyWindow(deps.now())));
+      const i = await evacuationInputs(req);
+      return planEvacuation(i.balances, i.caps, i.usedTodayUsd);
     },
 
     /** A venue's balances (venueRisk: what to evacuate; rebalance: where the asset is). */

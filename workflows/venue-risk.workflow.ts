@@ -3,8 +3,9 @@
 //      the quoting worker picks the mode up within ~1 s and cancels its quotes);
 //   2. cancel every open order on the venue through its own API (belt and braces: the quoting worker
 //      may be down too);
-//   3. move every non-zero balance to the safe wallet as child `withdrawal`s (same caps and
-//      approvals as any withdrawal: an evacuation above the threshold still needs a second person);
+//   3. move every non-zero balance to the safe wallet as child `withdrawal`s in cap-sized chunks
+//      (domain/treasury/evacuation-plan.ts; same caps and approvals as any withdrawal: an evacuation
+//      above the threshold still needs a second person);
 //   4. wait for an operator's `resume` signal, then set the venue back to normal.
 // `status` query: the phase, the evacuation transfers and their outcomes.
 import {
@@ -13,6 +14,7 @@ import {
   defineSignal,
   executeChild,
   getExternalWorkflowHandle,
+  patched,
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
@@ -20,6 +22,7 @@ import {
 } from '@temporalio/workflow';
 import { z } from 'zod';
 import type { TreasuryActivities } from '../activities/treasury.activities';
+import { planEvacuation, type EvacuationPlan } from '../domain/treasury/evacuation-plan';
 import { VenueRiskInputSchema, type VenueRiskInput, type VenueRiskRequest } from '../domain/treasury/transfer.schemas';
 import { coordinatorWorkflowId, policyChildFinishedSignal, setVenueModeSignal } from './liquidity-coordinator.workflow';
 import { SA_OPERATION, SA_REQUESTER, SA_VENUE } from './search-attributes';
@@ -47,6 +50,8 @@ const acts = proxyActivities<TreasuryActivities>({
   startToCloseTimeout: '60s',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '10s', maximumAttempts: 8 },
 });
+
+const evacuate = (i: Awaited<ReturnType<TreasuryActivities['evacuationInputs']>>): EvacuationPlan => planEvacuation(i.balances, i.caps, i.usedTodayUsd);
 
 export async function venueRisk(rawInput: VenueRiskInput): Promise<VenueRiskStatus> {
   const input = validateWorkflowInput(VenueRiskInputSchema, rawInput, 'venueRisk');
@@ -91,7 +96,9 @@ async function runVenueRisk(input: VenueRiskRequest, coordinator: ReturnType<typ
 
   status.phase = 'evacuating';
   const safeWallet = input.safeWallet ?? (await acts.safeWalletLabel());
-  const plan = await acts.evacuationPlan({ venue: input.venue });
+  // Decide, then act: the chunks are cut here by the domain (as in the backtest's executor); runs
+  // recorded before that asked the activity for the finished plan.
+  const plan = patched('evacuation-plan-in-workflow') ? evacuate(await acts.evacuationInputs({ venue: input.venue })) : await acts.evacuationPlan({ venue: input.venue });
   status.blocked = plan.blocked;
   const children = plan.chunks.map(async (c, i) => {
     const e: VenueRiskStatus['evacuations'][number] = { asset: c.asset, amount: c.amount, workflowId: `${wf}:evacuate:${i}` };
