@@ -12,6 +12,7 @@ import { loadConfig } from '../config/load';
 import { summarizeSeeds } from '../sim/backtest/aggregate';
 import { backtestHooks } from '../sim/backtest/hooks';
 import { formatSeedTable, formatTable, renderReport } from '../sim/backtest/report-html';
+import { formatScorecard } from '../sim/backtest/scorecard-report';
 import { progressBar, runBacktest, STRATEGIES, type StrategyName, type StrategyResult } from '../sim/backtest/run-backtest';
 import { loadScenario } from '../sim/market/scenario-loader';
 import { parseDurationMs } from '../sim/market/scenario.schema';
@@ -110,14 +111,21 @@ async function scenarioMain(name: string, args: string[]): Promise<number> {
   const json = args.includes('--json');
   if (seeds.length === 1) {
     if (json) process.stdout.write(`${JSON.stringify(results.map(jsonOf), null, 2)}\n`);
-    else process.stdout.write(formatTable(results));
+    else process.stdout.write(`${formatTable(results)}\n${results.map((r) => formatScorecard(r.scorecard)).join('\n')}`);
   } else {
-    const strategies = results.map((r, k) => ({ strategy: r.strategy, seeds, wallMs: perSeed.map((rs) => rs[k]!.wallMs), summary: summarizeSeeds(perSeed.map((rs) => rs[k]!)) }));
+    const strategies = results.map((r, k) => ({ strategy: r.strategy, seeds, wallMs: perSeed.map((rs) => rs[k]!.wallMs), summary: summarizeSeeds(perSeed.map((rs) => withCard(rs[k]!))) }));
     if (json) process.stdout.write(`${JSON.stringify({ seeds, strategies, runs: perSeed.flat().map(jsonOf) }, null, 2)}\n`);
     else process.stdout.write(formatSeedTable(strategies));
   }
   if (out !== undefined && !json) process.stdout.write(`report written to ${out}\n`);
   return 0;
+}
+
+/** A run's rows with the scorecard's overall goals beside today's overall metrics (for the seed summary). */
+function withCard(r: StrategyResult): StrategyResult {
+  const o = r.scorecard.overall;
+  const card = { excessVolRatio: o.excessVolRatio, volVsFundamentalRatio: o.volVsFundamentalRatio, arbitrageRatio: o.arbitrage.ratio, costPerMDay: o.costPerMDay, killSwitchTrips: o.killSwitchTrips, transfers: o.transfers.count };
+  return { ...r, overall: { ...r.overall, ...card } };
 }
 
 /** What `--json` prints for one run: today's keys plus the closed loop's counters. */
@@ -135,6 +143,7 @@ function jsonOf(r: StrategyResult): Record<string, unknown> {
     decisions: r.decisions,
     ...(r.pool ? { pool: r.pool } : {}),
     transfers: Object.values(r.withdrawals).reduce((n, xs) => n + xs.length, 0),
+    scorecard: r.scorecard,
   };
 }
 

@@ -24,7 +24,7 @@
 import type { BallastConfig, VenueConfig } from '../../domain/config.schema';
 import { mulberry32 } from '../../domain/rng';
 import type { QuotingModelName } from '../../domain/quoting/quote.types';
-import type { ImbalanceEvent, ImbalanceKind } from '../../domain/quoting/imbalance';
+import type { ImbalanceEvent } from '../../domain/quoting/imbalance';
 import { VirtualClock } from '../../hotpath/clocks';
 import { IMBALANCE_TICK_MS, monitoredVenues, quotingVenueFor } from '../../hotpath/engine-setup';
 import { ImbalanceMonitor } from '../../hotpath/imbalance-monitor';
@@ -37,24 +37,10 @@ import { PRESET_WITHDRAWALS } from '../exchange/exchange-presets';
 import { SimExchange, type SimExchangeConfig } from '../exchange/sim-exchange';
 import { TransferNetwork } from '../exchange/transfer-network';
 import { ScenarioRunner } from '../market/scenario-runner';
-import type { CexScenarioVenue, Scenario } from '../market/scenario.schema';
+import type { DecisionRecord } from './sim-executor-records';
 
-/** One durable decision and what became of it (the report's decision timeline). */
-export interface DecisionRecord {
-  /** Virtual epoch ms of the decision. */
-  at: number;
-  id: string;
-  /** 'rebalance' | 'venueRisk' | 'mode' | 'transfer' | … as the executor names its actions. */
-  action: string;
-  venueId?: string;
-  /** The imbalance that led to it. */
-  trigger?: { venueId: string; kind: ImbalanceKind; value: number; at: number };
-  status?: 'running' | 'completed' | 'failed' | 'canceled' | 'skipped';
-  finishedAt?: number;
-  /** When the triggering imbalance cleared. */
-  clearedAt?: number;
-  detail?: string;
-}
+export type { DecisionRecord } from './sim-executor-records';
+import type { CexScenarioVenue, Scenario } from '../market/scenario.schema';
 
 /** The executor of durable decisions in simulation (live: the liquidityCoordinator and its children). */
 export interface DurablePlane {
@@ -76,6 +62,7 @@ export interface PoolStats {
 export interface PoolLiquidity {
   start(): void | Promise<void>;
   stats(): PoolStats;
+  stop?(): void;
 }
 
 /** Everything a hook may act on. `engine` is undefined in the `none` run (no Ballast). */
@@ -210,6 +197,7 @@ export class ClosedLoop {
   /** Stops the monitor and the engine (orders left resting: the book at the end is what it was). */
   async stop(): Promise<void> {
     this.monitorTimer?.();
+    this.pool?.stop?.();
     await this.world.engine?.stop();
     this.world.runner.stop();
   }

@@ -124,7 +124,9 @@ export interface VenueSample {
   askDepthOk: boolean;
   /** The venue is in an outage (its own fault schedule): metrics count healthy time only. */
   outage: boolean;
-  /** Ballast's own resting orders within the band, per side (quote notional). */
+  /** Everyone's traded quote volume on the venue since the start. */
+  cumVolumeQuote: number;
+  /** Ballast's own depth within the band, per side (quote): its resting orders; on a pool, its LP share of the pool's depth. */
   mmBidDepthQuote: number;
   mmAskDepthQuote: number;
   /** Ballast's total (free + locked) base and quote on the venue; "0" without Ballast. */
@@ -189,6 +191,7 @@ const AMM_LEVELS = 40;
 export class BacktestRecorder {
   readonly recording: Recording;
   private lastAt = -Infinity;
+  private readonly volume = new Map<string, number>();
 
   constructor(private readonly src: RecorderSources) {
     const { runner, account } = src;
@@ -206,6 +209,15 @@ export class BacktestRecorder {
           fills.push({ t: f.timestamp - this.recording.startMs, side: f.side, price: f.price, amount: f.amount, feeQuote: fmt(feeQuote), mark: fmt(mark) });
         },
       });
+    }
+    for (const [id, v] of Object.entries(runner.venues)) {
+      this.volume.set(id, 0);
+      if (v.kind === 'cex') {
+        v.engine.subscribe({ onTrade: (t) => this.volume.set(id, this.volume.get(id)! + Number(t.price) * Number(t.amount)) });
+      } else {
+        const scale = 10 ** v.config.quoteDecimals;
+        v.subscribe((x) => this.volume.set(id, this.volume.get(id)! + Number(x.side === 'buy' ? x.amountIn : x.amountOut) / scale));
+      }
     }
     runner.onStep((s) => {
       if (s.now - this.lastAt >= src.everyMs) this.sample(s.now);
@@ -234,7 +246,7 @@ export class BacktestRecorder {
       const bid = band ? Number(band.bidQuote) : 0;
       const ask = band ? Number(band.askQuote) : 0;
       const need = req ? Number(req.minDepthQuote) : Infinity;
-      const mm = this.mmState(id, m.ok ? Number(m.mid) : undefined, Number(bandPct) / 100);
+      const mm = v.kind === 'cex' ? this.mmState(id, m.ok ? Number(m.mid) : undefined, Number(bandPct) / 100) : this.poolShare(id, bid, ask);
       this.recording.venues[id]!.push({
         t,
         spreadPct: m.ok ? Number(m.spreadPct) : null,
@@ -246,9 +258,20 @@ export class BacktestRecorder {
         bidDepthOk: bid >= need,
         askDepthOk: ask >= need,
         outage: this.src.exchanges[id]?.faults.isActive('outage') ?? false,
+        cumVolumeQuote: this.volume.get(id) ?? 0,
         ...mm,
       });
     }
+  }
+
+  /** Ballast's LP share of a pool's depth (V2 depth is linear in the reserves); holdings stay "0" (the pool module reports them). */
+  private poolShare(id: string, bid: number, ask: number): Pick<VenueSample, 'mmBase' | 'mmQuote' | 'mmBidDepthQuote' | 'mmAskDepthQuote'> {
+    const v = this.src.runner.venues[id];
+    const account = this.src.account;
+    if (!v || v.kind !== 'amm' || account === undefined) return { mmBase: '0', mmQuote: '0', mmBidDepthQuote: 0, mmAskDepthQuote: 0 };
+    const supply = v.poolState().totalSupply;
+    const share = supply > 0n ? Number(v.lpBalance(account)) / Number(supply) : 0;
+    return { mmBase: '0', mmQuote: '0', mmBidDepthQuote: bid * share, mmAskDepthQuote: ask * share };
   }
 
   /** Ballast's holdings on a CEX venue, and its resting depth within the band around `mid`. */

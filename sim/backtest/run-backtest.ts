@@ -21,6 +21,8 @@ import type { Scenario } from '../market/scenario.schema';
 import { ClosedLoop, type ClosedLoopOptions, type DecisionRecord, type PoolStats } from './closed-loop';
 import { BacktestRecorder, type Recording } from './metrics';
 import { aggregate, type MetricRow } from './aggregate';
+import { buildScorecard, type Scorecard, type ScorecardInput } from './scorecard-report';
+import { scorecardInput } from './scorecard-input';
 
 export type { MetricRow } from './aggregate';
 export type StrategyName = 'none' | 'ballast' | QuotingModelName;
@@ -61,9 +63,11 @@ export interface StrategyResult {
   pool?: PoolStats;
   /** Ballast's withdrawals per venue (transfers made, with their fees). */
   withdrawals: Record<string, TransferRecord[]>;
+  /** The issue's scorecard (scorecard-report.ts), with ratios to the `none` run of the same seed. */
+  scorecard: Scorecard;
 }
 
-export type RunRecord = Omit<StrategyResult, 'rows' | 'overall'>;
+export type RunRecord = Omit<StrategyResult, 'rows' | 'overall' | 'scorecard'> & { cardInput: ScorecardInput };
 
 /** The requirements the scorecard holds each venue to: the option's, else the config's. */
 export function requirementsOf(opts: Pick<BacktestOptions, 'config' | 'requirements'>): Record<string, VenueRequirements> {
@@ -112,18 +116,33 @@ async function runOne(opts: BacktestOptions, scenario: Scenario, seed: number, s
   for (const q of engine?.quoters ?? []) quoters[q.venueId] = { ...q.stats };
   const withdrawals: Record<string, TransferRecord[]> = {};
   for (const [id, ex] of Object.entries(exchanges)) withdrawals[id] = ex.withdrawalRecords(account);
+  const summary = runner.summary();
+  const pool = loop.pool?.stats();
+  const killSwitchTrips = engine ? [...engine.market.killSwitch.trips] : [];
+  const cardInput = scorecardInput({
+    strategy,
+    runner,
+    summary,
+    recording: recorder.recording,
+    requirements: requirementsOf(opts),
+    exchanges,
+    ...(strategy === 'none' ? {} : { account }),
+    killSwitchTrips: killSwitchTrips.length,
+    ...(pool ? { pool } : {}),
+  });
   return {
     strategy,
     seed,
     wallMs: performance.now() - wall0,
-    summary: runner.summary(),
+    summary,
+    cardInput,
     recording: recorder.recording,
     quotesPlaced: Object.values(quoters).reduce((s, q) => s + q.placed, 0),
     quoters,
-    killSwitchTrips: engine ? [...engine.market.killSwitch.trips] : [],
+    killSwitchTrips,
     imbalances: loop.imbalances,
     decisions: loop.durable?.timeline() ?? [],
-    ...(loop.pool ? { pool: loop.pool.stats() } : {}),
+    ...(pool ? { pool } : {}),
     withdrawals: strategy === 'none' ? {} : withdrawals,
   };
 }
@@ -136,16 +155,19 @@ export async function runBacktest(opts: BacktestOptions): Promise<StrategyResult
   const requirements = requirementsOf(opts);
   const results: StrategyResult[] = [];
   let vol0: Map<string, number | null> | undefined;
+  let noneCard: Scorecard | undefined;
   for (const [i, strategy] of order.entries()) {
-    const run = await runOne(opts, scenario, seed, strategy, i, order.length);
+    const { cardInput, ...run } = await runOne(opts, scenario, seed, strategy, i, order.length);
     const agg = aggregate(run, requirements, vol0);
+    const scorecard = buildScorecard(cardInput, noneCard);
+    if (strategy === 'none') noneCard = scorecard;
     if (strategy === 'none') {
       vol0 = new Map(agg.rows.map((x) => [x.venue, x.realizedVol]));
       vol0.set('overall', agg.overall.realizedVol);
       agg.overall.volRatio = 1;
       for (const x of agg.rows) x.volRatio = x.realizedVol !== null ? 1 : null;
     }
-    results.push({ ...run, ...agg });
+    results.push({ ...run, ...agg, scorecard });
   }
   return results;
 }
