@@ -26,6 +26,7 @@ import { EvmChainBridge, deployTokens, hardhatHotWalletKeys, mintTokens, type Br
 import { AmmVenue } from '../venues/amm/amm-venue';
 import type { VenueConfig } from '../domain/config.schema';
 import { BinanceEmulator } from '../sim/emulator/binance-emulator';
+import { followChainLiquidity } from './pool-lp-follow';
 
 export interface MarketOptions {
   scenario: string;
@@ -148,6 +149,7 @@ export async function startSimulatedMarket(o: MarketOptions): Promise<SimulatedM
   const swaps: MirroredSwap[] = [];
   let mirrorQueue: Promise<void> = Promise.resolve();
   let unsubscribePool: (() => void) | undefined;
+  let lpFollow: { stop(): void } | undefined;
   let chainPool: AmmVenue | undefined;
   if (amm && poolSpec && poolSpec.kind === 'amm') {
     const mirror = new AmmVenue({ id: poolSpec.id, ...amm.venueOptions, wallet: { account: MIRROR_ACCOUNT } });
@@ -162,10 +164,12 @@ export async function startSimulatedMarket(o: MarketOptions): Promise<SimulatedM
       };
       swaps.push(record);
       if (swaps.length > 500) swaps.shift();
-      // Same reserves, same exact math: the chain must give exactly the in-process amount out.
+      // Same reserves, same exact math: the chain gives the in-process amount out — within 10 bps,
+      // because liquidity Ballast adds on chain reaches the in-process pool a poll later (pool-lp-follow).
+      const minOut = fromUnits((s.amountOut * 9_990n) / 10_000n, s.side === 'buy' ? baseDecimals : quoteDecimals);
       mirrorQueue = mirrorQueue.then(async () => {
         try {
-          const r = await mirror.swap({ side: s.side, amountIn: record.amountIn, minAmountOut: record.amountOut, deadlineSec: 60 });
+          const r = await mirror.swap({ side: s.side, amountIn: record.amountIn, minAmountOut: minOut, deadlineSec: 60 });
           record.txHash = r.txHash;
         } catch (e) {
           record.mirrorError = (e as Error).message;
@@ -173,6 +177,10 @@ export async function startSimulatedMarket(o: MarketOptions): Promise<SimulatedM
         }
       });
     });
+  }
+
+  if (chainPool && poolSpec) {
+    lpFollow = followChainLiquidity(chainPool, runner.venues[poolSpec.id] as MarketPool, clock, o.log, (await chainPool.reserves()).blockNumber + 1);
   }
 
   // Ballast reaches the simulated exchanges as it would live ones: the real ccxt client against a
@@ -262,6 +270,7 @@ export async function startSimulatedMarket(o: MarketOptions): Promise<SimulatedM
     url,
     stop: async () => {
       unsubscribePool?.();
+      lpFollow?.stop();
       runner.stop();
       clock.stop();
       await app.close();

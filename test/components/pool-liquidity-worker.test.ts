@@ -9,7 +9,10 @@ import { loadConfig } from '../../config/load';
 import { RealClock } from '../../hotpath/clocks';
 import { startLocalAmm, type LocalAmm } from '../../sim/evm/local-amm';
 import { AmmVenue } from '../../venues/amm/amm-venue';
+import { AmmVenue as MarketPool } from '../../sim/market/amm-venue';
+import { hardhatAccountKey } from '../../sim/evm/local-chain';
 import { startPoolLiquidity } from '../../workers/pool-liquidity';
+import { CHAIN_LP, followChainLiquidity } from '../../workers/pool-lp-follow';
 
 jest.setTimeout(180_000);
 
@@ -18,7 +21,7 @@ let server: Server;
 let port: number;
 
 beforeAll(async () => {
-  amm = await startLocalAmm({ reserves: { base: '4000000', quote: '2000000' } });
+  amm = await startLocalAmm({ reserves: { base: '4000000', quote: '2000000' }, fund: [{ address: '0x90F79bf6EB2c4f870365E785982E1f101E93b906', base: '1000000', quote: '1000000' }] });
   const o = amm.venueOptions;
   const body = JSON.stringify({
     rpcUrl: o.rpcUrl,
@@ -58,5 +61,41 @@ it('funds the pool wallet in the simulation and tops the demo pool up to its req
   } finally {
     await handle?.stop();
     clock.stop();
+  }
+});
+
+/** Waits (on wall time, no assertion on how long) until `done()` holds. */
+async function until(done: () => boolean): Promise<void> {
+  for (let i = 0; i < 300 && !done(); i++) await new Promise((r) => setTimeout(r, 100));
+}
+
+it('liquidity added and removed on chain reaches the in-process pool, so both pools stay alike', async () => {
+  const chain = new AmmVenue({ id: 'uniswap', ...amm.venueOptions, wallet: { privateKey: hardhatAccountKey(3) } });
+  const clock = new RealClock();
+  const st0 = await chain.poolState();
+  // The in-process pool of the market process, at the chain's state (as the demo starts both).
+  const pool = new MarketPool({ id: 'uniswap', market: 'BLST/USDC', reserveBase: st0.base, reserveQuote: st0.quote, baseDecimals: 18, quoteDecimals: 6 }, clock);
+  const follow = followChainLiquidity(chain, pool, clock, pino({ level: 'silent' }), st0.blockNumber + 1, 100);
+  try {
+    const added = await chain.addLiquidity({ base: '200000', quote: '100000' });
+    await until(() => follow.stats.mints === 1);
+    const st1 = await chain.poolState();
+    // Same reserves to the unit; LP supply within a unit (this chain's supply grew through earlier
+    // adds, the in-process pool was started from its reserves alone).
+    expect(pool.poolState()).toMatchObject({ base: st1.base, quote: st1.quote });
+    expect(Number(pool.poolState().totalSupply - st1.totalSupply)).toBeLessThanOrEqual(1);
+    expect(Number(pool.lpBalance(CHAIN_LP) - added.liquidityRaw)).toBeLessThanOrEqual(1);
+    await chain.removeLiquidity({ liquidity: (Number(added.liquidity) / 2).toString() });
+    await until(() => follow.stats.burns === 1);
+    const st2 = await chain.poolState();
+    const ps = pool.poolState();
+    // Burnt in proportion to the chain's burn: equal to a few units of rounding.
+    expect(Number(ps.base - st2.base)).toBeLessThan(1e6);
+    expect(Number(ps.quote - st2.quote)).toBeLessThanOrEqual(1);
+    expect(follow.stats.refused).toBe(0);
+  } finally {
+    follow.stop();
+    clock.stop();
+    await chain.close();
   }
 });

@@ -160,6 +160,26 @@ export class AmmVenue implements VenueAdapter {
     return { base: r.base, quote: r.quote, lpDecimals: r.c.info.lpDecimals };
   }
 
+  /**
+   * Liquidity added (Mint) and removed (Burn) on the pair in blocks [fromBlock, latest], by anyone,
+   * in chain order, amounts in token units; `toBlock` is where the next call starts after.
+   */
+  async liquidityEvents(fromBlock: number): Promise<{ events: { kind: 'mint' | 'burn'; base: bigint; quote: bigint; blockNumber: number }[]; toBlock: number }> {
+    const r = await this.ready();
+    return this.guard('read liquidity events', async () => {
+      const toBlock = await r.c.blockNumber();
+      if (toBlock < fromBlock) return { events: [], toBlock: fromBlock - 1 };
+      const [mints, burns] = await Promise.all([r.c.pair.queryFilter('Mint', fromBlock, toBlock), r.c.pair.queryFilter('Burn', fromBlock, toBlock)]);
+      const events = [...mints.map((e) => ({ e, kind: 'mint' as const })), ...burns.map((e) => ({ e, kind: 'burn' as const }))]
+        .sort((a, b) => a.e.blockNumber - b.e.blockNumber || a.e.index - b.e.index)
+        .map(({ e, kind }) => {
+          const args = 'args' in e ? (e.args as unknown as unknown[]) : [];
+          return { kind, ...r.c.toBaseQuote(args[1], args[2], kind === 'mint' ? 'Mint.amount' : 'Burn.amount'), blockNumber: e.blockNumber };
+        });
+      return { events, toBlock };
+    });
+  }
+
   /** The wallet's base and quote balances in token units (what liquidity can be added from). */
   async walletUnits(): Promise<PoolReserves> {
     const r = await this.ready();
