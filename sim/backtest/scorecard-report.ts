@@ -101,7 +101,7 @@ export interface Scorecard {
     /** Pooled venues' mid vol / the fundamental's on the same minutes. */
     volVsFundamentalRatio: number | null;
     /** The deepest drawdown of any venue in any episode. */
-    worstEpisode: EpisodeScore | null;
+    worstEpisode: (EpisodeScore & { venue: string }) | null;
     arbitrage: { quote: Dec; ratio: number | null };
     economics: Economics | null;
     ownDepthMDay: number;
@@ -148,8 +148,10 @@ export function buildScorecard(x: ScorecardInput, none?: Scorecard): Scorecard {
   const excessVol = pooledVol(venues.map((v) => v.excessVol));
   const midVol = pooledVol(venues.map((v) => v.volVsFundamental.mid));
   const fVol = pooledVol(venues.map((v) => v.volVsFundamental.fundamental));
-  let worst: EpisodeScore | null = null;
-  for (const e of venues.flatMap((v) => v.episodes)) if (e.deepestLog !== null && (worst === null || e.deepestLog < worst.deepestLog!)) worst = e;
+  let worst: (EpisodeScore & { venue: string }) | null = null;
+  for (const v of venues) {
+    for (const e of v.episodes) if (e.deepestLog !== null && (worst === null || e.deepestLog < worst.deepestLog!)) worst = { ...e, venue: v.venue };
+  }
   const econ = x.economics ? economics(x.economics) : null;
   const depth = venues.reduce((s, v) => s + v.ownDepthMDay, 0);
   return {
@@ -199,7 +201,7 @@ function table(head: string[], rows: string[][], left = 1): string {
 export function formatScorecard(card: Scorecard): string {
   const o = card.overall;
   const quality = table(
-    ['venue', 'healthy', 'spread ok', 'bid ok', 'ask ok', 'depth ok', 'vol 24h', 'vs req', 'xs vol bp/1m', 'vs none', 'vol/F', 'own depth $M·d', 'max inv dev'],
+    ['venue', 'healthy', 'spread ok', 'bid ok', 'ask ok', 'depth ok', 'vol 24h', 'vs req', 'xs vol bp/1m', 'vs none', 'vol/F'],
     [
       ...card.venues.map((v) => [
         v.venue,
@@ -213,17 +215,24 @@ export function formatScorecard(card: Scorecard): string {
         bp(v.excessVol),
         times(v.excessVolRatio),
         times(v.volVsFundamental.ratio),
-        num(v.ownDepthMDay, 3),
-        num(v.maxInventoryDev),
       ]),
-      ['overall', dash, pct(o.spreadOkPct, 2), pct(o.depthBidOkPct, 2), pct(o.depthAskOkPct, 2), pct(o.depthOkPct, 2), dash, dash, bp(o.excessVol), times(o.excessVolRatio), times(o.volVsFundamentalRatio), num(o.ownDepthMDay, 3), num(o.maxInventoryDev)],
+      ['overall', dash, pct(o.spreadOkPct, 2), pct(o.depthBidOkPct, 2), pct(o.depthAskOkPct, 2), pct(o.depthOkPct, 2), dash, dash, bp(o.excessVol), times(o.excessVolRatio), times(o.volVsFundamentalRatio)],
     ],
   );
+  const e = o.economics;
+  const maker =
+    e &&
+    table(
+        ['venue', 'fees', 'realized', 'inventory', 'own depth $M·d', 'max inv dev'],
+        [
+          ...card.venues.map((v) => [v.venue, money(v.pnl?.fees), money(v.pnl?.realized), money(v.pnl?.inventory), num(v.ownDepthMDay, 3), num(v.maxInventoryDev)]),
+          ['overall', money(e.fees), money(e.realized), money(e.inventory), num(o.ownDepthMDay, 3), num(o.maxInventoryDev)],
+        ],
+      );
   const t0 = card.startT;
   const episodes = card.venues.flatMap((v) =>
-    v.episodes.map((e) => [v.venue, e.label, `${at(e.startMs - t0)}–${at(e.endMs - t0)}`, pct(e.deepestPct, 2), e.deepestAt === null ? dash : at(e.deepestAt - t0), e.deepestLog === null ? dash : dur(e.recoverMs)]),
+    v.episodes.map((ep) => [v.venue, ep.label, `${at(ep.startMs - t0)}–${at(ep.endMs - t0)}`, pct(ep.deepestPct, 2), ep.deepestAt === null ? dash : at(ep.deepestAt - t0), ep.deepestLog === null ? dash : dur(ep.recoverMs)]),
   );
-  const e = o.economics;
   const lines = [
     `scorecard: ${card.strategy} (uptime, volume and volatility count healthy time only)`,
     quality,
@@ -232,10 +241,13 @@ export function formatScorecard(card: Scorecard): string {
     '',
     `arbitrage leakage   ${money(o.arbitrage.quote)} quote (${times(o.arbitrage.ratio)} the no-market-maker run)`,
   ];
-  if (e) {
+  if (e && maker) {
     lines.push(
-      `market maker        fees ${money(e.fees)}  realized ${money(e.realized)}  inventory ${money(e.inventory)}  pool ${money(e.poolPnl)} (IL ${money(e.impermanentLoss)}, fees earned ${money(e.poolFeesEarned)})`,
-      `                    transfers ${o.transfers.count} (fees ${money(o.transfers.feesQuote)})  mark-to-market ${money(e.mtmPnl)}  idle holding ${money(e.hodlPnl)}`,
+      '',
+      maker,
+      `pool position       PnL ${money(e.poolPnl)} (impermanent loss ${money(e.impermanentLoss)}, fees earned ${money(e.poolFeesEarned)})`,
+      `transfers           ${o.transfers.count} (fees ${money(o.transfers.feesQuote)})`,
+      `mark-to-market      ${money(e.mtmPnl)} quote; holding the starting capital idle: ${money(e.hodlPnl)}`,
       `cost of liquidity   ${money(e.cost)} quote over ${num(o.ownDepthMDay, 3)} $M·day of ±2 % depth = ${num(o.costPerMDay, 2)} per $1M·day`,
     );
   }

@@ -83,6 +83,7 @@ describe('buildScorecard', () => {
     expect(o.ownDepthMDay).toBeCloseTo(depth, 15);
     expect(o.costPerMDay).toBeCloseTo(5 / depth, 3);
     expect(o.transfers.feesQuote.toString()).toBe('1.5');
+    expect(o.worstEpisode).toMatchObject({ venue: 'alpha', deepestLog: 0 });
     expect(none.overall.economics).toBeNull();
     expect(none.overall.excessVolRatio).toBeNull();
   });
@@ -95,7 +96,10 @@ describe('buildScorecard', () => {
     expect(text).toMatch(/^overall\s+-\s+72\.22%/m);
     expect(text).toMatch(/^alpha\s+whale\s+\+00:00–\+00:10\s+0\.00%/m);
     expect(text).toContain('arbitrage leakage   30.00 quote (0.25× the no-market-maker run)');
-    expect(text).toContain('transfers 2 (fees 1.50)');
+    expect(text).toMatch(/^transfers\s+2 \(fees 1\.50\)$/m);
+    // The market maker per venue: fees, realized, inventory, own depth, max inventory deviation.
+    expect(text).toMatch(/^alpha\s+1\.00\s+2\.00\s+-7\.00\s+0\.000\s+150$/m);
+    expect(text).toMatch(/^bravo\s+-\s+-\s+-\s+0\.000\s+-$/m);
     expect(text).toMatch(/cost of liquidity\s+5\.00 quote over 0\.000 \$M·day/);
     expect(text).toContain('kill-switch trips   1');
     expect(formatScorecard(none)).not.toContain('cost of liquidity');
