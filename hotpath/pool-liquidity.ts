@@ -61,6 +61,10 @@ export interface PoolLiquidityStats {
   /** Value of Ballast's position now (principal + fees) at the pool price. */
   capitalQuote: number;
   peakCapitalQuote: number;
+  /** Position value averaged over time since the first deposit (what cost per $·day of depth divides by). */
+  avgCapitalQuote: number;
+  /** Ballast's share of the pool's ±band depth averaged over the same time, quote. */
+  avgBallastDepthQuote: number;
   /** Sum of deposits, each valued at its own price. */
   depositedQuote: number;
   feesQuote: number;
@@ -79,6 +83,8 @@ export class PoolLiquidityProvider {
   private busy = false;
   private dec?: { base: number; quote: number };
   private readonly s = { adds: 0, removes: 0, checks: 0, met: 0, errors: 0, depth: 0n, share: 0, capital: 0, peak: 0, deposited: 0, fees: 0, il: 0, net: 0 };
+  /** Time integrals (value × ms) since the first deposit, for the averages. */
+  private readonly tw = { since: undefined as number | undefined, at: 0, capitalMs: 0, depthMs: 0 };
   private readonly requirementUnits: Promise<bigint>;
 
   constructor(private readonly o: PoolLiquidityOptions) {
@@ -130,12 +136,24 @@ export class PoolLiquidityProvider {
       lpSharePct: 100 * s.share,
       capitalQuote: s.capital,
       peakCapitalQuote: s.peak,
+      ...this.averages(q(s.depth) * s.share),
       depositedQuote: s.deposited,
       feesQuote: s.fees,
       impermanentLossQuote: s.il,
       netVsHoldQuote: s.net,
       errors: s.errors,
     };
+  }
+
+  /** Averages up to now, holding the last check's values since then. */
+  private averages(depthNow: number): { avgCapitalQuote: number; avgBallastDepthQuote: number } {
+    const t = this.tw;
+    if (t.since === undefined) return { avgCapitalQuote: 0, avgBallastDepthQuote: 0 };
+    const now = this.o.clock.now();
+    const span = now - t.since;
+    if (span <= 0) return { avgCapitalQuote: this.s.capital, avgBallastDepthQuote: depthNow };
+    const dt = now - t.at;
+    return { avgCapitalQuote: (t.capitalMs + this.s.capital * dt) / span, avgBallastDepthQuote: (t.depthMs + depthNow * dt) / span };
   }
 
   private schedule(): void {
@@ -183,6 +201,14 @@ export class PoolLiquidityProvider {
 
   private mark(st: { pool: PoolSnapshot; ownLp: bigint }, req: bigint, price: string, pool: { base: string; quote: string; totalSupply: string }): void {
     const s = this.s;
+    // Integrate the values held since the previous check before replacing them.
+    const now = this.o.clock.now();
+    const t = this.tw;
+    if (t.since !== undefined) {
+      t.capitalMs += s.capital * (now - t.at);
+      t.depthMs += (Number(s.depth) / 10 ** (this.dec?.quote ?? 0)) * s.share * (now - t.at);
+    } else if (st.ownLp > 0n) t.since = now;
+    t.at = now;
     s.checks++;
     s.depth = v2Depth(st.pool, this.o.depthBandPct).minQuote;
     if (s.depth >= req) s.met++;
