@@ -81,6 +81,7 @@ export class PoolLiquidityProvider {
   private lastActionAt: number | undefined;
   private timer?: () => void;
   private busy = false;
+  private inFlight: Promise<void> = Promise.resolve();
   private dec?: { base: number; quote: number };
   private readonly s = { adds: 0, removes: 0, checks: 0, met: 0, errors: 0, depth: 0n, share: 0, capital: 0, peak: 0, deposited: 0, fees: 0, il: 0, net: 0 };
   /** Time integrals (value × ms) since the first deposit, for the averages. */
@@ -100,17 +101,24 @@ export class PoolLiquidityProvider {
     this.schedule();
   }
 
-  stop(): void {
+  /** No further checks; resolves once a check in flight has finished (its transactions included). */
+  async stop(): Promise<void> {
     this.timer?.();
     this.timer = undefined;
+    await this.inFlight;
   }
 
   /** One check: read, plan, act, account. Never overlaps itself; errors are counted and logged. */
   async tick(): Promise<V2Decision | undefined> {
     if (this.busy) return undefined;
     this.busy = true;
+    const run = this.check();
+    this.inFlight = run.then(
+      () => undefined,
+      () => undefined,
+    );
     try {
-      return await this.check();
+      return await run;
     } catch (e) {
       this.s.errors++;
       this.o.logger?.warn({ venue: this.o.port.poolId, err: e }, 'pool liquidity check failed');

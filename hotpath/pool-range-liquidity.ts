@@ -78,6 +78,7 @@ export class RangeLiquidityProvider {
   private lastActionAt: number | undefined;
   private timer?: () => void;
   private busy = false;
+  private inFlight: Promise<void> = Promise.resolve();
   private readonly s = { mints: 0, recentres: 0, cooldownHolds: 0, checks: 0, errors: 0, capital: 0, v2Capital: 0, fees: 0, il: 0, net: 0 };
 
   constructor(private readonly o: RangeLiquidityOptions) {}
@@ -87,16 +88,23 @@ export class RangeLiquidityProvider {
     this.schedule();
   }
 
-  stop(): void {
+  /** No further checks; resolves once a check in flight has finished (its transactions included). */
+  async stop(): Promise<void> {
     this.timer?.();
     this.timer = undefined;
+    await this.inFlight;
   }
 
   async tick(): Promise<V3Decision | undefined> {
     if (this.busy) return undefined;
     this.busy = true;
+    const run = this.check();
+    this.inFlight = run.then(
+      () => undefined,
+      () => undefined,
+    );
     try {
-      return await this.check();
+      return await run;
     } catch (e) {
       this.s.errors++;
       this.o.logger?.warn({ venue: this.o.port.poolId, err: e }, 'pool range check failed');

@@ -69,7 +69,7 @@ export async function startPoolLiquidity(deps: { config: BallastConfig; env: Rec
   return {
     provider,
     stop: async () => {
-      provider.stop();
+      await provider.stop();
       await venue.close();
     },
   };

@@ -92,8 +92,8 @@ export class SimPoolLiquidity {
     await this.provider.start();
   }
 
-  stop(): void {
-    this.provider.stop();
+  stop(): Promise<void> {
+    return this.provider.stop();
   }
 
   stats(): SimPoolStats {
