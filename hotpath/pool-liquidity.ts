@@ -67,6 +67,10 @@ export interface PoolLiquidityStats {
   avgBallastDepthQuote: number;
   /** Sum of deposits, each valued at its own price. */
   depositedQuote: number;
+  /** Sum of withdrawals (principal + fees), each valued at its own price. */
+  withdrawnQuote: number;
+  /** capitalQuote + withdrawnQuote − depositedQuote: the position's PnL, price moves of what it holds included. */
+  pnlQuote: number;
   feesQuote: number;
   impermanentLossQuote: number;
   /** Fees + IL: the position against holding what was deposited. */
@@ -83,7 +87,7 @@ export class PoolLiquidityProvider {
   private busy = false;
   private inFlight: Promise<void> = Promise.resolve();
   private dec?: { base: number; quote: number };
-  private readonly s = { adds: 0, removes: 0, checks: 0, met: 0, errors: 0, depth: 0n, share: 0, capital: 0, peak: 0, deposited: 0, fees: 0, il: 0, net: 0 };
+  private readonly s = { adds: 0, removes: 0, checks: 0, met: 0, errors: 0, depth: 0n, share: 0, capital: 0, peak: 0, deposited: 0, withdrawn: 0, fees: 0, il: 0, net: 0 };
   /** Time integrals (value × ms) since the first deposit, for the averages. */
   private readonly tw = { since: undefined as number | undefined, at: 0, capitalMs: 0, depthMs: 0 };
   private readonly requirementUnits: Promise<bigint>;
@@ -146,6 +150,8 @@ export class PoolLiquidityProvider {
       peakCapitalQuote: s.peak,
       ...this.averages(q(s.depth) * s.share),
       depositedQuote: s.deposited,
+      withdrawnQuote: s.withdrawn,
+      pnlQuote: s.capital + s.withdrawn - s.deposited,
       feesQuote: s.fees,
       impermanentLossQuote: s.il,
       netVsHoldQuote: s.net,
@@ -199,6 +205,7 @@ export class PoolLiquidityProvider {
       const fees = { base: fmt(new D(got.base).minus(principal.base)), quote: fmt(new D(got.quote).minus(principal.quote)) };
       this.ledger = lpWithdraw(this.ledger, { fraction: fmt(new D(r.liquidity.toString()).div(before.ownLp.toString())), principal, fees, price: price(before.pool) });
       this.s.removes++;
+      this.s.withdrawn += new D(got.base).times(price(before.pool)).plus(got.quote).toNumber();
       this.lastActionAt = now;
       this.o.logger?.info({ venue: port.poolId, liquidity: r.liquidity.toString(), base: got.base, quote: got.quote }, 'pool liquidity removed');
     }
