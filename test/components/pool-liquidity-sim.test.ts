@@ -71,6 +71,9 @@ describe('SimPoolLiquidity (virtual time, demo scenario)', () => {
     expect(s.poolDepthQuote).toBeLessThan(28_500);
     expect(pool.lpBalance('ballast')).toBeGreaterThan(0n);
     expect(pool.lpBalance('ballast')).toBeLessThan(lpBefore);
+    // What came out is counted: PnL stays small (fees, IL and price moves of ten minutes), not minus the withdrawal.
+    expect(s.withdrawnQuote).toBeGreaterThan(100_000);
+    expect(Math.abs(s.pnlQuote)).toBeLessThan(5_000);
     expect(v2Depth(pool.poolState(), '2').minQuote).toBeGreaterThanOrEqual(REQ);
     runner.stop();
   });
