@@ -1,7 +1,7 @@
 // Ballast's pool liquidity in a backtest: the hot path's provider on the scenario's in-process V2 pool,
 // in virtual time, with the demo scenario's traders and arbitrageurs swapping against it.
 // The demo pool (4,000,000 BLST / 2,000,000 USDC) has ±2 % depth ≈ 19,931 against a 25,000 requirement.
-import { v2Depth } from '../../domain/amm';
+import { feeShareOfSwap, v2Depth } from '../../domain/amm';
 import { VirtualClock } from '../../hotpath/clocks';
 import { loadConfig } from '../../config/load';
 import { SimPoolLiquidity } from '../../sim/backtest/pool-liquidity';
@@ -26,6 +26,15 @@ describe('SimPoolLiquidity (virtual time, demo scenario)', () => {
     const { clock, runner, pool } = world(3 * 60 * MIN);
     expect(v2Depth(pool.poolState(), '2').minQuote).toBeLessThan(REQ);
     const lp = new SimPoolLiquidity({ clock, runner, account: 'ballast', config, fairValue: () => runner.fundamental(), params: { checkEveryMs: MIN } });
+    // Cross-check of the fee split: each swap pays Ballast its LP share of the 0.3 % fee (domain feeShareOfSwap),
+    // valued at the pool price when paid.
+    let feeShareQuote = 0;
+    pool.subscribe((sw) => {
+      const st = pool.poolState();
+      const share = Number((pool.lpBalance('ballast') * 10n ** 12n) / st.totalSupply) / 1e12;
+      const paid = sw.side === 'buy' ? pool.toQuoteFloat(sw.amountIn) : pool.toBaseFloat(sw.amountIn) * pool.spot();
+      feeShareQuote += Number(feeShareOfSwap(paid.toFixed(12), share.toFixed(12), '0.003'));
+    });
     runner.start();
     await lp.start();
     // The first check added liquidity: the pool now meets its requirement with the 10 % margin.
@@ -48,8 +57,10 @@ describe('SimPoolLiquidity (virtual time, demo scenario)', () => {
     expect(s.feesQuote).toBeGreaterThan(0);
     expect(s.impermanentLossQuote).toBeLessThanOrEqual(0);
     expect(s.netVsHoldQuote).toBeCloseTo(s.feesQuote + s.impermanentLossQuote, 4);
+    expect(s.feesQuote / feeShareQuote).toBeGreaterThan(0.95);
+    expect(s.feesQuote / feeShareQuote).toBeLessThan(1.05);
     expect(s.errors).toBe(0);
-    process.stdout.write(`pool liquidity, demo 3h: ${JSON.stringify(s)}\n`);
+    process.stdout.write(`pool liquidity, demo 3h: ${JSON.stringify(s)}; fees by swap share ${feeShareQuote}\n`);
   });
 
   it('takes out the excess when another LP deepens the pool, down to requirement + 10 %, not below', async () => {
