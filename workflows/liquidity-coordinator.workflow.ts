@@ -119,7 +119,15 @@ export const setVenueModeUpdate = defineUpdate<Record<string, VenueModeEntry>, [
 /** The same change as the update, for workflows (which can signal other workflows but not update them). */
 export const setVenueModeSignal = defineSignal<[SetVenueModeRequest]>('setVenueModeSignal');
 export const stateQuery = defineQuery<CoordinatorState>('state');
-export const ChildFinishedSchema = z.object({ id: z.string().min(1), status: z.enum(['completed', 'failed', 'canceled']), message: z.string().optional() }).strict();
+export const ChildFinishedSchema = z
+  .object({
+    id: z.string().min(1),
+    status: z.enum(['completed', 'failed', 'canceled']),
+    message: z.string().optional(),
+    /** USD a rebalance actually moved: replaces its reservation in the day's budget (not a decimal: ignored). */
+    movedUsd: z.string().optional(),
+  })
+  .strict();
 /** Sent by a rebalance / venueRisk child the policy started, when it ends (however it ends). */
 export const policyChildFinishedSignal = defineSignal<[z.input<typeof ChildFinishedSchema>]>('policyChildFinished');
 export const modesQuery = defineQuery<Record<string, VenueModeEntry>>('modes');
@@ -196,9 +204,10 @@ export async function liquidityCoordinator(rawInput: LiquidityCoordinatorInput):
     const r = ChildFinishedSchema.safeParse(raw);
     eventsThisRun += 1;
     if (!r.success) return;
-    policy = noteChildFinished(policy, { id: r.data.id }, { status: r.data.status, ...(r.data.message !== undefined ? { message: r.data.message } : {}) }, workflowNow());
+    const { id, status, message, movedUsd } = r.data;
+    policy = noteChildFinished(policy, { id }, { status, ...(message !== undefined ? { message } : {}), ...(movedUsd !== undefined ? { movedUsd } : {}) }, workflowNow());
     state.policy = policy;
-    // An imbalance that waited for this child may act now (see nextCheckAt's waitForRunning).
+    // An imbalance that waited for this child may act now (see nextCheckAt's waitForBlocks).
     if (rearm) decide(decideOnTick(policy, workflowNow(), params));
   });
   const applyMode = (req: z.output<typeof SetVenueModeSchema>) => {
@@ -237,7 +246,7 @@ export async function liquidityCoordinator(rawInput: LiquidityCoordinatorInput):
   else {
     for (;;) {
       const seen = changes;
-      const wake = nextCheckAt(policy, workflowNow(), params, { waitForRunning: rearm });
+      const wake = nextCheckAt(policy, workflowNow(), params, { waitForBlocks: rearm });
       const ready = () => pending.length > 0 || wantsNewRun() || (rearm && changes !== seen);
       // condition() without a timeout resolves to undefined, which older runs took for "the timer fired"
       // and re-decided for nothing (counting every pending imbalance as skipped twice); kept for them.

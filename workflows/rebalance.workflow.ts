@@ -4,6 +4,7 @@
 // Runs on a schedule (`rebalance:<asset>`) and on demand (Web UI, coordinator); `dryRun` plans only.
 import { executeChild, getExternalWorkflowHandle, proxyActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { TreasuryActivities } from '../activities/treasury.activities';
+import { D, fmt } from '../domain/money';
 import { rebalancePlanInput } from '../domain/treasury/rebalance-inputs';
 import { planRebalance, type RebalancePlan } from '../domain/treasury/rebalance-planner';
 import { RebalanceInputSchema, type RebalanceInput, type RebalanceRequest } from '../domain/treasury/transfer.schemas';
@@ -15,7 +16,7 @@ import { failureMessage } from './workflow-util';
 
 export interface RebalanceResult {
   plan: RebalancePlan;
-  transfers: { workflowId: string; from: string; to: string; amount: string; outcome: string; error?: string }[];
+  transfers: { workflowId: string; from: string; to: string; amount: string; amountUsd?: string; outcome: string; error?: string }[];
   dryRun: boolean;
 }
 
@@ -28,14 +29,17 @@ export async function rebalance(rawInput: RebalanceInput): Promise<RebalanceResu
   const input = validateWorkflowInput(RebalanceInputSchema, rawInput, 'rebalance');
   if (input.decisionId === undefined) return runRebalance(input);
   // Started by the coordinator's policy: report the outcome back, however this ends.
-  const report = (status: 'completed' | 'failed', message?: string) =>
+  const report = (status: 'completed' | 'failed', message?: string, movedUsd?: string) =>
     getExternalWorkflowHandle(coordinatorWorkflowId(input.asset))
-      .signal(policyChildFinishedSignal, { id: input.decisionId!, status, ...(message !== undefined ? { message } : {}) })
+      .signal(policyChildFinishedSignal, { id: input.decisionId!, status, ...(message !== undefined ? { message } : {}), ...(movedUsd !== undefined ? { movedUsd } : {}) })
       .catch(() => undefined);
   try {
     const r = await runRebalance(input);
-    const failed = r.transfers.filter((t) => t.outcome !== 'completed').length;
-    await report(failed === 0 ? 'completed' : 'failed', `${r.transfers.length - failed}/${r.transfers.length} transfers completed`);
+    const done = r.transfers.filter((t) => t.outcome === 'completed');
+    const failed = r.transfers.length - done.length;
+    // What moved frees the rest of the policy's USD reservation for the day.
+    const movedUsd = fmt(done.reduce((sum, t) => sum.plus(t.amountUsd ?? '0'), new D(0)));
+    await report(failed === 0 ? 'completed' : 'failed', `${done.length}/${r.transfers.length} transfers completed`, movedUsd);
     return r;
   } catch (e) {
     await report('failed', e instanceof Error ? e.message : String(e));
@@ -64,6 +68,7 @@ async function runRebalance(input: RebalanceRequest): Promise<RebalanceResult> {
           args: [{ requestId: `${input.requestId}-t${i}`.slice(0, 80), asset: input.asset, amount: t.amount, from: { venue: t.from }, to: { venue: t.to }, requester: `rebalance:${input.requester}`, reason: 'rebalance' }],
         });
         row.outcome = r.outcome;
+        if (r.status.amountUsd !== undefined) row.amountUsd = r.status.amountUsd;
       } catch (e) {
         row.outcome = 'failed';
         row.error = failureMessage(e);

@@ -12,7 +12,7 @@
 // - Budgets over a rolling 24 h: max starts per kind; max USD per day for rebalances (each start
 //   reserves its `maxUsd` cap, replaced by the USD actually moved when the child reports).
 import { z } from 'zod';
-import { D, fmt, zNonNegativeDecimal, zPositiveDecimal } from '../money';
+import { D, fmt, zNonNegativeDecimal, zPositiveDecimal, type Dec } from '../money';
 import { IMBALANCE_KINDS, type ImbalanceEvent, type ImbalanceKind } from '../quoting/imbalance';
 
 export const DAY_MS = 86_400_000;
@@ -304,12 +304,13 @@ export function noteChildFinished(state: PolicyState, decision: Pick<Decision, '
  * The earliest time a pending imbalance may become actionable by time alone (hysteresis, cooldown,
  * daily budgets rolling over), so the workflow can sleep until then; undefined when nothing waits on time.
  *
- * `waitForRunning`: an imbalance blocked by a running action (RUNNING, VENUE_RISK_RUNNING) waits for
+ * `waitForBlocks`: an imbalance blocked by a running action (RUNNING, VENUE_RISK_RUNNING) waits for
  * that action's end, not for time — the caller re-decides when a child finishes (decideOnTick after
- * noteChildFinished). Without it, such an imbalance yields `nowMs` once hysteresis and cooldown are
- * over, and a caller that sleeps until then wakes at once, again and again, while the child runs.
+ * noteChildFinished) — and one blocked by the USD budget waits until enough of the day's rebalances
+ * roll out of the 24 h window. Without it, such an imbalance yields `nowMs` once hysteresis and
+ * cooldown are over, and a caller that sleeps until then wakes at once, again and again.
  */
-export function nextCheckAt(state: PolicyState, nowMs: number, params: PolicyParams, opts: { waitForRunning?: boolean } = {}): number | undefined {
+export function nextCheckAt(state: PolicyState, nowMs: number, params: PolicyParams, opts: { waitForBlocks?: boolean } = {}): number | undefined {
   let best: number | undefined;
   const running = (key: string) => state.actions.some((a) => a.key === key && a.status === 'running');
   const riskRunning = state.actions.some((a) => a.kind === 'venueRisk' && a.status === 'running');
@@ -317,10 +318,15 @@ export function nextCheckAt(state: PolicyState, nowMs: number, params: PolicyPar
     const action = ACTION_FOR[r.kind];
     if (r.actedBy !== undefined || action === 'none') continue;
     const key = cooldownKey(action, r.venueId);
-    if (opts.waitForRunning && (running(key) || (action === 'rebalance' && riskRunning))) continue;
+    if (opts.waitForBlocks && (running(key) || (action === 'rebalance' && riskRunning))) continue;
     let at = r.sinceMs + hysteresis(params, r.kind).minRaisedMs;
     const last = state.lastStartedAt[key];
     if (last !== undefined) at = Math.max(at, last + params.cooldownMs[action]);
+    if (opts.waitForBlocks && action === 'rebalance') {
+      const usd = usdRollsOutAt(state, nowMs, params);
+      if (usd === null) continue;
+      at = Math.max(at, usd);
+    }
     const window = state.actions.filter((a) => a.kind === action && inWindow(a, nowMs)).sort((x, y) => x.startedAt - y.startedAt);
     const max = params.maxActionsPerDay[action];
     if (max === 0) continue;
@@ -331,4 +337,24 @@ export function nextCheckAt(state: PolicyState, nowMs: number, params: PolicyPar
     best = best === undefined ? at : Math.min(best, at);
   }
   return best;
+}
+
+/**
+ * When the USD budget has room for a rebalance again: now if it has; else when enough of the window's
+ * rebalances have rolled out; null if no roll-out frees enough (a budget below minRebalanceUsd).
+ */
+function usdRollsOutAt(state: PolicyState, nowMs: number, params: PolicyParams): number | null {
+  const window = state.actions.filter((a) => a.kind === 'rebalance' && inWindow(a, nowMs)).sort((x, y) => x.startedAt - y.startedAt);
+  const room = (used: Dec) => {
+    const left = new D(params.rebalanceUsdPerDay).minus(used);
+    const cap = params.rebalanceMaxUsdPerAction !== undefined ? D.min(left, params.rebalanceMaxUsdPerAction) : left;
+    return cap.gt(0) && cap.gte(params.minRebalanceUsd);
+  };
+  let used = window.reduce((acc, a) => acc.plus(usdOf(a)), new D(0));
+  if (room(used)) return nowMs;
+  for (const a of window) {
+    used = used.minus(usdOf(a));
+    if (room(used)) return a.startedAt + DAY_MS;
+  }
+  return null;
 }

@@ -14,8 +14,9 @@ export interface DecisionRecord {
   kind: PolicyAction;
   /** venueRisk: the venue. */
   venue?: string;
-  /** rebalance: the USD cap the policy reserved. */
+  /** rebalance: the USD cap the policy reserved, and what it moved (reported back, freeing the rest). */
   maxUsd?: string;
+  movedUsd?: string;
   reason: string;
   /** The imbalances that led to it: raised at, and cleared at (once cleared after the decision). */
   triggers: { venueId: string; kind: ImbalanceKind; value: number; raisedAt: number; clearedAt?: number }[];

@@ -188,7 +188,7 @@ export class SimDurablePlane {
     this.cancelWake?.();
     this.cancelWake = undefined;
     const now = this.clock.now();
-    const at = nextCheckAt(this.state, now, this.params, { waitForRunning: true });
+    const at = nextCheckAt(this.state, now, this.params, { waitForBlocks: true });
     if (at === undefined) return;
     this.cancelWake = this.clock.schedule(Math.max(1, at - now), () => {
       this.cancelWake = undefined;
@@ -254,8 +254,10 @@ export class SimDurablePlane {
       ),
     );
     rec.phase = 'done';
-    const failed = done.filter((t) => t.status !== 'completed').length;
-    return { status: failed === 0 ? 'completed' : 'failed', message: `${done.length - failed}/${done.length} transfers completed` };
+    const moved = done.filter((t) => t.status === 'completed');
+    const movedUsd = fmt(moved.reduce((sum, t) => sum.plus(t.amountUsd ?? '0'), new D(0)));
+    rec.movedUsd = movedUsd;
+    return { status: moved.length === done.length ? 'completed' : 'failed', message: `${moved.length}/${done.length} transfers completed`, movedUsd };
   }
 
   // ---- venueRisk (workflows/venue-risk.workflow.ts) ---------------------------------------------

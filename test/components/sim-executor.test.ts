@@ -87,7 +87,8 @@ describe('SimDurablePlane', () => {
       ['COOLDOWN', 'bravo', rb!.finishedAt! - START],
     ]);
     // The policy saw the child end; bravo's drift waits for the cooldown on a timer, not in a busy loop.
-    expect(w.plane.policyState().actions.map((a) => [a.kind, a.status])).toEqual([['rebalance', 'completed']]);
+    expect(w.plane.policyState().actions.map((a) => [a.kind, a.status, a.movedUsd])).toEqual([['rebalance', 'completed', '20000.025']]);
+    expect(rb!.movedUsd).toBe('20000.025');
     expect(w.clock.pending()).toBeLessThan(5);
 
     w.plane.onImbalance(w.ev('cleared', 'alpha', 'INVENTORY_DRIFT', 5));

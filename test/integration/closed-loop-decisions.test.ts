@@ -68,7 +68,7 @@ const comparable = (p: PolicyState) => ({
   seq: p.seq,
   nextActionId: p.nextActionId,
   counters: p.counters,
-  actions: p.actions.map((a) => ({ id: a.id, kind: a.kind, key: a.key, status: a.status, reservedUsd: a.reservedUsd })),
+  actions: p.actions.map((a) => ({ id: a.id, kind: a.kind, key: a.key, status: a.status, reservedUsd: a.reservedUsd, movedUsd: a.movedUsd ?? null })),
   raised: Object.fromEntries(Object.entries(p.raised).map(([k, r]) => [k, { venueId: r.venueId, kind: r.kind, value: r.value, sinceSeq: r.sinceSeq, actedBy: r.actedBy ?? null }])),
   outcomes: p.outcomes.map((o) => ({ id: o.id, status: o.status })),
 });
@@ -90,7 +90,7 @@ describe('closed loop: the same imbalance sequence gives the same decisions', ()
         for (const r of sim.plane.timeline()) {
           if (r.status === 'running' || mirrored.has(r.id)) continue;
           mirrored.add(r.id);
-          await handle.signal(policyChildFinishedSignal, { id: r.id, status: r.status, ...(r.message ? { message: r.message } : {}) });
+          await handle.signal(policyChildFinishedSignal, { id: r.id, status: r.status, ...(r.message ? { message: r.message } : {}), ...(r.movedUsd ? { movedUsd: r.movedUsd } : {}) });
         }
       };
       let next = 0;

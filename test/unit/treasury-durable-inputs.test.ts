@@ -79,19 +79,39 @@ describe('nextCheckAt while a child runs', () => {
   const params = PolicyParamsSchema.parse({ asset: 'BLST', minRaisedMs: 1_000, perKind: { VENUE_UNHEALTHY: { minRaisedMs: 0 } } });
   const ev = (venueId: string, kind: 'VENUE_UNHEALTHY' | 'INVENTORY_DRIFT', at: number) => ({ type: 'raised' as const, venueId, kind, value: 1, at });
 
-  it('without waitForRunning: a drift blocked by a running venueRisk asks to be woken now, every time; with it: not until the child reports', () => {
+  it('without waitForBlocks: a drift blocked by a running venueRisk asks to be woken now, every time; with it: not until the child reports', () => {
     let s = decideOnEvent(initialPolicyState(), ev('alpha', 'VENUE_UNHEALTHY', 0), 0, params).state;
     const risk = s.actions[0]!;
     s = decideOnEvent(s, ev('bravo', 'INVENTORY_DRIFT', 100), 100, params).state;
     expect(nextCheckAt(s, 5_000, params)).toBe(5_000);
-    expect(nextCheckAt(s, 5_000, params, { waitForRunning: true })).toBeUndefined();
+    expect(nextCheckAt(s, 5_000, params, { waitForBlocks: true })).toBeUndefined();
     // The child reports: the drift acts on the re-decision.
     s = noteChildFinished(s, risk, { status: 'completed' }, 6_000);
     expect(decideOnTick(s, 6_000, params).start.map((d) => d.kind)).toEqual(['rebalance']);
   });
 
-  it('with waitForRunning, a drift still in its hysteresis when nothing runs is woken at its end', () => {
+  it('with waitForBlocks, a drift held by the spent USD budget is woken when the spending rolls out of the 24 h window', () => {
+    const tight = PolicyParamsSchema.parse({ asset: 'BLST', minRaisedMs: 0, rebalanceUsdPerDay: '1000', cooldownMs: { rebalance: 60_000, venueRisk: 60_000 } });
+    let s = decideOnEvent(initialPolicyState(), ev('alpha', 'INVENTORY_DRIFT', 0), 0, tight).state;
+    const first = s.actions[0]!;
+    expect(first.reservedUsd).toBe('1000');
+    // It moved 400 USD: 600 left, so a new drift can act after the cooldown.
+    s = noteChildFinished(s, first, { status: 'completed', movedUsd: '400' }, 10_000);
+    s = decideOnEvent(s, ev('bravo', 'INVENTORY_DRIFT', 20_000), 20_000, tight).state;
+    expect(nextCheckAt(s, 20_000, tight, { waitForBlocks: true })).toBe(60_000);
+    const second = decideOnTick(s, 60_000, tight);
+    expect(second.start.map((d) => d.kind === 'rebalance' && d.maxUsd)).toEqual(['600']);
+    // The second reserves the remaining 600 and reports nothing moved: the budget is spent until the
+    // first start (t = 0) rolls out, 24 h later — not "now" (which would wake the caller at once, forever).
+    s = noteChildFinished(second.state, second.start[0]!, { status: 'failed' }, 70_000);
+    s = decideOnEvent(s, ev('charlie', 'INVENTORY_DRIFT', 80_000), 80_000, tight).state;
+    expect(decideOnTick(s, 200_000, tight).skipped.map((x) => x.code)).toEqual(['BUDGET_USD']);
+    expect(nextCheckAt(s, 200_000, tight)).toBe(200_000);
+    expect(nextCheckAt(s, 200_000, tight, { waitForBlocks: true })).toBe(86_400_000);
+  });
+
+  it('with waitForBlocks, a drift still in its hysteresis when nothing runs is woken at its end', () => {
     const s = decideOnEvent(initialPolicyState(), ev('bravo', 'INVENTORY_DRIFT', 100), 100, params).state;
-    expect(nextCheckAt(s, 200, params, { waitForRunning: true })).toBe(1_100);
+    expect(nextCheckAt(s, 200, params, { waitForBlocks: true })).toBe(1_100);
   });
 });
