@@ -187,6 +187,7 @@ export class PoolLiquidityProvider {
     const d = planV2Liquidity({ ...before, requirementQuote: req, bandPct: this.o.depthBandPct, params, now, ...(this.lastActionAt !== undefined ? { lastActionAt: this.lastActionAt } : {}) });
     const human = (p: PoolSnapshot) => ({ base: fromUnits(p.base, dec.base), quote: fromUnits(p.quote, dec.quote), totalSupply: p.totalSupply.toString() });
     const price = (p: PoolReserves) => fmt(new D(fromUnits(p.quote, dec.quote)).div(fromUnits(p.base, dec.base)), 18);
+    if (this.entryGrowth === '0' && before.ownLp > 0n) this.adopt(before, human(before.pool), price(before.pool));
     if (d.kind === 'add') {
       const r = await port.add({ base: d.base, quote: d.quote }, params.maxSlippageBps);
       const amounts = { base: fromUnits(r.base, dec.base), quote: fromUnits(r.quote, dec.quote) };
@@ -212,6 +213,18 @@ export class PoolLiquidityProvider {
     const after = d.kind === 'hold' ? before : await port.state();
     this.mark(after, req, price(after.pool), human(after.pool));
     return d;
+  }
+
+  /**
+   * LP tokens the wallet already held when this provider started (an earlier run): counted as
+   * deposited now, at today's value, so IL and fees are measured from here on.
+   */
+  private adopt(st: { pool: PoolSnapshot; ownLp: bigint }, pool: { base: string; quote: string; totalSupply: string }, price: string): void {
+    this.entryGrowth = v2Growth(pool);
+    const held = v2Split(st.ownLp.toString(), pool, this.entryGrowth).principal;
+    this.ledger = { ...lpDeposit(this.ledger, held), adds: 0 };
+    this.s.deposited += new D(held.base).times(price).plus(held.quote).toNumber();
+    this.o.logger?.info({ venue: this.o.port.poolId, base: held.base, quote: held.quote }, 'pool liquidity: adopted the LP tokens the wallet already holds');
   }
 
   private mark(st: { pool: PoolSnapshot; ownLp: bigint }, req: bigint, price: string, pool: { base: string; quote: string; totalSupply: string }): void {

@@ -67,6 +67,13 @@ describe('pool liquidity on the local chain', () => {
       clock.runFor(MIN);
       expect(await lp.tick()).toMatchObject({ kind: 'hold', reason: 'within-band' });
       expect(lp.stats()).toMatchObject({ adds: 1, removes: 0, errors: 0, requirementMetPct: 100 });
+      // A restarted provider adopts the LP tokens the wallet holds: no new add, measured from here on.
+      const again = new PoolLiquidityProvider({ clock, port: ammVenueV2Port(venue), minDepthQuote: '25000', depthBandPct: '2', params: DEFAULT_POOL_LIQUIDITY_PARAMS });
+      expect(await again.tick()).toMatchObject({ kind: 'hold', reason: 'within-band' });
+      const st = again.stats();
+      expect(st).toMatchObject({ adds: 0, removes: 0, feesQuote: 0, impermanentLossQuote: 0 });
+      expect(st.capitalQuote).toBeCloseTo(st.depositedQuote, 0);
+      expect(st.capitalQuote / 1_519_072.75).toBeCloseTo(1, 4);
     } finally {
       await venue.close();
     }
