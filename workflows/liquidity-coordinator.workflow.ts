@@ -180,8 +180,9 @@ export async function liquidityCoordinator(rawInput: LiquidityCoordinatorInput):
   const withPolicy = patched('coordinator-policy');
   // Runs recorded before this patch re-armed the policy's timer only when they started a child or the
   // timer fired (a raise on an idle coordinator never woke it), and slept until `now` (1 ms timers, again
-  // and again) while a running child blocked an imbalance. Now every policy change re-arms the timer,
-  // and an imbalance blocked by a running child waits for the child's report (which re-decides).
+  // and again) while a running child or a spent USD budget blocked an imbalance. Now every policy change
+  // re-arms the timer, an imbalance blocked by a running child waits for the child's report (which
+  // re-decides), and one blocked by the budget sleeps until the budget rolls over.
   const rearm = withPolicy && patched('policy-rearm');
   const params = PolicyParamsSchema.parse({ ...(input.policy ?? {}), asset: input.asset });
   let policy: PolicyState = state.policy ?? initialPolicyState();
@@ -260,6 +261,8 @@ export async function liquidityCoordinator(rawInput: LiquidityCoordinatorInput):
           // A child that cannot start (id taken, bad input) is a failed action, not a failed entity.
           policy = noteChildFinished(policy, d, { status: 'failed', message: e instanceof Error ? e.message : String(e) }, workflowNow());
           state.policy = policy;
+          // As when a child reports: what waited for it is decided again.
+          if (rearm) decide(decideOnTick(policy, workflowNow(), params));
         }
       }
       if (wantsNewRun()) break;

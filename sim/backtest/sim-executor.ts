@@ -156,11 +156,9 @@ export class SimDurablePlane {
       if (t.withdrawnAt !== undefined) s.transfers.made += 1;
       if (t.status === 'completed') s.transfers.completed += 1;
       if (t.status === 'failed' || t.status === 'suspense') s.transfers.failed += 1;
-      if (t.status === 'completed') {
-        const key = `${t.asset}`;
-        s.transfers.moved[key] = fmt(new D(s.transfers.moved[key] ?? 0).plus(t.amount));
-      }
-      if (t.fee !== undefined && t.status !== 'failed') fees.set(t.asset, (fees.get(t.asset) ?? new D(0)).plus(t.fee));
+      if (t.status === 'completed') s.transfers.moved[t.asset] = fmt(new D(s.transfers.moved[t.asset] ?? 0).plus(t.amount));
+      // A withdrawal the exchange failed and refunded carries fee 0; one stuck in suspense has paid it.
+      if (t.fee !== undefined) fees.set(t.asset, (fees.get(t.asset) ?? new D(0)).plus(t.fee));
     }
     for (const e of this.transfers.ledger) if (e.kind === 'fee') feesUsd = feesUsd.plus(e.amountUsd ?? 0);
     s.feesPaid = Object.fromEntries([...fees].map(([a, x]) => [a, fmt(x)]));
