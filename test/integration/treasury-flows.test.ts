@@ -72,7 +72,7 @@ describe('rebalance', () => {
       workflowId: id,
       args: [{ requestId: id, asset: ASSET, target: { alpha: '0.5', bravo: '0.5' }, requester: 'carol@ops' }],
     });
-    expect(r.transfers).toEqual([{ workflowId: `${id}:t0`, from: 'alpha', to: 'bravo', amount: '50000', outcome: 'completed' }]);
+    expect(r.transfers).toEqual([{ workflowId: `${id}:t0`, from: 'alpha', to: 'bravo', amount: '50000', amountUsd: '25000', outcome: 'completed' }]);
     // alpha paid the venue's 2 BLST withdrawal fee on top.
     expect(total(world.alpha, ASSET).toFixed()).toBe('49998');
     expect(total(world.bravo, ASSET).toFixed()).toBe('50000');
