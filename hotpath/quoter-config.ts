@@ -28,6 +28,9 @@ export function quoterConfigFor(config: BallastConfig, v: VenueConfig, mid: numb
     depth: { quote: fmt(depthQuote.toDecimalPlaces(2)), bandPct: req.depthBandPct, levels, stepPct: spacing },
     refresh: { pricePct: q.refreshTolerancePct ?? s.refreshTolerancePct, amountPct: '10' },
     sizeJitterPct: '5',
+    // New levels first, then the cancels: a cancel-first refresh left a side without our depth for
+    // the cancels' round trips (≈ 5 % of the time on stress-24h); the account holds far more than two ladders.
+    sequencing: 'place-first',
     targetInventory: fmt(target),
     maxInventory: fmt(target.times(new D(1).plus(band.times(5)))),
     tickMs: 1_000,

@@ -44,6 +44,8 @@ export interface VenueQuoterConfig {
   targetInventory: string;
   maxInventory: string;
   minInventory?: string;
+  /** Refresh sequencing (see PlannerConfig); default 'cancel-first'. */
+  sequencing?: 'cancel-first' | 'place-first';
   tickMs: number;
   /** Timer jitter, percent of tickMs. */
   tickJitterPct: number;
@@ -339,7 +341,9 @@ export class VenueQuoter {
     const fair = this.currentFair;
     if (fair === undefined) return undefined;
     const sigma = Math.sqrt(this.vol.variancePerSec ?? this.cfg.seedVolatility ** 2) * fair;
-    return this.planner!.decide({ mode, fair, sigma, now: this.deps.clock.now(), live: this.live().grid });
+    const t = this.deps.market.externalTouch(this.venueId);
+    const touch = { ...(t.bid !== undefined ? { bid: Number(t.bid) } : {}), ...(t.ask !== undefined ? { ask: Number(t.ask) } : {}) };
+    return this.planner!.decide({ mode, fair, sigma, now: this.deps.clock.now(), live: this.live().grid, touch });
   }
 
   private async execute(plan: Plan): Promise<void> {

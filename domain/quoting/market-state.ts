@@ -180,6 +180,15 @@ export class MarketState {
     return { bids: subtractOwn(v.book.bids, v.own.filter((o) => o.side === 'buy')), asks: subtractOwn(v.book.asks, v.own.filter((o) => o.side === 'sell')) };
   }
 
+  /** The venue's best bid and ask with our own orders taken out (what a post-only quote must not cross). */
+  externalTouch(venueId: string): { bid?: string; ask?: string } {
+    const v = this.venues.get(venueId);
+    if (!v?.book) return {};
+    const bid = bestExternal(v.book.bids, v.own.filter((o) => o.side === 'buy'));
+    const ask = bestExternal(v.book.asks, v.own.filter((o) => o.side === 'sell'));
+    return { ...(bid !== undefined ? { bid } : {}), ...(ask !== undefined ? { ask } : {}) };
+  }
+
   /** Quote volume traded on a venue over (now − windowMs, now]: the venue's fair-value weight. */
   volumeQuote(venueId: string, now: number, windowMs: number): number {
     const v = this.venues.get(venueId);

@@ -30,6 +30,12 @@ export interface PlannerConfig {
   targetInventory: string;
   maxInventory: string;
   minInventory?: string;
+  /**
+   * Order of a refresh's cancels and placements (order-diff.ts). 'place-first' keeps the book from
+   * thinning while a side is re-priced (a listing's depth obligation holds through the refresh) at
+   * the cost of locking both sets of funds for a moment. Default 'cancel-first'.
+   */
+  sequencing?: 'cancel-first' | 'place-first';
 }
 
 /** What the plan depends on besides the configuration. Balances are exact grid counts (see setBalances). */
@@ -42,6 +48,12 @@ export interface PlanInputs {
   now: number;
   /** Our resting orders on this venue. */
   live: readonly GridLiveOrder[];
+  /**
+   * The venue's own best bid / ask without our orders (floats). When the venue trades through the
+   * fair value, a side's ladder is moved just passive of the touch instead of being refused as
+   * post-only-would-cross on every cycle (which left that side with no depth at all).
+   */
+  touch?: { bid?: number; ask?: number };
 }
 
 export interface Plan {
@@ -108,10 +120,11 @@ export class QuotePlanner {
     const key = this.key(inp);
     if (key === this.last?.key) return { actions: this.last.actions, live: inp.live };
     const desired = this.desired(inp);
-    let diff = diffOnGrid(desired, inp.live, this.grid, this.cfg.refresh);
+    const options = { sequencing: this.cfg.sequencing ?? 'cancel-first' };
+    let diff = diffOnGrid(desired, inp.live, this.grid, this.cfg.refresh, options);
     // Orders kept within the amount tolerance (partly filled ones above all) can leave a side just
     // under its depth requirement; then the plan is redone with exact amounts.
-    if (this.shortOfDepth(diff, inp)) diff = diffOnGrid(desired, inp.live, this.grid, { ...this.cfg.refresh, amountPct: '0' });
+    if (this.shortOfDepth(diff, inp)) diff = diffOnGrid(desired, inp.live, this.grid, { ...this.cfg.refresh, amountPct: '0' }, options);
     this.last = { key, actions: diff.actions };
     return { actions: diff.actions, live: inp.live };
   }
@@ -122,7 +135,7 @@ export class QuotePlanner {
     const timeDep = m === 'avellaneda-stoikov' || m === 'glft' ? `|${inp.sigma.toPrecision(3)}|${Math.floor(inp.now / 1000)}` : '';
     let live = '';
     for (const o of inp.live) live += `${o.clientOrderId}:${o.lots},`;
-    return `${inp.mode}|${inp.fair}|${this.balanceKey}|${live}${timeDep}`;
+    return `${inp.mode}|${inp.fair}|${inp.touch?.bid}|${inp.touch?.ask}|${this.balanceKey}|${live}${timeDep}`;
   }
 
   private params(mode: OperatingMode): QuoteParams {
@@ -147,10 +160,26 @@ export class QuotePlanner {
       { mid: inp.fair, volatility: inp.sigma, inventoryLots: this.inventoryLots, targetLots: this.targetLots, maxLots: this.maxLots, minLots: this.minLots, now: inp.now, grid: this.grid },
       this.params(inp.mode),
     );
-    return [...this.side('buy', model, inp), ...this.side('sell', model, inp)];
+    // The mid the venue will show once our best quotes rest (its band is measured around it): the
+    // inner of its own touch and ours on each side; the fair value without a two-sided book.
+    const g = this.grid;
+    let bid = inp.touch?.bid;
+    let ask = inp.touch?.ask;
+    for (const q of model) {
+      if (q.level !== 0) continue;
+      const p = g.priceFloat(q.ticks);
+      if (q.side === 'buy') bid = bid === undefined ? p : Math.max(bid, p);
+      else ask = ask === undefined ? p : Math.min(ask, p);
+    }
+    const venueMid = bid !== undefined && ask !== undefined && bid < ask ? (bid + ask) / 2 : inp.fair;
+    const buys = this.side('buy', model, inp, venueMid);
+    // Asks always above our own best bid (a ladder moved toward the venue's mid could otherwise meet it).
+    let maxBuy = 0;
+    for (const b of buys) maxBuy = Math.max(maxBuy, b.ticks);
+    return [...buys, ...this.side('sell', model, inp, venueMid, maxBuy + 1)];
   }
 
-  private side(side: Side, model: readonly GridOrder[], inp: PlanInputs): GridOrder[] {
+  private side(side: Side, model: readonly GridOrder[], inp: PlanInputs, venueMid: number, minSellTicks = 0): GridOrder[] {
     const g = this.grid;
     const depthUnits = inp.mode === 'deepen' ? this.depthUnits.deepen : this.depthUnits.normal;
     const mine = model.filter((q) => q.side === side);
@@ -160,10 +189,13 @@ export class QuotePlanner {
     const rounding = side === 'buy' ? 'floor' : 'ceil';
     const first = mine[0]?.ticks ?? (other ? g.ticksFromFloat(2 * inp.fair - g.priceFloat(other.ticks), rounding) : undefined);
     if (first === undefined || first <= 0) return [];
-    // Counted depth stays a tenth of the band inside its edge (as the ladder does).
+    // Counted depth stays a tenth of the band inside its edge (as the ladder does). The venue measures
+    // the band around its own mid, which can sit off our fair value: the band's inner edge of the two
+    // (the higher bid edge, the lower ask edge) is the one both agree on.
     const limit = this.bandFraction * 0.9;
-    const lo = g.ticksFromFloat(inp.fair * (1 - limit), 'ceil');
-    const hi = g.ticksFromFloat(inp.fair * (1 + limit), 'floor');
+    const ladderMid = side === 'buy' ? Math.max(inp.fair, venueMid) : Math.min(inp.fair, venueMid);
+    const lo = g.ticksFromFloat(ladderMid * (1 - limit), 'ceil');
+    const hi = g.ticksFromFloat(ladderMid * (1 + limit), 'floor');
     const inBand = (t: number) => (side === 'buy' ? t >= lo : t <= hi);
     let levels: GridLadderLevel[] = mine.map((q) => ({ level: q.level, side, ticks: q.ticks, lots: q.lots, insideBand: inBand(q.ticks) }));
     let have = 0;
@@ -171,7 +203,11 @@ export class QuotePlanner {
     let trimExcess = false;
     if (have < depthUnits) {
       const stepPct = inp.mode === 'tighten' ? new D(this.cfg.depth.stepPct).div(2).toFixed() : this.cfg.depth.stepPct;
-      const ladder = buildLadderOnGrid({ side, mid: inp.fair, grid: g, depthUnits, bandPct: this.cfg.depth.bandPct ?? '2', levels: this.cfg.depth.levels, firstTicks: first, stepPct });
+      const params = { side, mid: ladderMid, grid: g, depthUnits, bandPct: this.cfg.depth.bandPct ?? '2', levels: this.cfg.depth.levels, stepPct };
+      let ladder = buildLadderOnGrid({ ...params, firstTicks: first });
+      // The model's best price is already beyond the band (a wide, skewed quote): the obligation still
+      // holds, so the ladder starts halfway to the band's edge instead of leaving the side without depth.
+      if (!ladder.ok) ladder = buildLadderOnGrid({ ...params, firstTicks: g.ticksFromFloat(ladderMid * (side === 'buy' ? 1 - limit / 2 : 1 + limit / 2), rounding) });
       if (ladder.ok) {
         levels = ladder.levels;
         trimExcess = true;
@@ -187,6 +223,7 @@ export class QuotePlanner {
         this.jitterCache[side] = { key, levels };
       }
     }
+    levels = this.passiveOfTouch(side, levels, inp.touch, minSellTicks);
     // Caps: inventory limits (cumulative, as the models do) and the quote balance for bids.
     let room = side === 'buy' ? this.buyRoomLots : this.sellRoomLots;
     let quoteLeft = this.quoteUnits;
@@ -200,6 +237,24 @@ export class QuotePlanner {
       out.push({ side, ticks: l.ticks, lots, level: out.length });
     }
     return out;
+  }
+
+  /** The side's ladder moved (spacing kept) so that its best level rests one tick passive of the venue's touch (asks: and above `minSellTicks`). */
+  private passiveOfTouch(side: Side, levels: GridLadderLevel[], touch: PlanInputs['touch'], minSellTicks: number): GridLadderLevel[] {
+    const g = this.grid;
+    if (levels.length === 0) return levels;
+    if (side === 'sell') {
+      const lowest = Math.min(...levels.map((l) => l.ticks));
+      const floor = Math.max(minSellTicks, touch?.bid !== undefined ? g.ticksFromFloat(touch.bid, 'floor') + 1 : 0);
+      const shift = floor - lowest;
+      if (shift > 0) return levels.map((l) => ({ ...l, ticks: l.ticks + shift }));
+    }
+    if (side === 'buy' && touch?.ask !== undefined) {
+      const highest = Math.max(...levels.map((l) => l.ticks));
+      const shift = highest - (g.ticksFromFloat(touch.ask, 'ceil') - 1);
+      if (shift > 0) return levels.map((l) => ({ ...l, ticks: l.ticks - shift })).filter((l) => l.ticks > 0);
+    }
+    return levels;
   }
 
   /** A side whose kept + placed orders inside the band fall short of the requirement (but are not empty). */

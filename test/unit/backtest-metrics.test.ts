@@ -1,4 +1,8 @@
-import { decomposePnl, realizedVolAnnual, timeFraction, timeWeightedMean, type MmFill } from '../../sim/backtest/metrics';
+import { decomposePnl, impliedPoolBook, realizedVolAnnual, timeFraction, timeWeightedMean, type MmFill } from '../../sim/backtest/metrics';
+import { summarizeSeeds, type MetricRow } from '../../sim/backtest/aggregate';
+import { constantProductImpliedBook } from '../../domain/amm-depth';
+import { computeBookMetrics } from '../../domain/compliance';
+import { withinBand } from '../../hotpath/book-band';
 import { escapeHtml, fmtCell, lineChart } from '../../sim/backtest/report-html';
 import { progressBar } from '../../sim/backtest/run-backtest';
 import { SECONDS_PER_YEAR } from '../../domain/signals/volatility';
@@ -56,6 +60,58 @@ describe('timeFraction', () => {
       ),
     ).toBeCloseTo(0.5, 12);
     expect(timeFraction([], 100)).toBeNull();
+  });
+
+  it('leaves outage samples out of both the ok time and the counted time', () => {
+    // ok [0,10), outage [10,60) (not ok, not counted), not ok [60,100): 10 of 50 counted.
+    const xs = [
+      { t: 0, ok: true },
+      { t: 10, ok: false, counted: false },
+      { t: 60, ok: false },
+    ];
+    expect(timeFraction(xs, 100)).toBeCloseTo(0.2, 12);
+    expect(timeFraction([{ t: 0, ok: true, counted: false }], 100)).toBeNull();
+  });
+});
+
+describe('recorder books', () => {
+  it("the pool's implied book in floats is domain/amm-depth's to 10 significant digits", () => {
+    const exact = constantProductImpliedBook({ reserveBase: '4000000', reserveQuote: '2000000', fee: '0.003', levels: 40, stepPct: '0.05' });
+    const fast = impliedPoolBook(4_000_000, 2_000_000, 0.003, 40, 0.0005);
+    for (const side of ['bids', 'asks'] as const) {
+      expect(fast[side]).toHaveLength(exact[side].length);
+      fast[side].forEach((l, i) => {
+        expect(Number(l.price) / Number(exact[side][i]!.price)).toBeCloseTo(1, 10);
+        expect(Number(l.amount) / Number(exact[side][i]!.amount)).toBeCloseTo(1, 8);
+      });
+    }
+  });
+
+  it('cutting a book to the band changes no compliance figure of that band', () => {
+    const lv = (p: number, a: number) => ({ price: p.toFixed(4), amount: String(a) });
+    const book = {
+      bids: [lv(0.499, 100), lv(0.495, 300), lv(0.49, 500), lv(0.4891, 700), lv(0.489, 900), lv(0.45, 5000)],
+      asks: [lv(0.501, 100), lv(0.505, 300), lv(0.51, 500), lv(0.5109, 700), lv(0.511, 900), lv(0.55, 5000)],
+    };
+    // mid 0.5: ±2 % is [0.49, 0.51]; 0.4891 / 0.5109 are just beyond it and must still not count.
+    expect(computeBookMetrics(withinBand(book, 0.02), ['2'])).toEqual(computeBookMetrics(book, ['2']));
+    expect(withinBand(book, 0.02).bids).toHaveLength(3);
+  });
+});
+
+describe('summarizeSeeds', () => {
+  const row = (venue: string, depthOkPct: number, volRatio: number): MetricRow => ({ venue, depthOkPct, volRatio }) as unknown as MetricRow;
+  it('gives the mean and the worst seed per metric, in the right direction', () => {
+    const runs = [
+      { seed: 1, rows: [row('a', 90, 0.5)], overall: row('overall', 90, 0.5) },
+      { seed: 2, rows: [row('a', 80, 0.7)], overall: row('overall', 80, 0.7) },
+      { seed: 3, rows: [row('a', 100, 0.3)], overall: row('overall', 100, 0.3) },
+    ];
+    const [a] = summarizeSeeds(runs);
+    expect(a!.mean['depthOkPct']).toBeCloseTo(90, 12);
+    expect(a!.worst['depthOkPct']).toEqual({ value: 80, seed: 2 });
+    expect(a!.worst['volRatio']).toEqual({ value: 0.7, seed: 2 });
+    expect(a!.mean['volRatio']).toBeCloseTo(0.5, 12);
   });
 });
 
