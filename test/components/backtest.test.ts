@@ -55,8 +55,9 @@ describe('closed-loop backtest on stress-24h (20 min, virtual time)', () => {
     for (const id of CEX) {
       const q = b.quoters[id]!;
       expect(q.cycles).toBeGreaterThan(1000);
-      // Cancel-and-replace would place ≈ cycles × levels; the diff touches only what moved.
-      expect([id, q.placed < 0.1 * q.cycles * levels]).toEqual([id, true]);
+      // Cancel-and-replace would place cycles × levels; the diff re-places only what left the refresh
+      // tolerance (0.05 % in config/demo.yaml: about one order per cycle on this volatile day).
+      expect([id, q.placed < 0.25 * q.cycles * levels]).toEqual([id, true]);
     }
   });
 
