@@ -50,6 +50,17 @@ const acts = proxyActivities<TreasuryActivities>({
   startToCloseTimeout: '60s',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '10s', maximumAttempts: 8 },
 });
+/**
+ * The steps that need the venue itself (cancel, balances): an unhealthy venue is often down for a
+ * while, and giving up after ~45 s failed the whole venueRisk in the very outage it exists for. Keep
+ * trying for up to 6 h (refusals still end it at once). sim/backtest/sim-executor.ts uses the same.
+ */
+export const VENUE_STEP_RETRY = { initialIntervalMs: 5_000, backoffCoefficient: 2, maximumIntervalMs: 60_000, scheduleToCloseMs: 6 * 3_600_000 } as const;
+const patient = proxyActivities<TreasuryActivities>({
+  startToCloseTimeout: '60s',
+  scheduleToCloseTimeout: VENUE_STEP_RETRY.scheduleToCloseMs,
+  retry: { initialInterval: VENUE_STEP_RETRY.initialIntervalMs, backoffCoefficient: VENUE_STEP_RETRY.backoffCoefficient, maximumInterval: VENUE_STEP_RETRY.maximumIntervalMs },
+});
 
 const evacuate = (i: Awaited<ReturnType<TreasuryActivities['evacuationInputs']>>): EvacuationPlan => planEvacuation(i.balances, i.caps, i.usedTodayUsd);
 
@@ -92,13 +103,15 @@ async function runVenueRisk(input: VenueRiskRequest, coordinator: ReturnType<typ
   }
 
   status.phase = 'canceling';
-  status.canceledOrders = (await acts.cancelAllOrders({ venue: input.venue })).canceled;
+  // Runs recorded before this patch gave up on the venue after the usual 8 attempts.
+  const onVenue = patched('venue-risk-patient') ? patient : acts;
+  status.canceledOrders = (await onVenue.cancelAllOrders({ venue: input.venue })).canceled;
 
   status.phase = 'evacuating';
   const safeWallet = input.safeWallet ?? (await acts.safeWalletLabel());
   // Decide, then act: the chunks are cut here by the domain (as in the backtest's executor); runs
   // recorded before that asked the activity for the finished plan.
-  const plan = patched('evacuation-plan-in-workflow') ? evacuate(await acts.evacuationInputs({ venue: input.venue })) : await acts.evacuationPlan({ venue: input.venue });
+  const plan = patched('evacuation-plan-in-workflow') ? evacuate(await onVenue.evacuationInputs({ venue: input.venue })) : await acts.evacuationPlan({ venue: input.venue });
   status.blocked = plan.blocked;
   const children = plan.chunks.map(async (c, i) => {
     const e: VenueRiskStatus['evacuations'][number] = { asset: c.asset, amount: c.amount, workflowId: `${wf}:evacuate:${i}` };

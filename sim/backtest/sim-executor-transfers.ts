@@ -60,20 +60,25 @@ export interface RetryPolicy {
   coefficient: number;
   maxMs: number;
   attempts: number;
+  /** Give up once this long has passed since the first attempt (Temporal's scheduleToClose). */
+  totalMs?: number;
 }
 /** The treasury activities' retry policy (workflows/*.workflow.ts `proxyActivities`). */
 export const ACTIVITY_RETRY: RetryPolicy = { initialMs: 1_000, coefficient: 2, maxMs: 10_000, attempts: 8 };
+/** venueRisk's steps on the venue itself (workflows/venue-risk.workflow.ts VENUE_STEP_RETRY). */
+export const VENUE_STEP_RETRY: RetryPolicy = { initialMs: 5_000, coefficient: 2, maxMs: 60_000, attempts: Number.POSITIVE_INFINITY, totalMs: 6 * 3_600_000 };
 
 export const sleep = (clock: Clock, ms: number) => new Promise<void>((r) => clock.schedule(ms, r));
 
 /** Runs `fn` until it succeeds, a refusal (non-retryable DomainError) or the last attempt; waits on the clock. */
 export async function retrying<T>(clock: Clock, fn: () => Promise<T>, p: RetryPolicy = ACTIVITY_RETRY): Promise<T> {
   let delay = p.initialMs;
+  const until = p.totalMs === undefined ? Number.POSITIVE_INFINITY : clock.now() + p.totalMs;
   for (let attempt = 1; ; attempt++) {
     try {
       return await fn();
     } catch (e) {
-      if ((e instanceof DomainError && e.nonRetryable) || attempt >= p.attempts) throw e;
+      if ((e instanceof DomainError && e.nonRetryable) || attempt >= p.attempts || clock.now() + delay >= until) throw e;
       await sleep(clock, delay);
       delay = Math.min(p.maxMs, delay * p.coefficient);
     }

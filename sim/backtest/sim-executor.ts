@@ -43,7 +43,7 @@ import type { StaticModeSource } from '../../hotpath/mode-source';
 import type { QuotingEngine } from '../../hotpath/quoting-engine';
 import type { SimExchange } from '../exchange/sim-exchange';
 import type { TransferNetwork } from '../exchange/transfer-network';
-import { SimTransfers, retrying, type SimTransfer } from './sim-executor-transfers';
+import { SimTransfers, VENUE_STEP_RETRY, retrying, type SimTransfer } from './sim-executor-transfers';
 import { assignWhitelistedAddresses, decisionSummary, emptyStats, type DecisionRecord, type DurableStats, type SkipRecord } from './sim-executor-records';
 
 export type { DecisionRecord, DurableStats, SkipRecord } from './sim-executor-records';
@@ -278,12 +278,12 @@ export class SimDurablePlane {
           }
         }
         return canceled;
-      });
+      }, VENUE_STEP_RETRY);
       rec.phase = 'evacuating';
       const safe = config.treasury.whitelist.find((w) => w.address.toLowerCase() === config.treasury.safeWallet.toLowerCase());
       if (!safe) throw new Error(`treasury.safeWallet ${config.treasury.safeWallet} is not on the whitelist`);
       const rows: EvacuationBalance[] = [];
-      for (const b of await retrying(clock, () => ex.fetchBalances(account))) {
+      for (const b of await retrying(clock, () => ex.fetchBalances(account), VENUE_STEP_RETRY)) {
         const row: EvacuationBalance = { asset: b.asset, free: b.free, fee: ex.withdrawalFee(b.asset) ?? '0' };
         if (evacuable(row)) row.priceUsd = await this.transfers.priceUsd(b.asset, d.venue);
         rows.push(row);

@@ -156,4 +156,22 @@ describe('SimDurablePlane', () => {
     expect(w.modes.current('bravo')).toBe('normal');
     expect(w.plane.stats().transfers).toMatchObject({ made: 0, failed: 1 });
   });
+
+  it('a venue down through the first minutes: venueRisk keeps trying (as live, up to 6 h), then cancels and evacuates once it answers', async () => {
+    const w = world({ alpha: { USDT: '5000' } }, { policy: { perKind: { VENUE_UNHEALTHY: { minRaisedMs: 0 } } }, resumeAfterHealthyMs: 60_000 });
+    const alpha = w.exchanges.alpha!;
+    alpha.engine.placeOrder({ account: ACCOUNT, side: 'buy', type: 'limit', price: '0.4', amount: '100', postOnly: true });
+    alpha.faults.enable({ kind: 'outage' }, { durationMs: 5 * 60_000 });
+    w.plane.onImbalance(w.ev('raised', 'alpha', 'VENUE_UNHEALTHY'));
+    await w.clock.runUntilAsync(START + 4 * 60_000);
+    // The usual 8 attempts (~45 s) would have failed it by now; it is still cancelling.
+    expect(w.plane.timeline()[0]).toMatchObject({ status: 'running', phase: 'canceling' });
+    expect(alpha.engine.openOrders(ACCOUNT)).toHaveLength(1);
+    w.plane.onImbalance(w.ev('cleared', 'alpha', 'VENUE_UNHEALTHY', 0));
+    await w.clock.runUntilAsync(START + 15 * 60_000);
+    const [risk] = w.plane.timeline();
+    expect(risk).toMatchObject({ status: 'completed', phase: 'resumed', canceledOrders: 1 });
+    expect(risk!.transfers.map((t) => [t.asset, t.amount, t.status])).toEqual([['USDT', '4999', 'completed']]);
+    expect(w.modes.current('alpha')).toBe('normal');
+  });
 });
