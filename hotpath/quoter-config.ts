@@ -31,6 +31,8 @@ export function quoterConfigFor(config: BallastConfig, v: VenueConfig, mid: numb
     // New levels first, then the cancels: a cancel-first refresh left a side without our depth for
     // the cancels' round trips (≈ 5 % of the time on stress-24h); the account holds far more than two ladders.
     sequencing: 'place-first',
+    // Our own best quotes meet the listing's spread requirement whatever the model's width.
+    maxSpreadPct: req.maxSpreadPct,
     targetInventory: fmt(target),
     maxInventory: fmt(target.times(new D(1).plus(band.times(5)))),
     tickMs: 1_000,

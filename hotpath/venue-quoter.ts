@@ -46,6 +46,8 @@ export interface VenueQuoterConfig {
   minInventory?: string;
   /** Refresh sequencing (see PlannerConfig); default 'cancel-first'. */
   sequencing?: 'cancel-first' | 'place-first';
+  /** The listing's spread requirement, percent (see PlannerConfig). */
+  maxSpreadPct?: string;
   tickMs: number;
   /** Timer jitter, percent of tickMs. */
   tickJitterPct: number;

@@ -36,6 +36,12 @@ export interface PlannerConfig {
    * the cost of locking both sets of funds for a moment. Default 'cancel-first'.
    */
   sequencing?: 'cancel-first' | 'place-first';
+  /**
+   * The listing's spread requirement, percent of mid: each side's best quote is kept within 45 % of
+   * it from the fair value (a model's wide or skewed quote moved inward, its spacing kept), so our own
+   * quotes meet it. Absent ⇒ the model's quotes as they are.
+   */
+  maxSpreadPct?: string;
 }
 
 /** What the plan depends on besides the configuration. Balances are exact grid counts (see setBalances). */
@@ -182,7 +188,7 @@ export class QuotePlanner {
   private side(side: Side, model: readonly GridOrder[], inp: PlanInputs, venueMid: number, minSellTicks = 0): GridOrder[] {
     const g = this.grid;
     const depthUnits = inp.mode === 'deepen' ? this.depthUnits.deepen : this.depthUnits.normal;
-    const mine = model.filter((q) => q.side === side);
+    const mine = this.withinMaxSpread(side, model.filter((q) => q.side === side), inp.fair);
     // A model may leave a side empty (inventory skew at its limit); the listing's depth obligation
     // still holds, so that side gets a ladder at the other side's distance from the fair value.
     const other = model.find((q) => q.side !== side && q.level === 0);
@@ -237,6 +243,21 @@ export class QuotePlanner {
       out.push({ side, ticks: l.ticks, lots, level: out.length });
     }
     return out;
+  }
+
+  /** A side's model quotes moved toward the fair value (spacing kept) so the best one is inside the spread cap. */
+  private withinMaxSpread(side: Side, mine: GridOrder[], fair: number): GridOrder[] {
+    if (this.cfg.maxSpreadPct === undefined || mine.length === 0) return mine;
+    const g = this.grid;
+    const h = (Number(this.cfg.maxSpreadPct) / 100) * 0.45;
+    if (side === 'buy') {
+      const best = Math.max(...mine.map((q) => q.ticks));
+      const shift = g.ticksFromFloat(fair * (1 - h), 'ceil') - best;
+      return shift > 0 ? mine.map((q) => ({ ...q, ticks: q.ticks + shift })) : mine;
+    }
+    const best = Math.min(...mine.map((q) => q.ticks));
+    const shift = best - g.ticksFromFloat(fair * (1 + h), 'floor');
+    return shift > 0 ? mine.map((q) => ({ ...q, ticks: q.ticks - shift })) : mine;
   }
 
   /** The side's ladder moved (spacing kept) so that its best level rests one tick passive of the venue's touch (asks: and above `minSellTicks`). */

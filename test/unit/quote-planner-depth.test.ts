@@ -84,4 +84,18 @@ describe('QuotePlanner: depth where the venue measures it', () => {
     const cancelFirst = planner().decide({ mode: 'normal', fair: 0.501, sigma: 0.0001, now: 1000, live });
     expect(cancelFirst.actions[0]!.type).toBe('cancel');
   });
+
+  it("the listing's spread requirement caps our best quotes whatever the model's width, spacing kept", () => {
+    const wide = { model: 'pure-mm' as const, bidSpreadPct: '1.5', askSpreadPct: '1.5', orderAmount: '30000', orderLevels: 3, levelSpacingPct: '0.4' };
+    const inp = { mode: 'normal' as const, fair: 0.5, sigma: 0.0001, now: 0, live: [] };
+    const best = (p: QuotePlanner, side: 'buy' | 'sell') => {
+      const xs = p.desired(inp).filter((o) => o.side === side).map((o) => price(p, o));
+      return side === 'buy' ? Math.max(...xs) : Math.min(...xs);
+    };
+    const free = planner({ model: wide });
+    const capped = planner({ model: wide, maxSpreadPct: '1.0' });
+    expect((best(free, 'sell') - best(free, 'buy')) / 0.5).toBeGreaterThan(0.02);
+    // 45 % of 1 % either side of 0.5: bid ≥ 0.49775 → 0.498, ask ≤ 0.50225 → 0.502.
+    expect([best(capped, 'buy'), best(capped, 'sell')]).toEqual([0.498, 0.502]);
+  });
 });
