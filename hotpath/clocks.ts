@@ -1,6 +1,7 @@
 // The two implementations of `Clock` (domain/clock.ts). Simulation code only ever sees `Clock`, so the
 // same engine, exchange and agent code runs in a backtest (VirtualClock: events as fast as the CPU
 // allows, in time order, bit-for-bit repeatable) and in the live demo (RealClock: wall time).
+import { promiseHooks } from 'node:v8';
 import type { Clock } from '../domain/clock';
 
 interface TimerEntry {
@@ -116,23 +117,41 @@ export class VirtualClock implements Clock {
    */
   runUntilAsync(t: number): Promise<number> {
     if (!(t >= this.nowMs)) return Promise.reject(new RangeError(`runUntilAsync(${t}) is before now (${this.nowMs})`));
-    // One event per setImmediate callback: Node runs every queued microtask after each callback, so
-    // each event's continuations (and theirs) have run before the next event. A callback loop, not
-    // an `await` per event: the promise per event was a measurable share of a closed-loop backtest.
+    // Node runs every queued microtask after each setImmediate callback, so an event's continuations
+    // (and theirs) have all run before the next event when the callback ends after it. Only an event
+    // that created or settled a promise can have queued any (our code never uses queueMicrotask or
+    // nextTick; an `await` or `.then` reached synchronously creates a promise, answering a request
+    // settles one): V8's promise hooks say which, so events that touch none run back to back in one
+    // callback. Most events (price steps, agents trading on an engine) touch none. The hooks are
+    // process-wide while the run lasts; other promise activity only costs an extra turn.
     return new Promise((resolve, reject) => {
       let n = 0;
+      let touched = true;
+      const mark = (): void => {
+        touched = true;
+      };
+      const stops = [promiseHooks.onInit(mark) as () => void, promiseHooks.onSettled(mark) as () => void];
+      const done = (): void => {
+        for (const s of stops) s();
+      };
       const loop = (): void => {
         try {
-          const next = this.peekLive();
-          if (!next || next.time > t) {
-            this.nowMs = t;
-            resolve(n);
-            return;
+          for (;;) {
+            const next = this.peekLive();
+            if (!next || next.time > t) {
+              done();
+              this.nowMs = t;
+              resolve(n);
+              return;
+            }
+            touched = false;
+            this.step();
+            n++;
+            if (touched) break;
           }
-          this.step();
-          n++;
           setImmediate(loop);
         } catch (e) {
+          done();
           reject(e instanceof Error ? e : new Error(String(e)));
         }
       };
