@@ -107,7 +107,7 @@ async function scenarioMain(name: string, args: string[]): Promise<number> {
   }
   const results = perSeed[0]!;
   const out = option(args, 'out');
-  if (out !== undefined) writeFileSync(out, renderReport(`Ballast backtest: ${scenario.name}`, results));
+  if (out !== undefined) writeFileSync(out, renderReport(`Ballast backtest: ${scenario.name}`, results, Object.fromEntries(config.venues.map((v) => [v.id, v.requirements]))));
   const json = args.includes('--json');
   if (seeds.length === 1) {
     if (json) process.stdout.write(`${JSON.stringify(results.map(jsonOf), null, 2)}\n`);

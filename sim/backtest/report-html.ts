@@ -1,25 +1,39 @@
 // A self-contained HTML report of a backtest: the metric tables and inline SVG line charts (price vs
 // fundamental, spread, depth, inventory per venue, PnL decomposition). No scripts, no external assets.
+import type { VenueRequirements } from '../../domain/compliance';
+import type { DecisionRecord } from './closed-loop';
 import { pnlSeries } from './metrics';
+import { formatScorecard } from './scorecard-report';
 import type { SeedRow } from './aggregate';
 import type { MetricRow, StrategyResult } from './run-backtest';
 
 export interface Series {
   name: string;
   points: readonly (readonly [number, number])[];
+  /** Colour key: series of one venue share its colour (default: the name). */
+  colorKey?: string;
+  dashed?: boolean;
 }
 
-const COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#17becf', '#7f7f7f'];
-const MAX_POINTS = 600;
+/** A horizontal reference line (a requirement). */
+export interface RefLine {
+  label: string;
+  y: number;
+}
 
-// One colour per series name for the whole report (a venue is the same colour in every chart),
-// given out in order of first use.
-const assigned = new Map<string, string>();
-function colorOf(name: string): string {
-  let c = assigned.get(name);
+const COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#17becf', '#7f7f7f', '#bcbd22', '#e377c2'];
+const MAX_POINTS = 800;
+/** Charts are drawn in this coordinate width and scaled to the page's full width (viewBox). */
+const CHART_W = 1200;
+
+// One colour per venue (or other key) for the whole report, so a venue is the same colour in every
+// chart; the fundamental is always black.
+const assigned = new Map<string, string>([['fundamental', '#000000']]);
+function colorOf(key: string): string {
+  let c = assigned.get(key);
   if (c === undefined) {
-    c = COLORS[assigned.size % COLORS.length]!;
-    assigned.set(name, c);
+    c = COLORS[(assigned.size - 1) % COLORS.length]!;
+    assigned.set(key, c);
   }
   return c;
 }
@@ -44,15 +58,21 @@ function tickLabel(x: number): string {
   return Number(x.toPrecision(4)).toString();
 }
 
-/** An SVG line chart; x is in ms from the start and labelled in hours. */
-export function lineChart(title: string, series: readonly Series[], width = 640, height = 220): string {
-  const pad = { l: 64, r: 12, t: 24, b: 28 };
+/** An SVG line chart at full page width; x is in ms from the start and labelled in hours. */
+export function lineChart(title: string, series: readonly Series[], opts: { height?: number; refs?: readonly RefLine[] } = {}): string {
+  const width = CHART_W;
+  const height = opts.height ?? 240;
+  const refs = opts.refs ?? [];
+  const pad = { l: 70, r: 16, t: 24, b: 28 };
   const all = series.flatMap((s) => s.points).filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y));
-  const head = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height + 18 * Math.ceil(series.length / 4)}" font-family="sans-serif" font-size="11">`;
+  const legendRows = Math.ceil((series.length + refs.length) / 6);
+  const totalH = height + 18 * legendRows + 4;
+  const head = `<svg class="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${totalH}" preserveAspectRatio="xMinYMin meet" font-family="sans-serif" font-size="12">`;
   const titleEl = `<text x="${pad.l}" y="15" font-weight="bold">${escapeHtml(title)}</text>`;
   if (all.length === 0) return `${head}${titleEl}<text x="${pad.l}" y="${height / 2}">no data</text></svg>`;
   let [x0, x1, y0, y1] = [Infinity, -Infinity, Infinity, -Infinity];
   for (const [x, y] of all) [x0, x1, y0, y1] = [Math.min(x0, x), Math.max(x1, x), Math.min(y0, y), Math.max(y1, y)];
+  for (const r of refs) [y0, y1] = [Math.min(y0, r.y), Math.max(y1, r.y)];
   if (x1 === x0) x1 = x0 + 1;
   if (y1 === y0) [y0, y1] = [y0 - 1, y1 + 1];
   const sx = (x: number): number => pad.l + ((x - x0) / (x1 - x0)) * (width - pad.l - pad.r);
@@ -60,19 +80,28 @@ export function lineChart(title: string, series: readonly Series[], width = 640,
   const parts = [head, titleEl, `<rect x="${pad.l}" y="${pad.t}" width="${width - pad.l - pad.r}" height="${height - pad.t - pad.b}" fill="none" stroke="#ccc"/>`];
   for (let i = 0; i <= 4; i++) {
     const y = y0 + ((y1 - y0) * i) / 4;
-    const x = x0 + ((x1 - x0) * i) / 4;
     parts.push(`<text x="${pad.l - 4}" y="${sy(y) + 4}" text-anchor="end">${tickLabel(y)}</text>`);
+  }
+  for (let i = 0; i <= 8; i++) {
+    const x = x0 + ((x1 - x0) * i) / 8;
     parts.push(`<text x="${sx(x)}" y="${height - pad.b + 14}" text-anchor="middle">${(x / 3_600_000).toFixed(2)}h</text>`);
   }
+  const legend: string[] = [];
+  const legendAt = (i: number): [number, number] => [pad.l + (i % 6) * 185, height + 4 + 18 * Math.floor(i / 6)];
   series.forEach((s, i) => {
-    const color = colorOf(s.name);
+    const color = colorOf(s.colorKey ?? s.name);
+    const dash = s.dashed ? ' stroke-dasharray="6 3"' : '';
     const pts = thin(s.points.filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y)));
-    if (pts.length > 0) parts.push(`<polyline fill="none" stroke="${color}" stroke-width="1.2" points="${pts.map(([x, y]) => `${sx(x).toFixed(1)},${sy(y).toFixed(1)}`).join(' ')}"/>`);
-    const lx = pad.l + (i % 4) * 140;
-    const ly = height + 4 + 18 * Math.floor(i / 4);
-    parts.push(`<rect x="${lx}" y="${ly}" width="10" height="10" fill="${color}"/><text x="${lx + 14}" y="${ly + 9}">${escapeHtml(s.name)}</text>`);
+    if (pts.length > 0) parts.push(`<polyline fill="none" stroke="${color}" stroke-width="1.3"${dash} points="${pts.map(([x, y]) => `${sx(x).toFixed(1)},${sy(y).toFixed(1)}`).join(' ')}"/>`);
+    const [lx, ly] = legendAt(i);
+    legend.push(`<line x1="${lx}" y1="${ly + 5}" x2="${lx + 14}" y2="${ly + 5}" stroke="${color}" stroke-width="3"${dash}/><text x="${lx + 18}" y="${ly + 9}">${escapeHtml(s.name)}</text>`);
   });
-  parts.push('</svg>');
+  refs.forEach((r, j) => {
+    parts.push(`<line x1="${pad.l}" y1="${sy(r.y).toFixed(1)}" x2="${width - pad.r}" y2="${sy(r.y).toFixed(1)}" stroke="#555" stroke-width="1" stroke-dasharray="2 3"/>`);
+    const [lx, ly] = legendAt(series.length + j);
+    legend.push(`<line x1="${lx}" y1="${ly + 5}" x2="${lx + 14}" y2="${ly + 5}" stroke="#555" stroke-dasharray="2 3"/><text x="${lx + 18}" y="${ly + 9}">${escapeHtml(r.label)}</text>`);
+  });
+  parts.push(...legend, '</svg>');
   return parts.join('');
 }
 
@@ -117,7 +146,7 @@ export function fmtCell(x: number | null): string {
   return a >= 1000 ? x.toFixed(0) : a >= 1 ? x.toFixed(2) : x.toPrecision(3);
 }
 
-function charts(r: StrategyResult): string {
+function charts(r: StrategyResult, requirements: Record<string, VenueRequirements>): string {
   const rec = r.recording;
   const venues = Object.keys(rec.venues);
   const price: Series[] = [
@@ -125,29 +154,107 @@ function charts(r: StrategyResult): string {
     ...venues.map((id) => ({ name: id, points: r.summary.pricePath.filter((s) => s.mids[id] != null).map((s) => [s.t, s.mids[id]!] as const) })),
   ];
   const spread = venues.map((id) => ({ name: id, points: rec.venues[id]!.filter((s) => s.spreadPct !== null).map((s) => [s.t, s.spreadPct!] as const) }));
-  const depth = venues.map((id) => ({ name: id, points: rec.venues[id]!.map((s) => [s.t, s.depthQuote] as const) }));
-  const out = [lineChart('Price vs fundamental', price), lineChart('Spread, % of mid', spread), lineChart('Depth within the requirement band (thinner side, quote)', depth)];
+  const out = [lineChart('Price per venue vs the fundamental', price), lineChart('Spread, % of mid', spread)];
+  out.push(...venues.map((id) => depthChart(r, id, requirements[id])));
   if (r.strategy !== 'none') {
     const cex = venues.filter((id) => (rec.fills[id]?.length ?? 0) > 0 || rec.venues[id]!.some((s) => s.mmBase !== '0'));
-    out.push(lineChart('MM inventory (base) per venue', cex.map((id) => ({ name: id, points: rec.venues[id]!.map((s) => [s.t, Number(s.mmBase)] as const) }))));
+    out.push(lineChart('Ballast inventory (base) per venue', cex.map((id) => ({ name: id, points: rec.venues[id]!.map((s) => [s.t, Number(s.mmBase)] as const) }))));
     const pnl: Series[] = [];
     for (const id of cex) {
       const ps = pnlSeries(rec.venues[id]!, rec.fills[id] ?? [], rec.fundamental);
-      pnl.push({ name: `${id} realized`, points: ps.map((p) => [p.t, p.realized] as const) });
-      pnl.push({ name: `${id} inventory`, points: ps.map((p) => [p.t, p.total - p.realized] as const) });
+      pnl.push({ name: `${id} realized`, colorKey: id, points: ps.map((p) => [p.t, p.realized] as const) });
+      pnl.push({ name: `${id} inventory`, colorKey: id, dashed: true, points: ps.map((p) => [p.t, p.total - p.realized] as const) });
     }
-    out.push(lineChart('PnL decomposition (quote): realized vs inventory', pnl));
+    out.push(lineChart('PnL decomposition (quote): realized (solid) vs inventory (dashed)', pnl));
   }
   return out.join('\n');
 }
 
-export function renderReport(title: string, results: readonly StrategyResult[]): string {
-  const sections = results.map(
-    (r) =>
-      `<section><h2>${escapeHtml(r.strategy)}</h2><p>seed ${r.summary.seed}, ${(r.summary.simulatedMs / 3_600_000).toFixed(2)} h simulated, ${r.summary.events} events, wall ${(r.wallMs / 1000).toFixed(1)} s</p>${table(r)}\n${charts(r)}</section>`,
-  );
+/** One venue's ±band depth per side against its requirement (Ballast's own share dotted), outages shaded in the title. */
+function depthChart(r: StrategyResult, id: string, req: VenueRequirements | undefined): string {
+  const samples = r.recording.venues[id]!;
+  const series: Series[] = [
+    { name: `${id} bid depth`, colorKey: id, points: samples.map((s) => [s.t, s.bidDepthQuote] as const) },
+    { name: `${id} ask depth`, colorKey: id, dashed: true, points: samples.map((s) => [s.t, s.askDepthQuote] as const) },
+  ];
+  if (r.strategy !== 'none' && samples.some((s) => s.mmBidDepthQuote > 0 || s.mmAskDepthQuote > 0)) {
+    series.push({ name: 'Ballast bid', colorKey: 'ballast-own', points: samples.map((s) => [s.t, s.mmBidDepthQuote] as const) });
+    series.push({ name: 'Ballast ask', colorKey: 'ballast-own', dashed: true, points: samples.map((s) => [s.t, s.mmAskDepthQuote] as const) });
+  }
+  const outage = samples.filter((s) => s.outage).length;
+  const band = req?.depthBandPct ?? '2';
+  const title = `${id}: depth within ±${band} % per side (quote) against the requirement${outage > 0 ? ` — ${outage} samples in outage` : ''}`;
+  return lineChart(title, series, { height: 200, refs: req ? [{ label: `requirement ${req.minDepthQuote}`, y: Number(req.minDepthQuote) }] : [] });
+}
+
+const ACTION_ROW_H = 22;
+
+/**
+ * The decision timeline: imbalances raised → cleared (thin bars per venue and kind) above the
+ * decisions they led to (thick bars from start to finish), on the run's time axis, then a table.
+ */
+export function decisionTimeline(r: Pick<StrategyResult, 'imbalances' | 'decisions' | 'summary'>, startMs: number): string {
+  const endT = r.summary.simulatedMs;
+  const episodes: { key: string; venue: string; from: number; to: number }[] = [];
+  const open = new Map<string, number>();
+  for (const e of r.imbalances) {
+    const key = `${e.venueId} ${e.kind}`;
+    if (e.type === 'raised') open.set(key, e.at - startMs);
+    else if (open.has(key)) {
+      episodes.push({ key, venue: e.venueId, from: open.get(key)!, to: e.at - startMs });
+      open.delete(key);
+    }
+  }
+  for (const [key, from] of open) episodes.push({ key, venue: key.split(' ')[0]!, from, to: endT });
+  const decisions = r.decisions;
+  if (episodes.length === 0 && decisions.length === 0) return '<p>No imbalance was raised and no durable decision was taken.</p>';
+  const rows = [...new Set(episodes.map((e) => e.key))].sort();
+  const rowOf = (d: DecisionRecord): string => `${d.kind}${d.venue ? ` ${d.venue}` : ''}`;
+  const actionRows = [...new Set(decisions.map(rowOf))].sort();
+  const width = CHART_W;
+  const pad = { l: 230, r: 16, t: 24 };
+  const height = pad.t + (rows.length + actionRows.length) * ACTION_ROW_H + 30;
+  const sx = (t: number): number => pad.l + (Math.max(0, Math.min(endT, t)) / Math.max(1, endT)) * (width - pad.l - pad.r);
+  const parts = [`<svg class="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="12">`, `<text x="4" y="15" font-weight="bold">Decision timeline: imbalances (thin, raised → cleared) and the durable decisions they led to (thick, start → finish)</text>`];
+  rows.forEach((key, i) => {
+    const y = pad.t + i * ACTION_ROW_H;
+    parts.push(`<text x="${pad.l - 6}" y="${y + 14}" text-anchor="end">${escapeHtml(key)}</text>`);
+    for (const e of episodes.filter((x) => x.key === key)) {
+      parts.push(`<rect x="${sx(e.from).toFixed(1)}" y="${y + 7}" width="${Math.max(1.5, sx(e.to) - sx(e.from)).toFixed(1)}" height="6" fill="${colorOf(e.venue)}" opacity="0.7"><title>${escapeHtml(`${key}: ${(e.from / 60_000).toFixed(1)} → ${(e.to / 60_000).toFixed(1)} min`)}</title></rect>`);
+    }
+  });
+  actionRows.forEach((key, j) => {
+    const y = pad.t + (rows.length + j) * ACTION_ROW_H;
+    parts.push(`<text x="${pad.l - 6}" y="${y + 14}" text-anchor="end" font-weight="bold">${escapeHtml(key)}</text>`);
+    for (const d of decisions.filter((x) => rowOf(x) === key)) {
+      const from = d.startedAt - startMs;
+      const to = (d.finishedAt ?? startMs + endT) - startMs;
+      const color = d.status === 'failed' ? '#d62728' : d.venue ? colorOf(d.venue) : '#444';
+      parts.push(`<rect x="${sx(from).toFixed(1)}" y="${y + 3}" width="${Math.max(2, sx(to) - sx(from)).toFixed(1)}" height="14" fill="${color}"><title>${escapeHtml(`${d.id} ${rowOf(d)} ${d.status}: ${d.summary ?? d.message ?? d.reason}`)}</title></rect>`);
+    }
+  });
+  const axisY = height - 10;
+  for (let i = 0; i <= 8; i++) parts.push(`<text x="${sx((endT * i) / 8).toFixed(1)}" y="${axisY}" text-anchor="middle">${((endT * i) / 8 / 3_600_000).toFixed(2)}h</text>`);
+  parts.push('</svg>');
+  const min = (t: number | undefined) => (t === undefined ? '—' : `${((t - startMs) / 60_000).toFixed(1)}`);
+  const trig = (d: DecisionRecord): string => d.triggers.map((t) => `${t.venueId} ${t.kind} ${Number(t.value.toPrecision(3))} (raised ${min(t.raisedAt)})`).join('; ');
+  const table = `<table><tr><th>decision</th><th>started (min)</th><th>triggered by</th><th>action</th><th>status</th><th>finished (min)</th><th>imbalance cleared (min)</th><th>what it did</th></tr>${decisions
+    .map(
+      (d) =>
+        `<tr><td>${escapeHtml(d.id)}</td><td>${min(d.startedAt)}</td><td class="l">${escapeHtml(trig(d) || d.reason)}</td><td>${escapeHtml(rowOf(d))}</td><td>${escapeHtml(d.status)}</td><td>${min(d.finishedAt)}</td><td>${min(d.clearedAt)}</td><td class="l">${escapeHtml(d.summary ?? d.message ?? d.phase)}</td></tr>`,
+    )
+    .join('')}</table>`;
+  return parts.join('') + table;
+}
+
+export function renderReport(title: string, results: readonly StrategyResult[], requirements: Record<string, VenueRequirements> = {}): string {
+  const sections = results.map((r) => {
+    const startMs = r.recording.startMs;
+    const timeline = r.strategy === 'none' ? '' : `<h3>Decisions</h3>${decisionTimeline(r, startMs)}`;
+    return `<section><h2>${escapeHtml(r.strategy)}</h2><p>seed ${r.summary.seed}, ${(r.summary.simulatedMs / 3_600_000).toFixed(2)} h simulated, ${r.summary.events} events, wall ${(r.wallMs / 1000).toFixed(1)} s</p>${table(r)}\n<pre>${escapeHtml(formatScorecard(r.scorecard))}</pre>\n${charts(r, requirements)}\n${timeline}</section>`;
+  });
   return `<!doctype html><html><head><meta charset="utf-8"><title>${escapeHtml(title)}</title><style>
-body{font-family:sans-serif;margin:24px}table{border-collapse:collapse;font-size:12px}td,th{border:1px solid #ccc;padding:3px 6px;text-align:right}td:first-child{text-align:left}svg{display:block;margin:12px 0}
+body{font-family:sans-serif;margin:16px 24px}table{border-collapse:collapse;font-size:12px}td,th{border:1px solid #ccc;padding:3px 6px;text-align:right}td:first-child,td.l{text-align:left}svg.chart{display:block;width:100%;height:auto;margin:12px 0}pre{font-size:11px;overflow-x:auto}
 </style></head><body><h1>${escapeHtml(title)}</h1>
 <pre>${escapeHtml(LEGEND)}</pre>
 ${sections.join('\n')}
