@@ -7,7 +7,7 @@ import { D } from '../domain/money';
 import { ImbalanceDetector, type ImbalanceConfig, type ImbalanceEvent, type ImbalanceObservation } from '../domain/quoting/imbalance';
 import { tradeImbalance } from '../domain/signals/order-flow';
 import type { MarketState } from '../domain/quoting/market-state';
-import { withinBand } from './book-band';
+import { clearVerdict, withinBand } from './book-band';
 
 export interface MonitoredVenue {
   venueId: string;
@@ -51,10 +51,13 @@ export class ImbalanceMonitor {
       const flow = tradeImbalance(m.trades, { now, windowMs: this.flowWindowMs });
       if (flow.total > 0) out.push({ now, venueId: v.venueId, kind: 'ONE_SIDED_SELLING', value: flow.sellVolume / flow.total });
       if (v.requirements && m.book) {
-        // The verdict reads the requirement's own band only; the book is cut to it (same verdict, far fewer decimals).
+        // A verdict clear in floats is taken as is; at the edge, the exact measure decides, on the
+        // requirement's own band only (the book cut to it: the same verdict, far fewer decimals).
         const band = v.requirements.depthBandPct;
-        const verdict = evaluateCompliance(computeBookMetrics(withinBand(m.book, Number(band) / 100), [band]), '0', { ...v.requirements, minVolume24hQuote: '0' });
-        out.push({ now, venueId: v.venueId, kind: 'COMPLIANCE_BREACH', value: verdict.compliant ? 0 : 1 });
+        const compliant =
+          clearVerdict(m.book, v.requirements) ??
+          evaluateCompliance(computeBookMetrics(withinBand(m.book, Number(band) / 100), [band]), '0', { ...v.requirements, minVolume24hQuote: '0' }).compliant;
+        out.push({ now, venueId: v.venueId, kind: 'COMPLIANCE_BREACH', value: compliant ? 0 : 1 });
       }
       out.push({ now, venueId: v.venueId, kind: 'VENUE_UNHEALTHY', value: m.healthy ? 0 : 1 });
     }
