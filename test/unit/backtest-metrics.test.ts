@@ -3,7 +3,7 @@ import { summarizeSeeds, type MetricRow } from '../../sim/backtest/aggregate';
 import { constantProductImpliedBook } from '../../domain/amm-depth';
 import { computeBookMetrics } from '../../domain/compliance';
 import { withinBand } from '../../hotpath/book-band';
-import { escapeHtml, fmtCell, lineChart } from '../../sim/backtest/report-html';
+import { decisionTimeline, escapeHtml, fmtCell, lineChart } from '../../sim/backtest/report-html';
 import { progressBar } from '../../sim/backtest/run-backtest';
 import { SECONDS_PER_YEAR } from '../../domain/signals/volatility';
 
@@ -188,5 +188,48 @@ describe('report pieces', () => {
     for (let i = 0; i <= 100; i++) bar(i / 100, 'none');
     expect(lines).toHaveLength(11);
     expect(lines[10]).toContain('100% none');
+  });
+});
+
+describe('decision timeline', () => {
+  const start = 1_000_000;
+  const summary = { simulatedMs: 3_600_000 } as any;
+  it('draws each imbalance episode and each decision, and tabulates trigger → action → outcome', () => {
+    const html = decisionTimeline(
+      {
+        summary,
+        imbalances: [
+          { type: 'raised', venueId: 'bravo', kind: 'VENUE_UNHEALTHY', value: 1, at: start + 60_000 },
+          { type: 'cleared', venueId: 'bravo', kind: 'VENUE_UNHEALTHY', value: 0, at: start + 1_260_000 },
+          { type: 'raised', venueId: 'alpha', kind: 'INVENTORY_DRIFT', value: 30, at: start + 600_000 },
+        ],
+        decisions: [
+          {
+            id: 'venueRisk:BLST:1',
+            kind: 'venueRisk',
+            venue: 'bravo',
+            reason: 'VENUE_UNHEALTHY on bravo',
+            triggers: [{ venueId: 'bravo', kind: 'VENUE_UNHEALTHY', value: 1, raisedAt: start + 60_000, clearedAt: start + 1_260_000 }],
+            startedAt: start + 120_000,
+            finishedAt: start + 1_800_000,
+            clearedAt: start + 1_260_000,
+            status: 'completed',
+            phase: 'resumed',
+            transfers: [],
+            summary: 'paused, 3 orders cancelled, evacuated',
+          },
+        ],
+      },
+      start,
+    );
+    // Two imbalance rows (the alpha episode never cleared: drawn to the end), one decision row.
+    expect(html.match(/<rect /g)).toHaveLength(3);
+    expect(html).toContain('bravo VENUE_UNHEALTHY');
+    expect(html).toContain('alpha INVENTORY_DRIFT');
+    expect(html).toMatch(/<td>2\.0<\/td><td class="l">bravo VENUE_UNHEALTHY 1 \(raised 1\.0\)<\/td><td>venueRisk bravo<\/td><td>completed<\/td><td>30\.0<\/td><td>21\.0<\/td><td class="l">paused, 3 orders cancelled, evacuated<\/td>/);
+  });
+
+  it('says so when nothing happened', () => {
+    expect(decisionTimeline({ summary, imbalances: [], decisions: [] }, start)).toContain('No imbalance was raised');
   });
 });
