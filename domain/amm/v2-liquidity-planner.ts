@@ -6,9 +6,13 @@
 // Why a top-up is proportional: at a fixed price, a constant-product pool's depth within ±b % is
 // linear in its reserves (bid depth = y·(1 − √(1−b)), fee aside), so reaching depth T from depth D
 // takes reserves × (T/D − 1) more at the pool's ratio. Integer rounding is then checked by simulation.
+import { D, fmt } from '../money';
 import { ceilDiv } from '../token-units';
 import { UniswapV2Pool, impliedDepth, type PoolReserves, type PoolSnapshot } from '../uniswap-v2-math';
 import type { PoolLiquidityParams } from './pool-liquidity.params';
+
+/** Uniswap V2's swap fee (997/1000 in the pair's math). */
+const V2_FEE = '0.003';
 
 export interface V2PoolDepth {
   /** Quote received for selling the price down by band %. */
@@ -19,9 +23,24 @@ export interface V2PoolDepth {
   minQuote: bigint;
 }
 
-/** The pool's depth within ±bandPct % (decimal string, "2"), quote units. */
+/**
+ * The band of marginal-price movement that the compliance measure counts as "within ±b %": the
+ * venue's depth is measured on the pool's implied book (domain/amm-depth.ts, the live compliance
+ * check and the backtest recorder alike), whose levels are priced with the fee — a bid at marginal
+ * price m sells at m·(1−f), an ask costs m/(1−f) — and counted while that price stays within ±b % of
+ * the mid. So the price may move only (1+b)(1−f) − 1 up and 1 − (1−b)/(1−f) down; the smaller (up)
+ * side binds: b − f − b·f (1.694 % for b = 2 %, f = 0.3 %). Sizing on the raw band would leave the
+ * pool ≈ 15 % short of the requirement as the venue measures it.
+ */
+export function complianceBandPct(bandPct: string): string {
+  const b = new D(bandPct).div(100);
+  const f = new D(V2_FEE);
+  return fmt(b.minus(f).minus(b.times(f)).times(100));
+}
+
+/** The pool's depth within ±bandPct % (decimal string, "2") as the venue's compliance measure counts it, quote units. */
 export function v2Depth(reserves: PoolReserves, bandPct: string): V2PoolDepth {
-  const d = impliedDepth(reserves, bandPct);
+  const d = impliedDepth(reserves, complianceBandPct(bandPct));
   return { bidQuote: d.bidQuote, askQuote: d.askQuote, minQuote: d.bidQuote < d.askQuote ? d.bidQuote : d.askQuote };
 }
 
