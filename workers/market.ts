@@ -16,7 +16,7 @@ import { mulberry32 } from '../domain/rng';
 import { fromUnits } from '../domain/token-units';
 import { RealClock } from '../hotpath/clocks';
 import { SimExchange } from '../sim/exchange/sim-exchange';
-import { PRESET_WITHDRAWALS } from '../sim/exchange/exchange-presets';
+import { PRESET_WITHDRAWALS, scenarioExchangeConfig } from '../sim/exchange/exchange-presets';
 import { TransferNetwork } from '../sim/exchange/transfer-network';
 import type { AmmSwap, AmmVenue as MarketPool } from '../sim/market/amm-venue';
 import { loadScenario } from '../sim/market/scenario-loader';
@@ -122,17 +122,7 @@ export async function startSimulatedMarket(o: MarketOptions): Promise<SimulatedM
   const exchanges: Record<string, SimExchange> = {};
   for (const v of cexes) {
     const [base, quote] = v.market.split('/') as [string, string];
-    const ex = new SimExchange(
-      {
-        id: v.id,
-        market: { symbol: v.market, base, quote, tickSize: v.rules.tickSize, lotSize: v.rules.lotSize, minNotional: v.rules.minNotional, makerFee: v.fees.maker, takerFee: v.fees.taker },
-        latencyMs: { min: 5, max: 40 },
-        rateLimit: { capacity: 200, refillPerSec: 100 },
-        requestTimeoutMs: 10_000,
-        withdrawals: { ...PRESET_WITHDRAWALS, fees: { [base]: '2', [quote]: '1' } },
-      },
-      { clock, rng: mulberry32(scenario.seed + Object.keys(exchanges).length + 2), network },
-    );
+    const ex = new SimExchange(scenarioExchangeConfig(v), { clock, rng: mulberry32(scenario.seed + Object.keys(exchanges).length + 2), network });
     ex.fund(o.ballast.account, base, o.ballast.base);
     ex.fund(o.ballast.account, quote, o.ballast.quote);
     const deposit = o.depositAddresses?.[v.id];

@@ -33,14 +33,14 @@ import { QuotingEngine, type QuotingEngineVenue } from '../../hotpath/quoting-en
 import { ManagedVenue } from '../../venues/managed-venue';
 import { SimVenue } from '../../venues/sim/sim-venue';
 import { applyFaultSchedule } from './fault-schedule';
-import { PRESET_WITHDRAWALS } from '../exchange/exchange-presets';
-import { SimExchange, type SimExchangeConfig } from '../exchange/sim-exchange';
+import { scenarioExchangeConfig } from '../exchange/exchange-presets';
+import { SimExchange } from '../exchange/sim-exchange';
 import { TransferNetwork } from '../exchange/transfer-network';
 import { ScenarioRunner } from '../market/scenario-runner';
 import type { DecisionRecord } from './sim-executor-records';
 
 export type { DecisionRecord } from './sim-executor-records';
-import type { CexScenarioVenue, Scenario } from '../market/scenario.schema';
+import type { Scenario } from '../market/scenario.schema';
 
 /** The executor of durable decisions in simulation (live: the liquidityCoordinator and its children). */
 export interface DurablePlane {
@@ -88,19 +88,6 @@ export interface ClosedLoopOptions {
   model?: QuotingModelName;
   durable?: (world: ClosedLoopWorld) => DurablePlane;
   pool?: (world: ClosedLoopWorld) => PoolLiquidity;
-}
-
-/** One exchange as the demo's simulated market builds it (workers/market.ts): latency, rate limit, withdrawal fees. */
-export function scenarioExchangeConfig(v: CexScenarioVenue): SimExchangeConfig {
-  const [base, quote] = v.market.split('/') as [string, string];
-  return {
-    id: v.id,
-    market: { symbol: v.market, base, quote, tickSize: v.rules.tickSize, lotSize: v.rules.lotSize, minNotional: v.rules.minNotional, makerFee: v.fees.maker, takerFee: v.fees.taker },
-    latencyMs: { min: 5, max: 40 },
-    rateLimit: { capacity: 200, refillPerSec: 100 },
-    requestTimeoutMs: 10_000,
-    withdrawals: { ...PRESET_WITHDRAWALS, fees: { [base]: '2', [quote]: '1' } },
-  };
 }
 
 /** The config's venues Ballast quotes in this scenario: simulated CEX venues the scenario has. */

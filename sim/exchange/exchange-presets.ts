@@ -1,6 +1,7 @@
 // Ready-made settings for a simulated exchange, for tests and quick scenarios: a BLST/USDT market
 // with round numbers (so expected fees can be worked out by hand) and ERC20-like withdrawals.
 import type { EngineMarketConfig } from '../engine/engine.types';
+import type { CexScenarioVenue } from '../market/scenario.schema';
 import type { SimExchangeConfig } from './sim-exchange';
 import type { WithdrawalsConfig } from './transfer-desk';
 
@@ -32,5 +33,22 @@ export function presetExchangeConfig(id: string, overrides: Partial<Omit<SimExch
     requestTimeoutMs: 10_000,
     withdrawals: PRESET_WITHDRAWALS,
     ...overrides,
+  };
+}
+
+/**
+ * A scenario CEX venue as a SimExchange: request latency, rate limit, withdrawal fees. The demo's
+ * simulated market (workers/market.ts) and the closed-loop backtester build their exchanges with it,
+ * so what a backtest measures is the market `npm start` runs.
+ */
+export function scenarioExchangeConfig(v: CexScenarioVenue): SimExchangeConfig {
+  const [base, quote] = v.market.split('/') as [string, string];
+  return {
+    id: v.id,
+    market: { symbol: v.market, base, quote, tickSize: v.rules.tickSize, lotSize: v.rules.lotSize, minNotional: v.rules.minNotional, makerFee: v.fees.maker, takerFee: v.fees.taker },
+    latencyMs: { min: 5, max: 40 },
+    rateLimit: { capacity: 200, refillPerSec: 100 },
+    requestTimeoutMs: 10_000,
+    withdrawals: { ...PRESET_WITHDRAWALS, fees: { [base]: '2', [quote]: '1' } },
   };
 }
