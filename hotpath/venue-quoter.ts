@@ -17,7 +17,7 @@ import type { Rng } from '../domain/rng';
 import type { QuoteParams } from '../domain/quoting';
 import { jitterAroundMs } from '../domain/quoting/jitter';
 import { findSelfCrossOnGrid, type RefreshTolerance } from '../domain/quoting/order-diff';
-import { evaluateKillSwitch, haltedBy, type KillDecision, type KillSwitchLimits } from '../domain/quoting/kill-switch';
+import { evaluateKillSwitch, haltedBy, resetKillSwitch, type KillDecision, type KillSwitchLimits } from '../domain/quoting/kill-switch';
 import { initialEwmaVol, updateEwmaVol, type EwmaVolState } from '../domain/signals/volatility';
 import type { ManagedVenue } from '../venues/managed-venue';
 import { isVenueError } from '../venues/venue-errors';
@@ -88,6 +88,8 @@ export interface QuoterStats {
   rateLimited: number;
   errors: number;
   selfCrossBlocked: number;
+  /** Latched kill-switch trips cleared by a resume (paused/withdraw-only → quoting). */
+  killSwitchResets: number;
   lastError?: string;
 }
 
@@ -102,7 +104,7 @@ interface ParsedOrder {
 }
 
 export class VenueQuoter {
-  readonly stats: QuoterStats = { cycles: 0, ticks: 0, placed: 0, canceled: 0, rejected: 0, rateLimited: 0, errors: 0, selfCrossBlocked: 0 };
+  readonly stats: QuoterStats = { cycles: 0, ticks: 0, placed: 0, canceled: 0, rejected: 0, rateLimited: 0, errors: 0, selfCrossBlocked: 0, killSwitchResets: 0 };
   private rules?: MarketRules;
   private planner?: QuotePlanner;
   private vol: EwmaVolState;
@@ -114,6 +116,7 @@ export class VenueQuoter {
   private parsed = new Map<string, ParsedOrder>();
   private liveCache?: { version: number; grid: GridLiveOrder[]; own: OwnOrder[] };
   private running = false;
+  private lastMode?: OperatingMode;
   private dirty = false;
   private stopped = true;
   private blockedUntil = 0;
@@ -220,8 +223,9 @@ export class VenueQuoter {
     this.stats.cycles += 1;
     try {
       await this.housekeeping();
-      const halted = this.checkKillSwitch();
       const mode = this.deps.modes.current(this.venueId);
+      this.onModeChange(mode);
+      const halted = this.checkKillSwitch();
       if (halted || mode === 'paused' || mode === 'withdraw-only') {
         await this.cancelAll();
         return;
@@ -239,6 +243,24 @@ export class VenueQuoter {
         this.deps.logger?.warn({ venue: this.venueId, err: this.stats.lastError }, 'quoting cycle failed');
       }
     }
+  }
+
+  /**
+   * A venue taken out of `paused` / `withdraw-only` back into quoting was resumed by a person (an
+   * operator's mode change, or venueRisk's `resume` signal): that decision also clears this venue's
+   * latched kill-switch trip, which otherwise keeps the venue dark for good after an outage.
+   */
+  private onModeChange(mode: OperatingMode): void {
+    const was = this.lastMode;
+    this.lastMode = mode;
+    if (was === undefined || was === mode) return;
+    const halting = (m: OperatingMode) => m === 'paused' || m === 'withdraw-only';
+    if (!halting(was) || halting(mode)) return;
+    const { market } = this.deps;
+    if (haltedBy(market.killSwitch, this.venueId) === undefined) return;
+    this.deps.logger?.warn({ venue: this.venueId, from: was, to: mode }, 'venue resumed: its kill-switch trip is cleared');
+    market.killSwitch = resetKillSwitch(market.killSwitch, this.venueId);
+    this.stats.killSwitchResets += 1;
   }
 
   private async refreshBalances(): Promise<void> {

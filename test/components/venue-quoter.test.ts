@@ -178,6 +178,31 @@ describe('VenueQuoter on a simulated exchange (virtual time)', () => {
     s.quoter.stop();
   });
 
+  it('a latched trip stays until a person resumes the venue (paused → normal), then quoting resumes', async () => {
+    const s = await setup();
+    await s.run(30_000);
+    s.ex.fund('ballast', 'BLST', '15000');
+    await s.run(5_000 + TICK_MS * 1.2 + 1_000);
+    expect(s.market.killSwitch.trips).toHaveLength(1);
+    // The excess leaves (to a wallet); the trip is still latched: data getting better is no resume.
+    await s.clock.resolve(s.ex.withdraw('ballast', { asset: 'BLST', amount: '15000', address: '0x00000000000000000000000000000000000000aa', network: 'ERC20', idempotencyKey: 'out-1' }));
+    await s.run(120_000); // the exchange's processing delay, then the next balance refresh
+    expect(s.ex.withdrawalRecords('ballast', 'BLST')[0]?.status).toMatch(/confirming|ok/);
+    expect(s.market.killSwitch.trips).toHaveLength(1);
+    expect(s.own()).toEqual([]);
+    // normal → normal changes nothing; an operator's pause then resume clears this venue's trip.
+    s.modes.set('alpha', 'paused');
+    await s.run(3_000);
+    expect(s.market.killSwitch.trips).toHaveLength(1);
+    s.modes.set('alpha', 'normal');
+    await s.run(10_000);
+    expect(s.market.killSwitch.trips).toEqual([]);
+    expect(s.quoter.stats.killSwitchResets).toBe(1);
+    expect(s.own().some((o) => o.side === 'buy') && s.own().some((o) => o.side === 'sell')).toBe(true);
+    expect(s.crossings).toEqual([]);
+    s.quoter.stop();
+  });
+
   it('a tiny rate limit backs the loop off without crashing it, and it still quotes both sides', async () => {
     const s = await setup({ exchange: { rateLimit: { capacity: 6, refillPerSec: 2 } } });
     await s.run(180_000);
