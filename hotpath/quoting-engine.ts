@@ -29,6 +29,8 @@ export class QuotingEngine {
   readonly market = new MarketState();
   readonly modes: ModeSource;
   readonly quoters: VenueQuoter[];
+  /** Every kill-switch trip of this run, in order (cleared latches included). */
+  readonly trips: KillDecision[] = [];
   private readonly logger?: Logger;
 
   constructor(opts: QuotingEngineOptions) {
@@ -46,6 +48,7 @@ export class QuotingEngine {
         rng: mulberry32(opts.seed + i),
         ...(opts.logger ? { logger: opts.logger } : {}),
         onKill: (d) => this.killAll(d),
+        onTrip: (d) => this.trips.push(d),
       });
     });
   }

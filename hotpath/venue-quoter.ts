@@ -77,6 +77,8 @@ export interface VenueQuoterDeps {
   logger?: Logger;
   /** A trip of scope 'all': the engine cancels every venue. */
   onKill?: (d: KillDecision) => void;
+  /** Every trip as it happens (a latch can later be cleared by a resume; the record stays). */
+  onTrip?: (d: KillDecision) => void;
 }
 
 export interface QuoterStats {
@@ -355,6 +357,7 @@ export class VenueQuoter {
     market.killSwitch = r.state;
     for (const d of r.tripped) {
       this.deps.logger?.error({ venue: this.venueId, decision: d }, 'kill switch tripped');
+      this.deps.onTrip?.(d);
       if (d.scope === 'all') this.deps.onKill?.(d);
     }
     return haltedBy(market.killSwitch, this.venueId) !== undefined;

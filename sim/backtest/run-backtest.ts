@@ -118,7 +118,7 @@ async function runOne(opts: BacktestOptions, scenario: Scenario, seed: number, s
   for (const [id, ex] of Object.entries(exchanges)) withdrawals[id] = ex.withdrawalRecords(account);
   const summary = runner.summary();
   const pool = loop.pool?.stats();
-  const killSwitchTrips = engine ? [...engine.market.killSwitch.trips] : [];
+  const killSwitchTrips = engine ? [...engine.trips] : [];
   const cardInput = scorecardInput({
     strategy,
     runner,
