@@ -160,12 +160,21 @@ function charts(r: StrategyResult, requirements: Record<string, VenueRequirement
     const cex = venues.filter((id) => (rec.fills[id]?.length ?? 0) > 0 || rec.venues[id]!.some((s) => s.mmBase !== '0'));
     out.push(lineChart('Ballast inventory (base) per venue', cex.map((id) => ({ name: id, points: rec.venues[id]!.map((s) => [s.t, Number(s.mmBase)] as const) }))));
     const pnl: Series[] = [];
+    const all = new Map<number, { realized: number; total: number }>();
     for (const id of cex) {
       const ps = pnlSeries(rec.venues[id]!, rec.fills[id] ?? [], rec.fundamental);
       pnl.push({ name: `${id} realized`, colorKey: id, points: ps.map((p) => [p.t, p.realized] as const) });
       pnl.push({ name: `${id} inventory`, colorKey: id, dashed: true, points: ps.map((p) => [p.t, p.total - p.realized] as const) });
+      for (const p of ps) {
+        const a = all.get(p.t) ?? { realized: 0, total: 0 };
+        all.set(p.t, { realized: a.realized + p.realized, total: a.total + p.total });
+      }
     }
-    out.push(lineChart('PnL decomposition (quote): realized (solid) vs inventory (dashed)', pnl));
+    // Summed over venues, transfers between them cancel out (only their fees and the time in flight show).
+    const sum = [...all.entries()].sort((a, b) => a[0] - b[0]);
+    pnl.push({ name: 'all venues realized', colorKey: 'all venues', points: sum.map(([t, v]) => [t, v.realized] as const) });
+    pnl.push({ name: 'all venues inventory', colorKey: 'all venues', dashed: true, points: sum.map(([t, v]) => [t, v.total - v.realized] as const) });
+    out.push(lineChart('PnL decomposition (quote): realized (solid) vs inventory (dashed); a transfer between venues is a step down at its source and up at its destination', pnl));
   }
   return out.join('\n');
 }
