@@ -14,9 +14,8 @@ import type { Clock } from '../domain/clock';
 import type { GridLiveOrder } from '../domain/grid';
 import { D, fmt } from '../domain/money';
 import type { Rng } from '../domain/rng';
-import type { QuoteParams } from '../domain/quoting';
 import { jitterAroundMs } from '../domain/quoting/jitter';
-import { findSelfCrossOnGrid, type RefreshTolerance } from '../domain/quoting/order-diff';
+import { findSelfCrossOnGrid } from '../domain/quoting/order-diff';
 import { evaluateKillSwitch, haltedBy, resetKillSwitch, type KillDecision, type KillSwitchLimits } from '../domain/quoting/kill-switch';
 import { initialEwmaVol, updateEwmaVol, type EwmaVolState } from '../domain/signals/volatility';
 import type { ManagedVenue } from '../venues/managed-venue';
@@ -24,30 +23,13 @@ import { isVenueError } from '../venues/venue-errors';
 import type { MarketRules, PublicTrade, Unsubscribe } from '../venues/venue.port';
 import type { MarketState, OwnOrder } from '../domain/quoting/market-state';
 import type { ModeSource, OperatingMode } from './mode-source';
-import { QuotePlanner, type Plan } from '../domain/quoting/quote-planner';
+import { QuotePlanner, type Plan, type PlannerConfig } from '../domain/quoting/quote-planner';
 
-export interface DepthRequirement {
-  /** Quote notional each side must show within ±bandPct % of mid. */
-  quote: string;
-  bandPct?: string;
-  /** Ladder used when the model's sizes fall short. */
-  levels: number;
-  stepPct: string;
-}
+/** Quote notional each side must show within ±bandPct % of mid, and the ladder used when the model's sizes fall short. */
+export type DepthRequirement = PlannerConfig['depth'];
 
-export interface VenueQuoterConfig {
-  model: QuoteParams;
-  depth: DepthRequirement;
-  refresh: RefreshTolerance;
-  /** Half-width of size jitter, percent (0 = none). */
-  sizeJitterPct: string;
-  targetInventory: string;
-  maxInventory: string;
-  minInventory?: string;
-  /** Refresh sequencing (see PlannerConfig); default 'cancel-first'. */
-  sequencing?: 'cancel-first' | 'place-first';
-  /** The listing's spread requirement, percent (see PlannerConfig). */
-  maxSpreadPct?: string;
+/** The planner's configuration (model, depth, refresh, jitter, inventory, sequencing, spread cap) and the loop's own. */
+export interface VenueQuoterConfig extends PlannerConfig {
   tickMs: number;
   /** Timer jitter, percent of tickMs. */
   tickJitterPct: number;

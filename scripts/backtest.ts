@@ -17,18 +17,9 @@ import { progressBar, runBacktest, STRATEGIES, type StrategyName, type StrategyR
 import { loadScenario } from '../sim/market/scenario-loader';
 import { parseDurationMs } from '../sim/market/scenario.schema';
 import { AS_PAPER_DEFAULTS, formatAsPaperTable, runAsPaper, type AsPaperConfig } from '../sim/paper/avellaneda-stoikov-paper';
+import { option, UsageError } from './cli-args';
 
 const PAPERS = ['avellaneda-stoikov'];
-
-class UsageError extends Error {}
-
-function option(args: string[], name: string): string | undefined {
-  const i = args.indexOf(`--${name}`);
-  if (i < 0) return undefined;
-  const v = args[i + 1];
-  if (v === undefined || v.startsWith('--')) throw new UsageError(`--${name} needs a value`);
-  return v;
-}
 
 function positiveInt(name: string, v: string): number {
   const n = Number(v);

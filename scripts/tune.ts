@@ -12,16 +12,7 @@ import { runBacktest } from '../sim/backtest/run-backtest';
 import { DEFAULT_SPACE, tune, type Knob, type VenueScore } from '../sim/backtest/tune';
 import { loadScenario } from '../sim/market/scenario-loader';
 import { parseDurationMs } from '../sim/market/scenario.schema';
-
-class UsageError extends Error {}
-
-function option(args: string[], name: string): string | undefined {
-  const i = args.indexOf(`--${name}`);
-  if (i < 0) return undefined;
-  const v = args[i + 1];
-  if (v === undefined || v.startsWith('--')) throw new UsageError(`--${name} needs a value`);
-  return v;
-}
+import { option, UsageError } from './cli-args';
 
 function seeds(args: string[], name: string): number[] {
   const v = option(args, name);
