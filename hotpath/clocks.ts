@@ -1,7 +1,6 @@
 // The two implementations of `Clock` (domain/clock.ts). Simulation code only ever sees `Clock`, so the
 // same engine, exchange and agent code runs in a backtest (VirtualClock: events as fast as the CPU
 // allows, in time order, bit-for-bit repeatable) and in the live demo (RealClock: wall time).
-import { promiseHooks } from 'node:v8';
 import type { Clock } from '../domain/clock';
 
 interface TimerEntry {
@@ -11,6 +10,9 @@ interface TimerEntry {
   fn: () => void;
   cancelled: boolean;
 }
+
+/** Events run back to back (continuations drained in between) before one event-loop turn. */
+const YIELD_EVERY = 4096;
 
 function before(a: TimerEntry, b: TimerEntry): boolean {
   return a.time < b.time || (a.time === b.time && a.seq < b.seq);
@@ -117,41 +119,35 @@ export class VirtualClock implements Clock {
    */
   runUntilAsync(t: number): Promise<number> {
     if (!(t >= this.nowMs)) return Promise.reject(new RangeError(`runUntilAsync(${t}) is before now (${this.nowMs})`));
-    // Node runs every queued microtask after each setImmediate callback, so an event's continuations
-    // (and theirs) have all run before the next event when the callback ends after it. Only an event
-    // that created or settled a promise can have queued any (our code never uses queueMicrotask or
-    // nextTick; an `await` or `.then` reached synchronously creates a promise, answering a request
-    // settles one): V8's promise hooks say which, so events that touch none run back to back in one
-    // callback. Most events (price steps, agents trading on an engine) touch none. The hooks are
-    // process-wide while the run lasts; other promise activity only costs an extra turn.
+    // After each event, every continuation it queued (and theirs) runs before the next event. Node's
+    // tick processing runs ticks, then drains the whole microtask queue (continuations queued while it
+    // drains included), then runs the ticks queued meanwhile: so a microtask queued right after the
+    // event that queues the next step as a tick resumes us once the queue is empty — the ordering of a
+    // setImmediate turn per event, without an event-loop turn (an epoll poll) per event. Our code never
+    // uses queueMicrotask or nextTick itself, so nothing else is ordered against that tick. Every
+    // YIELD_EVERY events the loop still goes through setImmediate, so I/O is never starved for long.
     return new Promise((resolve, reject) => {
       let n = 0;
-      let touched = true;
-      const mark = (): void => {
-        touched = true;
-      };
-      const stops = [promiseHooks.onInit(mark) as () => void, promiseHooks.onSettled(mark) as () => void];
-      const done = (): void => {
-        for (const s of stops) s();
-      };
+      let sinceYield = 0;
+      const resume = (): void => process.nextTick(loop);
+      const settled = Promise.resolve();
       const loop = (): void => {
         try {
-          for (;;) {
-            const next = this.peekLive();
-            if (!next || next.time > t) {
-              done();
-              this.nowMs = t;
-              resolve(n);
-              return;
-            }
-            touched = false;
-            this.step();
-            n++;
-            if (touched) break;
+          const next = this.peekLive();
+          if (!next || next.time > t) {
+            this.nowMs = t;
+            resolve(n);
+            return;
           }
-          setImmediate(loop);
+          this.step();
+          n++;
+          if (++sinceYield >= YIELD_EVERY) {
+            sinceYield = 0;
+            setImmediate(loop);
+          } else {
+            settled.then(resume, reject);
+          }
         } catch (e) {
-          done();
           reject(e instanceof Error ? e : new Error(String(e)));
         }
       };
