@@ -11,10 +11,15 @@ import * as units from './units';
 // Module-local copies: tsx turns imported bindings into getter calls on every use (see engine-core.ts).
 const { ACTIVE, BUY, CANCELED, EXPIRED, F_FOK, F_IOC, F_MARKET, F_POST_ONLY } = bookSide;
 const formatScaled = units.formatScaled;
+/** Entries a string cache keeps before it starts over (bounds memory on a long run with drifting prices). */
+const CACHE_MAX = 8192;
 
 export class EngineFormat {
   private readonly orderPrefix: string;
   private readonly tradePrefix: string;
+  /** Formatted prices by ticks and amounts by lots: a book snapshot formats the same levels over and over. */
+  private readonly priceText = new Map<number, string>();
+  private readonly amountText = new Map<number, string>();
 
   constructor(private readonly u: MarketUnits) {
     this.orderPrefix = `${u.idPrefix}-o-`;
@@ -22,11 +27,25 @@ export class EngineFormat {
   }
 
   price(ticks: number): string {
-    return formatScaled(ticks * this.u.tickMant, this.u.tickDp);
+    const cache = this.priceText;
+    let s = cache.get(ticks);
+    if (s === undefined) {
+      s = formatScaled(ticks * this.u.tickMant, this.u.tickDp);
+      if (cache.size >= CACHE_MAX) cache.clear();
+      cache.set(ticks, s);
+    }
+    return s;
   }
 
   amount(lots: number): string {
-    return formatScaled(lots * this.u.lotMant, this.u.lotDp);
+    const cache = this.amountText;
+    let s = cache.get(lots);
+    if (s === undefined) {
+      s = formatScaled(lots * this.u.lotMant, this.u.lotDp);
+      if (cache.size >= CACHE_MAX) cache.clear();
+      cache.set(lots, s);
+    }
+    return s;
   }
 
   baseUnits(units: number): string {
