@@ -152,6 +152,15 @@ export const StrategySchema = z
     refreshTolerancePct: zNonNegativeDecimal,
     targetBaseRatio: zDecimal.refine((v) => new D(v).gte(0) && new D(v).lte(1), { message: 'must be between 0 and 1' }),
     inventoryBandPct: zPositiveDecimal,
+    /**
+     * What the inventory skew reads (quote-planner.ts `inventorySkew`): 'portfolio' skews every venue
+     * by the whole portfolio's deviation, and a venue by its own only beyond ±venueDeadZonePct % of
+     * its target; 'venue' (absent) skews each venue by its own, as one bot per venue would.
+     */
+    inventorySkew: z
+      .object({ scope: z.enum(['portfolio', 'venue']), venueDeadZonePct: zNonNegativeDecimal.default('20') })
+      .strict()
+      .optional(),
   })
   .strict();
 

@@ -33,6 +33,7 @@ export function quoterConfigFor(config: BallastConfig, v: VenueConfig, mid: numb
     sequencing: 'place-first',
     // Our own best quotes meet the listing's spread requirement whatever the model's width.
     maxSpreadPct: req.maxSpreadPct,
+    ...(s.inventorySkew?.scope === 'portfolio' ? { inventorySkew: { scope: 'portfolio' as const, venueDeadZonePct: s.inventorySkew.venueDeadZonePct } } : {}),
     targetInventory: fmt(target),
     maxInventory: fmt(target.times(new D(1).plus(band.times(5)))),
     tickMs: 1_000,

@@ -97,6 +97,10 @@ export class VenueQuoter {
   private initialEquity?: Decimal;
   private currentFair?: number;
   private baseStr = '0';
+  /** Base bought − sold since start, from the tracker's de-duplicated fills (read up to fillsSeen). */
+  private traded = new D(0);
+  private fillsSeen = 0;
+  private startedAt = 0;
   private parsed = new Map<string, ParsedOrder>();
   private liveCache?: { version: number; grid: GridLiveOrder[]; own: OwnOrder[] };
   private running = false;
@@ -124,6 +128,7 @@ export class VenueQuoter {
     this.planner = new QuotePlanner(this.cfg, this.rules, this.deps.rng);
     market.register(this.venueId, 'cex', this.rules.makerFee);
     await this.refreshBalances();
+    this.startedAt = clock.now();
     this.stopped = false;
     const a = venue.adapter;
     if (a.watchOrderBook) {
@@ -257,6 +262,20 @@ export class VenueQuoter {
     this.nextBalanceAt = this.deps.clock.now() + this.cfg.balanceEveryMs;
   }
 
+  /** Folds new fills into the traded base and tells MarketState (the portfolio skew's input). */
+  private publishTraded(): void {
+    const fills = this.deps.venue.tracker.fills();
+    if (fills.length === this.fillsSeen && this.fillsSeen > 0) return;
+    for (let i = this.fillsSeen; i < fills.length; i++) {
+      const f = fills[i]!;
+      // A first sync can return the account's older trades: only this run's quoting counts.
+      if (f.timestamp < this.startedAt) continue;
+      this.traded = f.side === 'buy' ? this.traded.plus(f.amount) : this.traded.minus(f.amount);
+    }
+    this.fillsSeen = fills.length;
+    this.deps.market.setTraded(this.venueId, this.traded.toNumber(), Number(this.cfg.model.orderAmount));
+  }
+
   private async pollBook(): Promise<void> {
     const book = await this.deps.venue.fetchOrderBook(this.cfg.bookDepth ?? 50);
     this.deps.market.updateBook(this.venueId, book, this.deps.clock.now());
@@ -272,6 +291,7 @@ export class VenueQuoter {
       this.nextReconcileAt = now + this.cfg.reconcileEveryMs;
       const r = await this.deps.venue.reconcile();
       if (r.fills > 0) this.nextBalanceAt = this.deps.clock.now();
+      this.publishTraded();
     }
     if (this.deps.clock.now() >= this.nextBalanceAt) {
       this.nextBalanceAt = this.deps.clock.now() + this.cfg.balanceEveryMs;
@@ -352,7 +372,8 @@ export class VenueQuoter {
     const sigma = Math.sqrt(this.vol.variancePerSec ?? this.cfg.seedVolatility ** 2) * fair;
     const t = this.deps.market.externalTouch(this.venueId);
     const touch = { ...(t.bid !== undefined ? { bid: Number(t.bid) } : {}), ...(t.ask !== undefined ? { ask: Number(t.ask) } : {}) };
-    return this.planner!.decide({ mode, fair, sigma, now: this.deps.clock.now(), live: this.live().grid, touch });
+    const portfolioOrders = this.cfg.inventorySkew?.scope === 'portfolio' ? this.deps.market.portfolioOrders() : undefined;
+    return this.planner!.decide({ mode, fair, sigma, now: this.deps.clock.now(), live: this.live().grid, touch, ...(portfolioOrders !== undefined ? { portfolioOrders } : {}) });
   }
 
   private async execute(plan: Plan): Promise<void> {

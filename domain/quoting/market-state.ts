@@ -28,6 +28,10 @@ export interface VenueMarket {
   own: OwnOrder[];
   observation?: VenueObservation;
   volumes: VolumeWindow;
+  /** Base bought − sold by our quoting on this venue since it started (setTraded). */
+  tradedBase?: number;
+  /** Base size of one of our orders on this venue (setTraded). */
+  orderBase?: number;
 }
 
 const MAX_TRADES = 500;
@@ -167,6 +171,32 @@ export class MarketState {
 
   setObservation(venueId: string, o: VenueObservation): void {
     this.get(venueId).observation = o;
+  }
+
+  /**
+   * What this venue's quoting has bought minus sold since it started (base, from its de-duplicated
+   * fills: transfers between venues do not count) and the base size of one of its orders.
+   */
+  setTraded(venueId: string, tradedBase: number, orderBase: number): void {
+    const v = this.get(venueId);
+    v.tradedBase = tradedBase;
+    v.orderBase = orderBase;
+  }
+
+  /**
+   * The portfolio's inventory deviation in orders: Σ traded base / Σ order base over the venues that
+   * reported one. Every venue's quotes skew by this same number, so the skew opens no price gap
+   * between venues (a per-venue skew is an arbitrageur's income). 0 before any venue reported.
+   */
+  portfolioOrders(): number {
+    let traded = 0;
+    let size = 0;
+    for (const v of this.venues.values()) {
+      if (v.orderBase === undefined || v.orderBase <= 0) continue;
+      traded += v.tradedBase ?? 0;
+      size += v.orderBase;
+    }
+    return size > 0 ? traded / size : 0;
   }
 
   observations(): VenueObservation[] {

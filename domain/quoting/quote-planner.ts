@@ -42,6 +42,15 @@ export interface PlannerConfig {
    * quotes meet it. Absent ⇒ the model's quotes as they are.
    */
   maxSpreadPct?: string;
+  /**
+   * What the model's inventory skew reads. 'venue' (the default, and the baselines, as one bot per
+   * venue would): this venue's inventory against its target. 'portfolio' (Ballast): the portfolio's
+   * deviation in orders (PlanInputs.portfolioOrders), the same on every venue so the skew opens no
+   * price gap between venues for arbitrageurs, plus this venue's own deviation only where it goes
+   * beyond ±venueDeadZonePct % of its target (a venue running dry lets the market move inventory
+   * in before a transfer can).
+   */
+  inventorySkew?: { scope: 'venue' } | { scope: 'portfolio'; venueDeadZonePct: string };
 }
 
 /** What the plan depends on besides the configuration. Balances are exact grid counts (see setBalances). */
@@ -60,6 +69,8 @@ export interface PlanInputs {
    * post-only-would-cross on every cycle (which left that side with no depth at all).
    */
   touch?: { bid?: number; ask?: number };
+  /** The portfolio's inventory deviation in orders (MarketState.portfolioOrders); read with inventorySkew 'portfolio'. */
+  portfolioOrders?: number;
 }
 
 export interface Plan {
@@ -84,6 +95,8 @@ export class QuotePlanner {
   private readonly targetLots: number;
   private readonly maxLots: number;
   private readonly minLots: number;
+  /** inventorySkew 'portfolio': lots of one model order, and the venue's dead zone in lots (else undefined). */
+  private readonly portfolioSkew?: { orderLots: number; deadZoneLots: number };
   private inventoryLots = 0;
   private buyRoomLots = 0;
   private sellRoomLots = 0;
@@ -106,6 +119,25 @@ export class QuotePlanner {
     this.targetLots = this.grid.lots(cfg.targetInventory, 'floor');
     this.maxLots = this.grid.lots(cfg.maxInventory, 'floor');
     this.minLots = this.grid.lots(cfg.minInventory ?? '0', 'ceil');
+    const skew = cfg.inventorySkew;
+    if (skew?.scope === 'portfolio') {
+      const orderLots = Math.max(1, this.grid.lots(cfg.model.orderAmount, 'floor'));
+      const deadZoneLots = this.grid.lots(new D(cfg.targetInventory).times(skew.venueDeadZonePct).div(100), 'floor');
+      this.portfolioSkew = { orderLots, deadZoneLots };
+    }
+  }
+
+  /**
+   * The inventory the model skews by, in lots. 'venue': this venue's. 'portfolio': the target plus
+   * the portfolio's deviation at this venue's order size (the same reservation-price shift on every
+   * venue for the same γ, σ and horizon), plus this venue's deviation beyond its dead zone.
+   */
+  modelInventoryLots(portfolioOrders: number | undefined): number {
+    const p = this.portfolioSkew;
+    if (!p) return this.inventoryLots;
+    const dev = this.inventoryLots - this.targetLots;
+    const beyond = Math.sign(dev) * Math.max(0, Math.abs(dev) - p.deadZoneLots);
+    return this.targetLots + Math.round((portfolioOrders ?? 0) * p.orderLots) + beyond;
   }
 
   /**
@@ -141,7 +173,8 @@ export class QuotePlanner {
     const timeDep = m === 'avellaneda-stoikov' || m === 'glft' ? `|${inp.sigma.toPrecision(3)}|${Math.floor(inp.now / 1000)}` : '';
     let live = '';
     for (const o of inp.live) live += `${o.clientOrderId}:${o.lots},`;
-    return `${inp.mode}|${inp.fair}|${inp.touch?.bid}|${inp.touch?.ask}|${this.balanceKey}|${live}${timeDep}`;
+    const skew = this.portfolioSkew ? `|${this.modelInventoryLots(inp.portfolioOrders)}` : '';
+    return `${inp.mode}|${inp.fair}|${inp.touch?.bid}|${inp.touch?.ask}|${this.balanceKey}|${live}${timeDep}${skew}`;
   }
 
   private params(mode: OperatingMode): QuoteParams {
@@ -163,7 +196,7 @@ export class QuotePlanner {
   /** The desired orders on the grid: model → depth ladder → jitter → caps. */
   desired(inp: PlanInputs): GridOrder[] {
     const model = quoteOnGrid(
-      { mid: inp.fair, volatility: inp.sigma, inventoryLots: this.inventoryLots, targetLots: this.targetLots, maxLots: this.maxLots, minLots: this.minLots, now: inp.now, grid: this.grid },
+      { mid: inp.fair, volatility: inp.sigma, inventoryLots: this.modelInventoryLots(inp.portfolioOrders), targetLots: this.targetLots, maxLots: this.maxLots, minLots: this.minLots, now: inp.now, grid: this.grid },
       this.params(inp.mode),
     );
     // The mid the venue will show once our best quotes rest (its band is measured around it): the

@@ -75,10 +75,14 @@ export function requirementsOf(opts: Pick<BacktestOptions, 'config' | 'requireme
   return Object.fromEntries(opts.config.venues.map((v) => [v.id, v.requirements]));
 }
 
-/** The config a strategy quotes with: baselines get the model's defaults, without per-venue tuning. */
+/**
+ * The config a strategy quotes with: baselines get the model's defaults, without per-venue tuning,
+ * and skew by each venue's own inventory, as one bot per venue does (no portfolio skew).
+ */
 function configFor(config: BallastConfig, strategy: StrategyName): BallastConfig {
   if (strategy === 'ballast' || strategy === 'none') return config;
-  return { ...config, strategy: { ...config.strategy, model: strategy }, venues: config.venues.map(({ quoting: _tuned, ...v }) => v) };
+  const { inventorySkew: _portfolio, ...perVenue } = config.strategy;
+  return { ...config, strategy: { ...perVenue, model: strategy }, venues: config.venues.map(({ quoting: _tuned, ...v }) => v) };
 }
 
 async function runOne(opts: BacktestOptions, scenario: Scenario, seed: number, strategy: StrategyName, index: number, count: number): Promise<RunRecord> {

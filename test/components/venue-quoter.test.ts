@@ -268,4 +268,56 @@ describe('QuotingEngine over two simulated exchanges', () => {
     await clock.resolve(engine.stop({ cancel: true }));
     for (const ex of exchanges) expect(ex.engine.openOrders('ballast')).toEqual([]);
   });
+  it('portfolio skew: Ballast buying on one venue moves both venues\' quotes down alike; per-venue skew moves only that venue', async () => {
+    const centres = async (scope: 'portfolio' | 'venue') => {
+      const clock = new VirtualClock(1_700_000_000_000);
+      const network = new TransferNetwork({ delayMs: { min: 200, max: 400 } }, { clock, rng: mulberry32(7) });
+      const exchanges = ['alpha', 'beta'].map((id, i) => {
+        const ex = new SimExchange(presetExchangeConfig(id, { latencyMs: { min: 5, max: 20 } }), { clock, rng: mulberry32(20 + i), network });
+        ex.fund('ballast', 'BLST', '10000');
+        ex.fund('ballast', 'USDT', '25000');
+        ex.fund('bg', 'BLST', '100000');
+        ex.fund('bg', 'USDT', '100000');
+        ex.engine.placeOrder({ account: 'bg', side: 'buy', type: 'limit', price: '2.4', amount: '500', postOnly: true });
+        ex.engine.placeOrder({ account: 'bg', side: 'sell', type: 'limit', price: '2.6', amount: '500', postOnly: true });
+        return ex;
+      });
+      // A-S, σ held at its seed (a very long half-life): γσ²τ = 2 × (0.0005 × 2.5)² × 3600 ≈ 0.011 per order.
+      const model = { model: 'avellaneda-stoikov' as const, gamma: 2, k: 100, horizon: { kind: 'rolling' as const, seconds: 3600 }, orderAmount: '20', orderLevels: 3, levelSpacingPct: '0.3' };
+      const skew = scope === 'portfolio' ? { inventorySkew: { scope: 'portfolio' as const, venueDeadZonePct: '40' } } : {};
+      const engine = new QuotingEngine({
+        clock,
+        seed: 5,
+        venues: exchanges.map((ex) => ({
+          venue: new ManagedVenue(new SimVenue(ex, 'ballast'), { now: () => clock.now(), clientIdPrefix: `bq-${ex.id}` }),
+          config: config({ model, volHalfLifeSec: 1e9, refresh: { pricePct: '0.05', amountPct: '10' }, ...skew }),
+        })),
+      });
+      await clock.resolve(engine.start());
+      await clock.runForAsync(20_000);
+      const centre = () => exchanges.map((ex) => {
+        const m = ownDepth(ex.engine.openOrders('ballast'));
+        return (Number(m.bestBid) + Number(m.bestAsk)) / 2;
+      });
+      const before = centre();
+      // A seller takes Ballast's bids on alpha only: Ballast is long on alpha and in the portfolio.
+      exchanges[0]!.engine.placeOrder({ account: 'bg', side: 'sell', type: 'market', amount: '40' });
+      await clock.runForAsync(30_000);
+      const bought = exchanges[0]!.engine.myTrades('ballast').reduce((s, f) => s + (f.side === 'buy' ? Number(f.amount) : -Number(f.amount)), 0);
+      const after = centre();
+      const portfolioOrders = engine.market.portfolioOrders();
+      await clock.resolve(engine.stop({ cancel: true }));
+      return { before, after, bought, portfolioOrders };
+    };
+    const p = await centres('portfolio');
+    expect(p.bought).toBeGreaterThan(0);
+    // Σ traded / Σ order size: bought on alpha over the two venues' 20 + 20 BLST orders.
+    expect(p.portfolioOrders).toBeCloseTo(p.bought / 40, 9);
+    const moved = p.after.map((a, i) => a - p.before[i]!);
+    expect(moved[0]).toBeLessThan(-0.005);
+    expect(Math.abs(moved[1]! - moved[0]!)).toBeLessThanOrEqual(0.0100001); // the same shift, to a tick
+    const v = await centres('venue');
+    expect(v.after[0]! - v.before[0]!).toBeLessThan(-0.005);
+    expect(Math.abs(v.after[1]! - v.before[1]!)).toBeLessThanOrEqual(0.0050001); // beta holds still
+  });
 });
