@@ -84,6 +84,17 @@ async function main(): Promise<void> {
     const f = (x: number) => (Math.abs(x) >= 100 ? x.toFixed(0) : x.toFixed(3));
     process.stdout.write(`${g.name.padEnd(68)} ${String(g.target).padStart(7)} ${f(mean).padStart(9)} ${f(worst.v).padStart(9)} (${worst.seed})  ${Number.isFinite(ratio) ? `${ratio.toFixed(2)}×` : '   —'}   ${met ? 'met' : 'MISSED'}\n`);
   }
+  // Why the excess-vol goal can be out of reach: the fundamental's own 1-minute vol is the floor for
+  // any mid that does not lead it (scorecard-report.ts excessVolFloor).
+  const floors = runs.map((r) => r.ballast?.scorecard.overall.excessVolFloorRatio).filter((x): x is number => typeof x === 'number');
+  if (floors.length) {
+    const lo = Math.min(...floors);
+    process.stdout.write(
+      `\nexcess-vol floor without foresight (the fundamental's own 1-min vol / the no-MM run's excess vol): ` +
+        `mean ${(floors.reduce((a, b) => a + b, 0) / floors.length).toFixed(3)}×, lowest ${lo.toFixed(3)}× — ` +
+        `${lo > 0.25 ? 'above the 0.25× goal on every seed: the goal needs prices that lead the fundamental' : 'the goal is reachable on some seeds'}\n`,
+    );
+  }
 }
 
 main().catch((e: unknown) => {

@@ -98,6 +98,15 @@ export interface Scorecard {
   overall: UptimePcts & {
     excessVol: VolStat;
     excessVolRatio: number | null;
+    /**
+     * The floor of excess vol without foresight: the fundamental's own 1-minute vol on the same
+     * minutes. Δlog(mid/F) = Δlog mid − Δlog F; a mid that does not anticipate this minute's change
+     * of F is uncorrelated with it, so E[(Δlog mid − Δlog F)²] = E[Δlog mid²] + σ_F² ≥ σ_F². Only
+     * prices that lead the fundamental (informed flow) get below it.
+     */
+    excessVolFloor: VolStat;
+    /** excessVolFloor / the no-market-maker run's excess vol: the lowest excessVolRatio reachable without foresight. */
+    excessVolFloorRatio: number | null;
     /** Pooled venues' mid vol / the fundamental's on the same minutes. */
     volVsFundamentalRatio: number | null;
     /** The deepest drawdown of any venue in any episode. */
@@ -162,6 +171,8 @@ export function buildScorecard(x: ScorecardInput, none?: Scorecard): Scorecard {
       ...pcts(withReq.length ? addUptime(withReq) : null),
       excessVol,
       excessVolRatio: ratioOf(excessVol.perStep, none?.overall.excessVol.perStep),
+      excessVolFloor: fVol,
+      excessVolFloorRatio: ratioOf(fVol.perStep, none?.overall.excessVol.perStep),
       volVsFundamentalRatio: ratioOf(midVol.perStep, fVol.perStep),
       worstEpisode: worst,
       arbitrage: arbitrageLeakage(x.arbitrageProfitQuote, none?.overall.arbitrage.quote),
@@ -239,6 +250,7 @@ export function formatScorecard(card: Scorecard): string {
     '',
     episodes.length ? table(['venue', 'sell-off episode', 'window', 'deepest vs F', 'at', 'recovered in'], episodes, 2) : 'no sell-off episodes',
     '',
+    `excess-vol floor    ${bp(o.excessVolFloor)} bp/1m, the fundamental's own 1-minute vol (${times(o.excessVolFloorRatio)} the no-market-maker run): no mid that does not lead the fundamental gets below it`,
     `arbitrage leakage   ${money(o.arbitrage.quote)} quote (${times(o.arbitrage.ratio)} the no-market-maker run)`,
   ];
   if (e && maker) {

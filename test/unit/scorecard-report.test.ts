@@ -88,6 +88,32 @@ describe('buildScorecard', () => {
     expect(none.overall.excessVolRatio).toBeNull();
   });
 
+  it("the excess-vol floor is the fundamental's own 1-minute vol, and its ratio to the no-market-maker run", () => {
+    // F alternates 1, 1.01 each minute. The no-MM mid alternates 1, 1.03 in phase: excess ln(1.03/1.01)
+    // per step. A flat mid's excess is ln 1.01 per step: the floor itself.
+    const oneVenue = (mid: (i: number) => number, strategy: string): ScorecardInput => {
+      const grid = Array.from({ length: 11 }, (_, i) => i * M);
+      return {
+        strategy,
+        startT: 0,
+        endT: 10 * M,
+        fundamental: grid.map((t, i) => ({ t, v: i % 2 === 0 ? 1 : 1.01 })),
+        outages: {},
+        episodes: [],
+        venues: [{ venue: 'alpha', book: [], mids: grid.map((t, i) => ({ t, v: mid(i) })) }],
+        arbitrageProfitQuote: '0',
+      };
+    };
+    const noMm = buildScorecard(oneVenue((i) => (i % 2 === 0 ? 1 : 1.03), 'none'));
+    const flat = buildScorecard(oneVenue(() => 1, 'flat'), noMm);
+    expect(noMm.overall.excessVol.perStep).toBeCloseTo(Math.log(1.03 / 1.01), 12);
+    expect(flat.overall.excessVolFloor.perStep).toBeCloseTo(Math.log(1.01), 12);
+    expect(flat.overall.excessVol.perStep).toBeCloseTo(Math.log(1.01), 12);
+    expect(flat.overall.excessVolFloorRatio).toBeCloseTo(Math.log(1.01) / Math.log(1.03 / 1.01), 12);
+    expect(flat.overall.excessVolRatio).toBeCloseTo(flat.overall.excessVolFloorRatio!, 12);
+    expect(formatScorecard(flat)).toMatch(/excess-vol floor\s+99\.50 bp\/1m/);
+  });
+
   it('prints a table per venue and overall, the episodes and the economics', () => {
     const text = formatScorecard(card);
     expect(text).toContain('scorecard: ballast');
