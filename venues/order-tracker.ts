@@ -26,6 +26,11 @@ export interface TrackedOrder {
 const TERMINAL: ReadonlySet<OrderStatus> = new Set(['filled', 'canceled', 'rejected', 'lost']);
 export const isTerminal = (s: OrderStatus) => TERMINAL.has(s);
 
+/** `{ ...o, ...changes }` (a new record, same keys in the same order) without the cost of V8's object spread. */
+function update(o: TrackedOrder, changes: Partial<TrackedOrder>): TrackedOrder {
+  return Object.assign({}, o, changes);
+}
+
 export class OrderTracker {
   private readonly orders = new Map<string, TrackedOrder>();
   private readonly byVenueId = new Map<string, string>();
@@ -49,7 +54,9 @@ export class OrderTracker {
   track(o: { clientOrderId: string; side: Side; price: string; amount: string; postOnly: boolean; now: number }): TrackedOrder {
     if (this.orders.has(o.clientOrderId)) throw new Error(`client order id ${o.clientOrderId} is already tracked`);
     const { now, ...rest } = o;
-    const t: TrackedOrder = { ...rest, filled: '0', reportedFilled: '0', fillsFilled: '0', status: 'pending', createdAt: now, updatedAt: now, notFound: 0 };
+    // Object.assign onto the fresh rest object, not a spread: same keys in the same order, and V8's
+    // object spread of a record plus overrides is several times slower (every update copies a record).
+    const t: TrackedOrder = Object.assign(rest, { filled: '0', reportedFilled: '0', fillsFilled: '0', status: 'pending' as const, createdAt: now, updatedAt: now, notFound: 0 });
     this.orders.set(o.clientOrderId, t);
     const seq = this.nextSeq++;
     this.seqOf.set(o.clientOrderId, seq);
@@ -101,7 +108,7 @@ export class OrderTracker {
   reject(clientOrderId: string, reason: string, now: number): TrackedOrder | undefined {
     const o = this.orders.get(clientOrderId);
     if (!o) return undefined;
-    return this.put({ ...o, status: 'rejected', rejectReason: reason, updatedAt: now });
+    return this.put(update(o, { status: 'rejected', rejectReason: reason, updatedAt: now }));
   }
 
   /** Apply the venue's view of an order. Filled amount never goes backwards; terminal states stick. */
@@ -110,16 +117,18 @@ export class OrderTracker {
     const o = key === undefined ? undefined : this.orders.get(key);
     if (!o) return undefined;
     if (isTerminal(o.status) && o.status !== 'lost') return o;
-    const reportedFilled = fmt(D.max(o.reportedFilled, v.filled));
-    return this.put({
-      ...o,
-      venueOrderId: v.venueOrderId,
-      reportedFilled,
-      filled: fmt(D.max(reportedFilled, o.fillsFilled)),
-      status: v.status,
-      notFound: 0,
-      updatedAt: now,
-    });
+    // Both stored amounts are canonical (fmt) strings, so the max of one with an equal string is itself.
+    const reportedFilled = v.filled === o.reportedFilled ? o.reportedFilled : fmt(D.max(o.reportedFilled, v.filled));
+    return this.put(
+      update(o, {
+        venueOrderId: v.venueOrderId,
+        reportedFilled,
+        filled: reportedFilled === o.fillsFilled ? reportedFilled : fmt(D.max(reportedFilled, o.fillsFilled)),
+        status: v.status,
+        notFound: 0,
+        updatedAt: now,
+      }),
+    );
   }
 
   /** The venue said it does not know the order; after `maxNotFound` times in a row it is lost. */
@@ -127,7 +136,7 @@ export class OrderTracker {
     const o = this.orders.get(clientOrderId);
     if (!o || isTerminal(o.status)) return o;
     const notFound = o.notFound + 1;
-    return this.put({ ...o, notFound, status: notFound >= this.maxNotFound ? 'lost' : o.status, updatedAt: now });
+    return this.put(update(o, { notFound, status: notFound >= this.maxNotFound ? 'lost' : o.status, updatedAt: now }));
   }
 
   /** Record a fill once per trade id; returns false for a duplicate. Updates the order's filled amount. */
@@ -140,7 +149,7 @@ export class OrderTracker {
       const fillsFilled = new D(o.fillsFilled).plus(f.amount);
       const filled = D.max(fillsFilled, o.reportedFilled);
       const status: OrderStatus = filled.gte(o.amount) ? 'filled' : isTerminal(o.status) ? o.status : 'partially_filled';
-      this.put({ ...o, venueOrderId: o.venueOrderId ?? f.venueOrderId, fillsFilled: fmt(fillsFilled), filled: fmt(filled), status, updatedAt: now });
+      this.put(update(o, { venueOrderId: o.venueOrderId ?? f.venueOrderId, fillsFilled: fmt(fillsFilled), filled: fmt(filled), status, updatedAt: now }));
     }
     return true;
   }
