@@ -8,9 +8,17 @@ export type Dec = Decimal;
 
 const DECIMAL_RE = /^-?(\d+)(\.\d+)?$/;
 
+/** A string `fmt` returns unchanged: no exponent, sign only when non-zero, no leading or trailing zeros. */
+const CANONICAL_RE = /^-?(?:0|[1-9]\d*)(?:\.\d*[1-9])?$/;
+
 /** Canonical decimal string: no exponent, no trailing zeros after the point. */
 export function fmt(x: Decimal.Value, dp?: number): string {
-  let d = new D(x);
+  if (dp === undefined) {
+    // Fast paths, same results: an already canonical string is its own canonical form (most inputs
+    // are earlier outputs of fmt), and a Decimal needs no copy to be printed.
+    if (typeof x === 'string' && x !== '-0' && CANONICAL_RE.test(x)) return x;
+  }
+  let d = x instanceof Decimal ? x : new D(x);
   if (dp !== undefined) d = d.toDecimalPlaces(dp, Decimal.ROUND_HALF_EVEN);
   const s = d.toFixed();
   return s.includes('.') ? s.replace(/0+$/, '').replace(/\.$/, '') : s;
