@@ -60,24 +60,51 @@ function subtractOwn(levels: readonly BookLevel[], own: readonly OwnOrder[]): Bo
  * compared exactly as doubles of decimal strings (order-preserving); several at one price are summed
  * with decimal.js.
  */
-function bestExternal(levels: readonly BookLevel[], own: readonly OwnOrder[]): string | undefined {
-  if (own.length === 0) return levels[0]?.price;
+function bestExternal(levels: readonly BookLevel[], own: OwnSide): string | undefined {
+  const { orders, prices } = own;
+  if (orders.length === 0) return levels[0]?.price;
   for (const l of levels) {
     const p = Number(l.price);
-    let mine: OwnOrder | undefined;
+    let mine = -1;
     let several = false;
-    for (const o of own) {
-      if (Number(o.price) !== p) continue;
-      if (mine) several = true;
-      else mine = o;
+    for (let i = 0; i < prices.length; i++) {
+      if (prices[i] !== p) continue;
+      if (mine >= 0) several = true;
+      else mine = i;
     }
-    if (!mine) return l.price;
+    if (mine < 0) return l.price;
     if (several) {
-      const sum = own.filter((o) => Number(o.price) === p).reduce((s, o) => s.plus(o.amount), new D(0));
+      const sum = orders.filter((_, i) => prices[i] === p).reduce((s, o) => s.plus(o.amount), new D(0));
       if (new D(l.amount).gt(sum)) return l.price;
-    } else if (Number(l.amount) > Number(mine.amount)) return l.price;
+    } else if (Number(l.amount) > Number(orders[mine]!.amount)) return l.price;
   }
   return undefined;
+}
+
+/** One side of our own orders, with their prices as numbers (what bestExternal compares). */
+interface OwnSide {
+  orders: OwnOrder[];
+  prices: number[];
+}
+
+function ownSide(own: readonly OwnOrder[], side: OwnOrder['side']): OwnSide {
+  const orders = own.filter((o) => o.side === side);
+  return { orders, prices: orders.map((o) => Number(o.price)) };
+}
+
+/**
+ * Our own orders by side, parsed once per array: every quoter's fair value reads every venue's
+ * orders on each cycle, and they change far less often (a venue sets a new array when they do).
+ */
+const ownSides = new WeakMap<readonly OwnOrder[], { length: number; buy: OwnSide; sell: OwnSide }>();
+
+function sidesOf(own: readonly OwnOrder[]): { buy: OwnSide; sell: OwnSide } {
+  let c = ownSides.get(own);
+  if (c === undefined || c.length !== own.length) {
+    c = { length: own.length, buy: ownSide(own, 'buy'), sell: ownSide(own, 'sell') };
+    ownSides.set(own, c);
+  }
+  return c;
 }
 
 /** First index whose value is > x in an ascending array. */
@@ -214,8 +241,9 @@ export class MarketState {
   externalTouch(venueId: string): { bid?: string; ask?: string } {
     const v = this.venues.get(venueId);
     if (!v?.book) return {};
-    const bid = bestExternal(v.book.bids, v.own.filter((o) => o.side === 'buy'));
-    const ask = bestExternal(v.book.asks, v.own.filter((o) => o.side === 'sell'));
+    const own = sidesOf(v.own);
+    const bid = bestExternal(v.book.bids, own.buy);
+    const ask = bestExternal(v.book.asks, own.sell);
     return { ...(bid !== undefined ? { bid } : {}), ...(ask !== undefined ? { ask } : {}) };
   }
 
@@ -230,8 +258,9 @@ export class MarketState {
     const inputs: VenuePriceInput[] = [];
     for (const v of this.venues.values()) {
       if (!v.book || v.bookAt === undefined) continue;
-      const bestBid = bestExternal(v.book.bids, v.own.filter((o) => o.side === 'buy'));
-      const bestAsk = bestExternal(v.book.asks, v.own.filter((o) => o.side === 'sell'));
+      const own = sidesOf(v.own);
+      const bestBid = bestExternal(v.book.bids, own.buy);
+      const bestAsk = bestExternal(v.book.asks, own.sell);
       inputs.push({
         venueId: v.venueId,
         kind: v.kind,
