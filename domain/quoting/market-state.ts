@@ -227,7 +227,9 @@ export class MarketState {
   }
 
   observations(): VenueObservation[] {
-    return [...this.venues.values()].flatMap((v) => (v.observation ? [v.observation] : []));
+    const out: VenueObservation[] = [];
+    for (const v of this.venues.values()) if (v.observation) out.push(v.observation);
+    return out;
   }
 
   /** The book of a venue without our own orders. */
@@ -261,16 +263,18 @@ export class MarketState {
       const own = sidesOf(v.own);
       const bestBid = bestExternal(v.book.bids, own.buy);
       const bestAsk = bestExternal(v.book.asks, own.sell);
-      inputs.push({
+      // Optional fields set after the literal, not spread into it: the same input, built without spreads.
+      const input: VenuePriceInput = {
         venueId: v.venueId,
         kind: v.kind,
-        ...(bestBid !== undefined ? { bestBid } : {}),
-        ...(bestAsk !== undefined ? { bestAsk } : {}),
         volume: this.volumeQuote(v.venueId, now, opts.volumeWindowMs ?? 3_600_000),
         lastUpdate: v.bookAt,
         healthy: v.healthy,
         fee: v.fee,
-      });
+      };
+      if (bestBid !== undefined) input.bestBid = bestBid;
+      if (bestAsk !== undefined) input.bestAsk = bestAsk;
+      inputs.push(input);
     }
     return computeFairValue(inputs, { now, maxAgeMs: opts.maxAgeMs });
   }
