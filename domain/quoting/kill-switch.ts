@@ -6,7 +6,7 @@
 // book older than maxAgeMs), venue unhealthy. Globally: the summed PnL's drawdown beyond the global
 // limit stops every venue. A trip is latched: it stays in force until `resetKillSwitch` clears it,
 // even if the condition goes away (a flapping venue must not resume quoting by itself).
-import { D, fmt } from '../money';
+import { D, fmt, type Dec } from '../money';
 
 export type KillReason = 'drawdown' | 'inventory-breach' | 'stale-data' | 'venue-unhealthy';
 
@@ -65,25 +65,50 @@ export function haltedBy(state: KillSwitchState, venueId: string): KillDecision 
   return state.trips.find((t) => t.scope === 'all') ?? state.trips.find((t) => t.venueId === venueId);
 }
 
-function venueCheck(o: VenueObservation, peak: string, limits: KillSwitchLimits, now: number): { reason: KillReason; detail: string } | undefined {
+// Parsing decimal strings was most of this module's cost (a dozen parses per venue per quoting
+// cycle). The parses are memoized below; every comparison and sum is the same decimal operation on
+// the same values as before, so every result is unchanged.
+
+/** Decimal by string: most strings (limits, peaks, other venues' PnL and inventory) recur call after call. */
+const parsed = new Map<string, Dec>();
+const PARSED_MAX = 512;
+
+function dec(s: string): Dec {
+  let d = parsed.get(s);
+  if (d === undefined) {
+    d = new D(s);
+    if (parsed.size >= PARSED_MAX) parsed.clear();
+    parsed.set(s, d);
+  }
+  return d;
+}
+
+function venueCheck(o: VenueObservation, peak: Dec, pnl: Dec, limits: KillSwitchLimits, now: number): { reason: KillReason; detail: string } | undefined {
   if (!o.healthy) return { reason: 'venue-unhealthy', detail: `${o.venueId} reports unhealthy` };
   if (limits.maxDataAgeMs !== undefined) {
     if (o.lastBookAt === undefined) return { reason: 'stale-data', detail: `${o.venueId}: no book yet` };
     const age = now - o.lastBookAt;
     if (age > limits.maxDataAgeMs) return { reason: 'stale-data', detail: `${o.venueId}: last book ${age} ms old > ${limits.maxDataAgeMs} ms` };
   }
-  const inv = new D(o.inventoryBase);
-  if (limits.maxInventoryBase !== undefined && inv.gt(limits.maxInventoryBase)) {
+  const inv = dec(o.inventoryBase);
+  if (limits.maxInventoryBase !== undefined && inv.gt(dec(limits.maxInventoryBase))) {
     return { reason: 'inventory-breach', detail: `${o.venueId}: inventory ${fmt(inv)} > max ${limits.maxInventoryBase}` };
   }
-  if (limits.minInventoryBase !== undefined && inv.lt(limits.minInventoryBase)) {
+  if (limits.minInventoryBase !== undefined && inv.lt(dec(limits.minInventoryBase))) {
     return { reason: 'inventory-breach', detail: `${o.venueId}: inventory ${fmt(inv)} < min ${limits.minInventoryBase}` };
   }
   if (limits.maxDrawdownQuote !== undefined) {
-    const dd = new D(peak).minus(o.pnlQuote);
-    if (dd.gt(limits.maxDrawdownQuote)) return { reason: 'drawdown', detail: `${o.venueId}: drawdown ${fmt(dd)} > ${limits.maxDrawdownQuote}` };
+    // `peak` has the value its canonical string parses to (up to the sign of a zero, which changes
+    // neither the difference's value, nor the comparison, nor its printed form).
+    const dd = peak.minus(pnl);
+    if (dd.gt(dec(limits.maxDrawdownQuote))) return { reason: 'drawdown', detail: `${o.venueId}: drawdown ${fmt(dd)} > ${limits.maxDrawdownQuote}` };
   }
   return undefined;
+}
+
+/** D.max(prev, x) without copies: x when it is NaN or above prev (a first value: x), else prev. */
+function takesPeak(prev: Dec | undefined, x: Dec): boolean {
+  return prev === undefined || x.isNaN() || prev.lt(x);
 }
 
 /**
@@ -91,17 +116,21 @@ function venueCheck(o: VenueObservation, peak: string, limits: KillSwitchLimits,
  * are broken, and everything if the global drawdown is. Venues already tripped are not re-tripped.
  */
 export function evaluateKillSwitch(state: KillSwitchState, observations: readonly VenueObservation[], limits: KillSwitchLimits, now: number): KillSwitchResult {
-  const peakPnl = { ...state.peakPnl };
-  const trips = [...state.trips];
+  const peakPnl = Object.assign({}, state.peakPnl);
+  const trips = state.trips.slice();
   const tripped: KillDecision[] = [];
   let total = new D(0);
   for (const o of observations) {
     const prev = peakPnl[o.venueId];
-    const peak = prev === undefined ? new D(o.pnlQuote) : D.max(prev, o.pnlQuote);
-    peakPnl[o.venueId] = fmt(peak);
-    total = total.plus(o.pnlQuote);
-    if (trips.some((t) => t.scope === 'all' || t.venueId === o.venueId)) continue;
-    const hit = venueCheck(o, fmt(peak), limits, now);
+    const prevDec = prev === undefined ? undefined : dec(prev);
+    const pnl = dec(o.pnlQuote);
+    const newPeak = takesPeak(prevDec, pnl);
+    const peak = newPeak ? pnl : prevDec!;
+    // fmt of a string is fmt of its parse.
+    peakPnl[o.venueId] = fmt(newPeak ? o.pnlQuote : prev!);
+    total = total.plus(pnl);
+    if (trips.length > 0 && trips.some((t) => t.scope === 'all' || t.venueId === o.venueId)) continue;
+    const hit = venueCheck(o, peak, pnl, limits, now);
     if (hit) {
       const d: KillDecision = { scope: 'venue', venueId: o.venueId, ...hit, at: now };
       trips.push(d);
@@ -110,16 +139,20 @@ export function evaluateKillSwitch(state: KillSwitchState, observations: readonl
   }
   let globalPeakPnl = state.globalPeakPnl;
   if (observations.length > 0) {
-    const gPeak = globalPeakPnl === undefined ? total : D.max(globalPeakPnl, total);
-    globalPeakPnl = fmt(gPeak);
-    const dd = gPeak.minus(total);
-    if (limits.maxGlobalDrawdownQuote !== undefined && dd.gt(limits.maxGlobalDrawdownQuote) && !trips.some((t) => t.scope === 'all')) {
-      const d: KillDecision = { scope: 'all', reason: 'drawdown', detail: `total drawdown ${fmt(dd)} > ${limits.maxGlobalDrawdownQuote}`, at: now };
-      trips.push(d);
-      tripped.push(d);
+    const prevDec = globalPeakPnl === undefined ? undefined : dec(globalPeakPnl);
+    const newPeak = takesPeak(prevDec, total);
+    const gPeak = newPeak ? total : prevDec!;
+    globalPeakPnl = fmt(newPeak ? total : globalPeakPnl!);
+    if (limits.maxGlobalDrawdownQuote !== undefined) {
+      const dd = gPeak.minus(total);
+      if (dd.gt(dec(limits.maxGlobalDrawdownQuote)) && !trips.some((t) => t.scope === 'all')) {
+        const d: KillDecision = { scope: 'all', reason: 'drawdown', detail: `total drawdown ${fmt(dd)} > ${limits.maxGlobalDrawdownQuote}`, at: now };
+        trips.push(d);
+        tripped.push(d);
+      }
     }
   }
-  return { state: { peakPnl, ...(globalPeakPnl !== undefined ? { globalPeakPnl } : {}), trips }, tripped };
+  return { state: globalPeakPnl !== undefined ? { peakPnl, globalPeakPnl, trips } : { peakPnl, trips }, tripped };
 }
 
 /**
