@@ -341,20 +341,35 @@ export class VenueQuoter {
     return fv.fairValue;
   }
 
+  /** The last PnL computed, by its inputs (about half the cycles see the same fair value and balances). */
+  private lastPnl?: { fair: string; base: Decimal; quote: Decimal; pnlQuote: string };
+
+  /** Mark-to-market PnL since the first fair value (decimal string); "0" until there is one. */
+  private pnlQuote(fv: number | undefined): string {
+    if (fv === undefined) return '0';
+    const fair = fv.toPrecision(15);
+    const last = this.lastPnl;
+    // Same inputs, same decimal result (initialEquity is set once, by the first of these computations).
+    if (last !== undefined && last.fair === fair && last.base === this.base && last.quote === this.quote) return last.pnlQuote;
+    const equity = this.quote.plus(this.base.times(fair));
+    this.initialEquity ??= equity;
+    const pnlQuote = fmt(equity.minus(this.initialEquity));
+    this.lastPnl = { fair, base: this.base, quote: this.quote, pnlQuote };
+    return pnlQuote;
+  }
+
   /** Updates this venue's observation and the shared kill-switch state; true if this venue must not quote. */
   private checkKillSwitch(): boolean {
     const { market, clock } = this.deps;
     const now = clock.now();
     market.setOwnOrders(this.venueId, this.live().own);
-    const fv = this.fair();
-    let pnl = new D(0);
-    if (fv !== undefined) {
-      const equity = this.quote.plus(this.base.times(fv.toPrecision(15)));
-      this.initialEquity ??= equity;
-      pnl = equity.minus(this.initialEquity);
-    }
+    const pnlQuote = this.pnlQuote(this.fair());
     const v = market.venue(this.venueId);
-    market.setObservation(this.venueId, { venueId: this.venueId, pnlQuote: fmt(pnl), inventoryBase: this.baseStr, healthy: v?.healthy ?? false, ...(v?.bookAt !== undefined ? { lastBookAt: v.bookAt } : {}) });
+    const healthy = v?.healthy ?? false;
+    market.setObservation(
+      this.venueId,
+      v?.bookAt !== undefined ? { venueId: this.venueId, pnlQuote, inventoryBase: this.baseStr, healthy, lastBookAt: v.bookAt } : { venueId: this.venueId, pnlQuote, inventoryBase: this.baseStr, healthy },
+    );
     const r = evaluateKillSwitch(market.killSwitch, market.observations(), this.cfg.killSwitch, now);
     market.killSwitch = r.state;
     for (const d of r.tripped) {
