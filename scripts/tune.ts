@@ -10,6 +10,7 @@ import type { BallastConfig, VenueQuoting } from '../domain/config.schema';
 import { backtestHooks } from '../sim/backtest/hooks';
 import { runBacktest } from '../sim/backtest/run-backtest';
 import { DEFAULT_SPACE, tune, type Knob, type VenueScore } from '../sim/backtest/tune';
+import type { Scorecard } from '../sim/backtest/scorecard-report';
 import { loadScenario } from '../sim/market/scenario-loader';
 import { parseDurationMs } from '../sim/market/scenario.schema';
 import { option, UsageError } from './cli-args';
@@ -53,10 +54,15 @@ async function main(args: string[]): Promise<number> {
   const quoted = config.venues.filter((v) => v.kind !== 'amm' && scenario.venues.some((s) => s.id === v.id && s.kind === 'cex')).map((v) => v.id);
   const start: Record<string, VenueQuoting> = Object.fromEntries(quoted.map((id) => [id, config.venues.find((v) => v.id === id)!.quoting ?? {}]));
   let n = 0;
+  // Whole-market figures of every run (overrides|seed): the held-out ones are printed beside the per-venue objective.
+  const overall = new Map<string, { arbitrageQuote: number; excessVolPerStep: number | null; costPerMDay: number | null }>();
+  const runKey = (overrides: Record<string, VenueQuoting>, seed: number) => `${JSON.stringify(overrides)}|${seed}`;
   const evaluate = async (overrides: Record<string, VenueQuoting>, seed: number): Promise<VenueScore[]> => {
     const t0 = performance.now();
     const [r] = await runBacktest({ scenario, config: withOverrides(config, overrides), strategies: ['ballast'], seed, ...(durationMs !== undefined ? { durationMs } : {}), ...backtestHooks() });
     process.stderr.write(`  run ${++n} (seed ${seed}) ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
+    const o = r!.scorecard.overall;
+    overall.set(runKey(overrides, seed), { arbitrageQuote: o.arbitrage.quote.toNumber(), excessVolPerStep: o.excessVol.perStep, costPerMDay: o.costPerMDay });
     return r!.scorecard.venues
       .filter((v) => quoted.includes(v.venue))
       .map((v) => {
@@ -70,6 +76,7 @@ async function main(args: string[]): Promise<number> {
           depthBidOkPct: v.depthBidOkPct,
           depthAskOkPct: v.depthAskOkPct,
           costPerMillionDay: realized !== null && v.ownDepthMDay > 0 ? -realized / v.ownDepthMDay : null,
+          excessVolPerStep: v.excessVol.perStep,
         };
       });
   };
@@ -92,6 +99,29 @@ async function main(args: string[]): Promise<number> {
       const c = (x: number | null) => (x === null ? 'n/a' : x.toFixed(0));
       lines.push(`${v.padEnd(9)} ${a.uptimePct.toFixed(2).padStart(8)} % → ${b.uptimePct.toFixed(2).padStart(6)} %             ${c(a.costPerMillionDay).padStart(8)} → ${c(b.costPerMillionDay).padEnd(8)}             ${JSON.stringify(result.chosen[v])}`);
     }
+    // Held-out whole-market figures against the no-market-maker run on the same seeds.
+    const testSeeds = seeds(args, 'test-seeds');
+    const noneRuns: Scorecard['overall'][] = [];
+    for (const seed of testSeeds) {
+      const [r] = await runBacktest({ scenario, config, strategies: ['none'], seed, ...(durationMs !== undefined ? { durationMs } : {}) });
+      noneRuns.push(r!.scorecard.overall);
+    }
+    const mean = (xs: (number | null)[]) => (xs.every((x): x is number => x !== null) && xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
+    const held = (overrides: Record<string, VenueQuoting>) => {
+      const rows = testSeeds.map((s) => overall.get(runKey(overrides, s))!);
+      return {
+        leakage: mean(rows.map((r, i) => r.arbitrageQuote / noneRuns[i]!.arbitrage.quote.toNumber())),
+        excessVol: mean(rows.map((r, i) => (r.excessVolPerStep !== null && noneRuns[i]!.excessVol.perStep ? r.excessVolPerStep / noneRuns[i]!.excessVol.perStep : null))),
+        cost: mean(rows.map((r) => r.costPerMDay)),
+      };
+    };
+    const a = held(start);
+    const b = held(result.chosen);
+    const f = (x: number | null, d: number) => (x === null ? 'n/a' : x.toFixed(d));
+    lines.push(
+      `held-out, whole market (start → tuned): arbitrage leakage ${f(a.leakage, 3)}× → ${f(b.leakage, 3)}× the no-MM run; ` +
+        `excess vol ${f(a.excessVol, 3)}× → ${f(b.excessVol, 3)}×; cost per $1M·day ${f(a.cost, 0)} → ${f(b.cost, 0)}`,
+    );
     process.stdout.write(`${lines.join('\n')}\n`);
   }
   if (args.includes('--write')) {

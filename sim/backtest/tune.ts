@@ -7,8 +7,11 @@
 // the same seeds rather than trusting the scores of earlier rounds.
 //
 // Objective per venue, lexicographic: first the worst of the four uptimes (spread, depth bid, depth
-// ask — healthy time) averaged over the seeds, capped at the 99.9 % goal so that beyond it only cost
-// matters; then the lowest cost of liquidity per $1M·day of ±2 % depth.
+// ask — healthy time) averaged over the seeds, capped at the 99.9 % goal so that beyond it the rest
+// matters; then the venue's excess volatility (1-minute vol of log(mid / fundamental)), lower by more
+// than EXCESS_VOL_TOLERANCE to count — the market quality the issuer checks, which cost alone traded
+// away (wider quotes earned more and let prices wander); then the lowest cost of liquidity per $1M·day
+// of ±2 % depth.
 import type { VenueQuoting } from '../../domain/config.schema';
 
 /** What the tuner needs from one venue's scorecard row. */
@@ -20,6 +23,8 @@ export interface VenueScore {
   depthAskOkPct: number | null;
   /** Cost of liquidity per $1M·day of ±2 % depth (quote currency); null when no depth was provided. */
   costPerMillionDay: number | null;
+  /** The venue's excess vol per 1-minute step (scorecard `excessVol.perStep`); absent ⇒ not compared. */
+  excessVolPerStep?: number | null;
 }
 
 /** Runs one backtest with these per-venue overrides on one seed; returns every quoted venue's score. */
@@ -36,6 +41,8 @@ export const DEFAULT_SPACE: Partial<Record<Knob, readonly (string | number)[]>> 
 };
 
 export const GOAL_PCT = 99.9;
+/** Relative difference in excess vol below which two candidates count as equal (seed noise). */
+export const EXCESS_VOL_TOLERANCE = 0.02;
 
 export interface TuneOptions {
   venues: readonly string[];
@@ -51,6 +58,8 @@ export interface TuneOptions {
 export interface VenueSummary {
   uptimePct: number;
   costPerMillionDay: number | null;
+  /** Mean over the seeds; absent when the evaluation does not report it. */
+  excessVolPerStep?: number;
 }
 
 export interface TuneResult {
@@ -75,19 +84,24 @@ export function summarize(perSeed: readonly VenueScore[][], venues: readonly str
   for (const v of venues) {
     const rows = perSeed.map((r) => r.find((x) => x.venue === v)).filter((x): x is VenueScore => x !== undefined);
     const costs = rows.map((r) => r.costPerMillionDay).filter((c): c is number => c !== null && Number.isFinite(c));
+    const vols = rows.map((r) => r.excessVolPerStep).filter((x): x is number => typeof x === 'number' && Number.isFinite(x));
     out[v] = {
       uptimePct: rows.length ? rows.reduce((s, r) => s + worstUptime(r), 0) / rows.length : 0,
       costPerMillionDay: costs.length === rows.length && costs.length > 0 ? costs.reduce((a, b) => a + b, 0) / costs.length : null,
+      ...(vols.length === rows.length && vols.length > 0 ? { excessVolPerStep: vols.reduce((a, b) => a + b, 0) / vols.length } : {}),
     };
   }
   return out;
 }
 
-/** a is better than b: higher uptime (capped at the goal), then lower cost (unknown cost loses). */
+/** a is better than b: higher uptime (capped at the goal), then clearly lower excess vol, then lower cost (unknown cost loses). */
 export function better(a: VenueSummary, b: VenueSummary): boolean {
   const ua = Math.min(a.uptimePct, GOAL_PCT);
   const ub = Math.min(b.uptimePct, GOAL_PCT);
   if (Math.abs(ua - ub) > 1e-9) return ua > ub;
+  const va = a.excessVolPerStep;
+  const vb = b.excessVolPerStep;
+  if (va !== undefined && vb !== undefined && Math.abs(va - vb) > EXCESS_VOL_TOLERANCE * Math.max(va, vb)) return va < vb;
   if (a.costPerMillionDay === null) return false;
   if (b.costPerMillionDay === null) return true;
   return a.costPerMillionDay < b.costPerMillionDay - 1e-9;

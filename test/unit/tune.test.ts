@@ -25,6 +25,16 @@ describe('objective', () => {
     expect(better({ uptimePct: 100, costPerMillionDay: 50 }, { uptimePct: 99.95, costPerMillionDay: 100 })).toBe(true);
     expect(better({ uptimePct: 100, costPerMillionDay: null }, { uptimePct: 100, costPerMillionDay: 100 })).toBe(false);
   });
+
+  it('between equal uptimes, excess vol lower by more than 2 % wins before cost; within 2 %, cost decides', () => {
+    const a = { uptimePct: 100, costPerMillionDay: 500, excessVolPerStep: 0.002 };
+    expect(better(a, { uptimePct: 100, costPerMillionDay: 100, excessVolPerStep: 0.0021 })).toBe(true);
+    expect(better({ ...a, excessVolPerStep: 0.00209 }, { uptimePct: 100, costPerMillionDay: 100, excessVolPerStep: 0.0021 })).toBe(false);
+    expect(better({ ...a, costPerMillionDay: 50, excessVolPerStep: 0.00209 }, { uptimePct: 100, costPerMillionDay: 100, excessVolPerStep: 0.0021 })).toBe(true);
+    // Uptime still comes first.
+    expect(better({ ...a, uptimePct: 99 }, { uptimePct: 99.5, costPerMillionDay: 100, excessVolPerStep: 0.01 })).toBe(false);
+    expect(summarize([[{ venue: 'a', spreadOkPct: 100, depthBidOkPct: 100, depthAskOkPct: 100, costPerMillionDay: 1, excessVolPerStep: 0.001 }], [{ venue: 'a', spreadOkPct: 100, depthBidOkPct: 100, depthAskOkPct: 100, costPerMillionDay: 1, excessVolPerStep: 0.003 }]], ['a']).a!.excessVolPerStep).toBeCloseTo(0.002, 12);
+  });
 });
 
 describe('tune', () => {
