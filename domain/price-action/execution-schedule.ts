@@ -134,3 +134,40 @@ export function participationRoom(x: { capPct: number; othersVolume: number; our
   const c = x.capPct / 100;
   return Math.max(0, (c / (1 - c)) * x.othersVolume - x.oursVolume);
 }
+
+export interface ImpactInputs {
+  /** Cross-venue fair value (price). */
+  mid: number;
+  /**
+   * Base amount resting on the side we take within ±bandFraction of mid, summed over the venues we
+   * route to (the CEX books and the pool's curve): the book's depth.
+   */
+  depthBase: number;
+  bandFraction: number;
+  /** Trailing traded volume over every venue, base per second (how fast the market turns its book over). */
+  volumeBasePerSec: number;
+  /** Share of a move that stays (permanent) rather than reverts. Default 0.1. */
+  permanentShare?: number;
+}
+
+/**
+ * Almgren–Chriss impact parameters from the books and recent volume, for a book taken as linear
+ * inside its band:
+ * - taking q base at once moves the price by s·q, s = bandFraction·mid / depthBase (the book's slope),
+ *   and costs s·q/2 per base on average;
+ * - the book refills in about R = depthBase / volume-rate seconds (clamped to 1 s – 1 h): trading
+ *   at rate v for R seconds takes v·R from it, so the temporary impact per base is s·v·R/2, i.e.
+ *   η = s·R/2 (price per base/s);
+ * - the permanent part γ = permanentShare · s (price per base).
+ */
+export function estimateImpact(x: ImpactInputs): { eta: number; gamma: number; slope: number; resilienceSec: number } {
+  check('mid', x.mid, 0, false);
+  check('depthBase', x.depthBase, 0, false);
+  check('bandFraction', x.bandFraction, 0, false);
+  check('volumeBasePerSec', x.volumeBasePerSec, 0, true);
+  const share = x.permanentShare ?? 0.1;
+  if (!(share >= 0 && share < 1)) throw new RangeError(`permanentShare: expected 0 ≤ share < 1, got ${share}`);
+  const slope = (x.bandFraction * x.mid) / x.depthBase;
+  const resilienceSec = Math.min(3600, Math.max(1, x.volumeBasePerSec > 0 ? x.depthBase / x.volumeBasePerSec : 3600));
+  return { eta: (slope * resilienceSec) / 2, gamma: share * slope, slope, resilienceSec };
+}

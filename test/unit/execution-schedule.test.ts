@@ -1,7 +1,7 @@
 // The price-action schedule (Almgren–Chriss), its seeded jitter, the never-lead price and the
 // participation cap, against hand-computed figures.
 import { mulberry32 } from '../../domain/rng';
-import { acKappa, acSlices, acTrajectory, followingPrice, jitteredSchedule, participationRoom, type AcParams } from '../../domain/price-action/execution-schedule';
+import { acKappa, acSlices, acTrajectory, estimateImpact, followingPrice, jitteredSchedule, participationRoom, type AcParams } from '../../domain/price-action/execution-schedule';
 
 const P: AcParams = { total: 1000, slices: 2, intervalSec: 1, lambda: 2, sigma: 1, eta: 1, gamma: 0 };
 
@@ -85,5 +85,25 @@ describe('participation cap across venues', () => {
     expect(participationRoom({ capPct: 10, othersVolume: 900, oursVolume: 50 })).toBeCloseTo(50, 9);
     expect(participationRoom({ capPct: 10, othersVolume: 900, oursVolume: 120 })).toBe(0);
     expect(() => participationRoom({ capPct: 0, othersVolume: 1, oursVolume: 0 })).toThrow(/capPct/);
+  });
+});
+
+describe('impact from the books and volume', () => {
+  it('hand-computed: 100 000 base within ±2 % of 0.5, 50 base/s traded ⇒ slope 1e-7, refill 2 000 s, η 1e-4, γ 1e-8', () => {
+    const i = estimateImpact({ mid: 0.5, depthBase: 100_000, bandFraction: 0.02, volumeBasePerSec: 50 });
+    expect(i.slope).toBeCloseTo(1e-7, 18);
+    expect(i.resilienceSec).toBe(2000);
+    expect(i.eta).toBeCloseTo(1e-4, 15);
+    expect(i.gamma).toBeCloseTo(1e-8, 18);
+    // η̃ = η − γτ/2 stays positive for any sensible slice interval, so the schedule is defined.
+    expect(acKappa({ intervalSec: 60, lambda: 1, sigma: 1e-4, eta: i.eta, gamma: i.gamma })).toBeGreaterThan(0);
+  });
+
+  it('no volume: the refill time is capped at an hour; a thin book has a steeper slope', () => {
+    expect(estimateImpact({ mid: 0.5, depthBase: 100_000, bandFraction: 0.02, volumeBasePerSec: 0 }).resilienceSec).toBe(3600);
+    const thin = estimateImpact({ mid: 0.5, depthBase: 10_000, bandFraction: 0.02, volumeBasePerSec: 50 });
+    expect(thin.slope).toBeCloseTo(1e-6, 15);
+    expect(thin.resilienceSec).toBe(200);
+    expect(() => estimateImpact({ mid: 0.5, depthBase: 0, bandFraction: 0.02, volumeBasePerSec: 1 })).toThrow(/depthBase/);
   });
 });
