@@ -3,17 +3,9 @@
 // one-sided, crossed, odd bands, and figures too long for the fast path (it must defer).
 import { computeBookMetrics, decimalBookMetrics } from '../../domain/compliance';
 import type { BookLevel } from '../../domain/order-book';
+import { mulberry32 } from '../../domain/rng';
 
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const prng = mulberry32;
 
 describe('computeBookMetrics equals decimalBookMetrics', () => {
   it('on random books and bands', () => {

@@ -2,6 +2,7 @@
 // a reference implementation (the module before the memo) run side by side on random sequences.
 import { D, fmt } from '../../domain/money';
 import { evaluateKillSwitch, initialKillSwitchState, resetKillSwitch, type KillDecision, type KillReason, type KillSwitchLimits, type KillSwitchState, type VenueObservation } from '../../domain/quoting/kill-switch';
+import { mulberry32 } from '../../domain/rng';
 
 function refVenueCheck(o: VenueObservation, peak: string, limits: KillSwitchLimits, now: number): { reason: KillReason; detail: string } | undefined {
   if (!o.healthy) return { reason: 'venue-unhealthy', detail: `${o.venueId} reports unhealthy` };
@@ -56,17 +57,7 @@ function refEvaluate(state: KillSwitchState, observations: readonly VenueObserva
   return { state: { peakPnl, ...(globalPeakPnl !== undefined ? { globalPeakPnl } : {}), trips }, tripped };
 }
 
-/** Deterministic PRNG (mulberry32). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const prng = mulberry32;
 
 describe('evaluateKillSwitch (memoized parses) equals plain decimal parsing', () => {
   it('on random sequences of observations, limits and resets', () => {
