@@ -7,6 +7,7 @@
 //     seed, seed+1, … and prints the mean and the worst seed per metric. Venues, requirements, strategy and
 //     Ballast's funding come from the config (default config/demo.yaml).
 //   npm run backtest -- --paper avellaneda-stoikov [--paths 1000] [--seed 20080301] [--gammas 0.01,0.1,1] [--json]
+//   npm run backtest -- --paper almgren-chriss [--paths 20000] [--seed 20000101] [--lambdas 1e-9,1e-6,2e-6] [--json]
 import { writeFileSync } from 'node:fs';
 import { loadConfig } from '../config/load';
 import { summarizeSeeds } from '../sim/backtest/aggregate';
@@ -16,10 +17,9 @@ import { formatScorecard } from '../sim/backtest/scorecard-report';
 import { progressBar, runBacktest, STRATEGIES, type StrategyName, type StrategyResult } from '../sim/backtest/run-backtest';
 import { loadScenario } from '../sim/market/scenario-loader';
 import { parseDurationMs } from '../sim/market/scenario.schema';
+import { AC_PAPER_DEFAULTS, formatAcPaperTable, runAcPaper, type AcPaperConfig } from '../sim/paper/almgren-chriss-paper';
 import { AS_PAPER_DEFAULTS, formatAsPaperTable, runAsPaper, type AsPaperConfig } from '../sim/paper/avellaneda-stoikov-paper';
 import { option, UsageError } from './cli-args';
-
-const PAPERS = ['avellaneda-stoikov'];
 
 function positiveInt(name: string, v: string): number {
   const n = Number(v);
@@ -27,24 +27,61 @@ function positiveInt(name: string, v: string): number {
   return n;
 }
 
-function config(args: string[]): AsPaperConfig {
+/** A comma-separated list of numbers, each accepted by `ok`. */
+function numbers(name: string, v: string, ok: (x: number) => boolean, what: string): number[] {
+  return v.split(',').map((g) => {
+    const x = Number(g);
+    if (g.trim() === '' || !Number.isFinite(x) || !ok(x)) throw new UsageError(`--${name}: expected ${what} separated by commas, got "${g}"`);
+    return x;
+  });
+}
+
+function asConfig(args: string[]): AsPaperConfig {
   const c = { ...AS_PAPER_DEFAULTS };
   const paths = option(args, 'paths');
   const seed = option(args, 'seed');
   const gammas = option(args, 'gammas');
   if (paths !== undefined) c.paths = positiveInt('paths', paths);
   if (seed !== undefined) c.seed = positiveInt('seed', seed);
-  if (gammas !== undefined) {
-    c.gammas = gammas.split(',').map((g) => {
-      const x = Number(g);
-      if (!Number.isFinite(x) || x <= 0) throw new UsageError(`--gammas: expected positive numbers separated by commas, got "${g}"`);
-      return x;
-    });
-  }
+  if (gammas !== undefined) c.gammas = numbers('gammas', gammas, (x) => x > 0, 'positive numbers');
   return c;
 }
 
-const VALUED = new Set(['strategies', 'duration', 'seed', 'seeds', 'config', 'out', 'paper', 'paths', 'gammas', 'sample-every']);
+function acConfig(args: string[]): AcPaperConfig {
+  const c = { ...AC_PAPER_DEFAULTS };
+  const paths = option(args, 'paths');
+  const seed = option(args, 'seed');
+  const lambdas = option(args, 'lambdas');
+  if (paths !== undefined) c.paths = positiveInt('paths', paths);
+  if (seed !== undefined) c.seed = positiveInt('seed', seed);
+  if (lambdas !== undefined) c.lambdas = numbers('lambdas', lambdas, (x) => x >= 0, 'numbers ≥ 0');
+  return c;
+}
+
+/** The paper experiments: name → what `--paper name` prints (a table, or JSON with --json). */
+const PAPERS: Record<string, (args: string[], json: boolean) => string> = {
+  'avellaneda-stoikov': (args, json) => {
+    const c = asConfig(args);
+    const rows = runAsPaper(c);
+    return json ? `${JSON.stringify({ config: c, rows }, null, 2)}\n` : formatAsPaperTable(rows, c);
+  },
+  'almgren-chriss': (args, json) => {
+    const c = acConfig(args);
+    const res = runAcPaper(c);
+    return json ? `${JSON.stringify({ config: c, ...res }, null, 2)}\n` : formatAcPaperTable(res, c);
+  },
+};
+
+/** `--paper <name>`: writes the experiment's output (a UsageError names the papers when <name> is not one). */
+export function runPaper(args: string[], write: (s: string) => void): number {
+  const paper = option(args, 'paper') ?? '';
+  const run = PAPERS[paper];
+  if (!run) throw new UsageError(`no paper experiment "${paper}" (available: ${Object.keys(PAPERS).join(', ')})`);
+  write(run(args, args.includes('--json')));
+  return 0;
+}
+
+const VALUED = new Set(['strategies', 'duration', 'seed', 'seeds', 'config', 'out', 'paper', 'paths', 'gammas', 'lambdas', 'sample-every']);
 
 /** The first argument that is neither an option nor an option's value. */
 function positional(args: string[]): string | undefined {
@@ -139,28 +176,20 @@ function jsonOf(r: StrategyResult): Record<string, unknown> {
 }
 
 async function main(args: string[]): Promise<number> {
-  const paper = option(args, 'paper');
-  if (paper === undefined) {
-    const name = positional(args);
-    if (name === undefined) throw new UsageError('usage: backtest <scenario> [--strategies a,b] [--duration 6h] [--seed N] [--seeds N] [--config file] [--out report.html] [--json] | --paper avellaneda-stoikov');
-    return await scenarioMain(name, args);
-  }
-  if (!PAPERS.includes(paper)) {
-    process.stderr.write(`no paper experiment "${paper}" (available: ${PAPERS.join(', ')})\n`);
-    return 2;
-  }
-  const c = config(args);
-  const rows = runAsPaper(c);
-  process.stdout.write(args.includes('--json') ? `${JSON.stringify({ config: c, rows }, null, 2)}\n` : formatAsPaperTable(rows, c));
-  return 0;
+  if (option(args, 'paper') !== undefined) return runPaper(args, (s) => process.stdout.write(s));
+  const name = positional(args);
+  if (name === undefined) throw new UsageError('usage: backtest <scenario> [--strategies a,b] [--duration 6h] [--seed N] [--seeds N] [--config file] [--out report.html] [--json] | --paper avellaneda-stoikov | --paper almgren-chriss');
+  return await scenarioMain(name, args);
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (e: unknown) => {
-    process.stderr.write(`backtest: ${e instanceof Error ? e.message : String(e)}\n`);
-    process.exitCode = 2;
-  },
-);
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e: unknown) => {
+      process.stderr.write(`backtest: ${e instanceof Error ? e.message : String(e)}\n`);
+      process.exitCode = 2;
+    },
+  );
+}
