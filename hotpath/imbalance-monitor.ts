@@ -49,7 +49,10 @@ export class ImbalanceMonitor {
       }
       // Share of taker volume that sold (0.5 = balanced); only meaningful once something traded.
       const flow = tradeImbalance(m.trades, { now, windowMs: this.flowWindowMs });
-      if (flow.total > 0) out.push({ now, venueId: v.venueId, kind: 'ONE_SIDED_SELLING', value: flow.sellVolume / flow.total });
+      if (flow.total > 0) {
+        out.push({ now, venueId: v.venueId, kind: 'ONE_SIDED_SELLING', value: flow.sellVolume / flow.total });
+        out.push({ now, venueId: v.venueId, kind: 'ONE_SIDED_BUYING', value: 1 - flow.sellVolume / flow.total });
+      }
       if (v.requirements && m.book) {
         // A verdict clear in floats is taken as is; at the edge, the exact measure decides, on the
         // requirement's own band only (the book cut to it: the same verdict, far fewer decimals).

@@ -12,6 +12,7 @@
 import {
   ParentClosePolicy,
   allHandlersFinished,
+  getExternalWorkflowHandle,
   condition,
   continueAsNew,
   patched,
@@ -36,6 +37,8 @@ import {
   noteChildFinished,
   type Decision,
   type PolicyState,
+  type PriceActionPolicy,
+  type StopRequest,
 } from '../domain/treasury/coordinator-policy';
 import { SA_ASSET, SA_OPERATION } from './search-attributes';
 import { validateWorkflowInput } from './validate';
@@ -126,6 +129,8 @@ export const ChildFinishedSchema = z
     message: z.string().optional(),
     /** USD a rebalance actually moved: replaces its reservation in the day's budget (not a decimal: ignored). */
     movedUsd: z.string().optional(),
+    /** A buyback's / liquidation's base bought / sold (bought-back inventory for later liquidations). */
+    filledBase: z.string().optional(),
   })
   .strict();
 /** Sent by a rebalance / venueRisk child the policy started, when it ends (however it ends). */
@@ -184,15 +189,25 @@ export async function liquidityCoordinator(rawInput: LiquidityCoordinatorInput):
   // re-arms the timer, an imbalance blocked by a running child waits for the child's report (which
   // re-decides), and one blocked by the budget sleeps until the budget rolls over.
   const rearm = withPolicy && patched('policy-rearm');
-  const params = PolicyParamsSchema.parse({ ...(input.policy ?? {}), asset: input.asset });
+  // Runs recorded before price action mapped sustained selling to a rebalance and ignored buy pressure;
+  // now (unless the input switches it off) selling starts a `buyback`, and buy pressure with bought-back
+  // inventory a `liquidation`; a cleared imbalance stops its running child (signal `stop`).
+  const withPriceAction = rearm && patched('price-action');
+  const params = PolicyParamsSchema.parse({
+    ...(input.policy ?? {}),
+    asset: input.asset,
+    priceAction: { ...(input.policy?.priceAction ?? {}), enabled: withPriceAction && (input.policy?.priceAction?.enabled ?? true) },
+  });
   let policy: PolicyState = state.policy ?? initialPolicyState();
   const pending: Decision[] = [];
+  const stops: StopRequest[] = [];
   /** Bumped on every policy decision: the main loop re-arms its timer when it moves. */
   let changes = 0;
-  const decide = (r: { state: PolicyState; start: Decision[] }) => {
+  const decide = (r: { state: PolicyState; start: Decision[]; stop?: StopRequest[] }) => {
     policy = r.state;
     state.policy = policy;
     pending.push(...r.start);
+    if (r.stop) stops.push(...r.stop);
     changes += 1;
   };
 
@@ -205,8 +220,13 @@ export async function liquidityCoordinator(rawInput: LiquidityCoordinatorInput):
     const r = ChildFinishedSchema.safeParse(raw);
     eventsThisRun += 1;
     if (!r.success) return;
-    const { id, status, message, movedUsd } = r.data;
-    policy = noteChildFinished(policy, { id }, { status, ...(message !== undefined ? { message } : {}), ...(movedUsd !== undefined ? { movedUsd } : {}) }, workflowNow());
+    const { id, status, message, movedUsd, filledBase } = r.data;
+    policy = noteChildFinished(
+      policy,
+      { id },
+      { status, ...(message !== undefined ? { message } : {}), ...(movedUsd !== undefined ? { movedUsd } : {}), ...(filledBase !== undefined ? { filledBase } : {}) },
+      workflowNow(),
+    );
     state.policy = policy;
     // An imbalance that waited for this child may act now (see nextCheckAt's waitForBlocks).
     if (rearm) decide(decideOnTick(policy, workflowNow(), params));
@@ -248,15 +268,22 @@ export async function liquidityCoordinator(rawInput: LiquidityCoordinatorInput):
     for (;;) {
       const seen = changes;
       const wake = nextCheckAt(policy, workflowNow(), params, { waitForBlocks: rearm });
-      const ready = () => pending.length > 0 || wantsNewRun() || (rearm && changes !== seen);
+      const ready = () => pending.length > 0 || stops.length > 0 || wantsNewRun() || (rearm && changes !== seen);
       // condition() without a timeout resolves to undefined, which older runs took for "the timer fired"
       // and re-decided for nothing (counting every pending imbalance as skipped twice); kept for them.
       const woke = wake === undefined ? (await condition(ready), rearm) : await condition(ready, Math.max(1, wake - workflowNow()));
       if (!woke) decide(decideOnTick(policy, workflowNow(), params));
+      while (stops.length > 0) {
+        const st = stops.shift()!;
+        // A child already gone has nothing to stop; its report reached (or will reach) policyChildFinished.
+        await getExternalWorkflowHandle(`${coordinatorWorkflowId(input.asset)}:${st.id}`)
+          .signal('stop', { reason: st.reason, requestedBy: 'liquidityCoordinator' })
+          .catch(() => undefined);
+      }
       while (pending.length > 0) {
         const d = pending.shift()!;
         try {
-          await startDecision(d, input.asset);
+          await startDecision(d, input.asset, params.priceAction);
         } catch (e) {
           // A child that cannot start (id taken, bad input) is a failed action, not a failed entity.
           policy = noteChildFinished(policy, d, { status: 'failed', message: e instanceof Error ? e.message : String(e) }, workflowNow());
@@ -273,13 +300,31 @@ export async function liquidityCoordinator(rawInput: LiquidityCoordinatorInput):
 }
 
 /** Starts the child a decision names; it reports back through policyChildFinished when it ends. */
-async function startDecision(d: Decision, asset: string): Promise<void> {
+async function startDecision(d: Decision, asset: string, pa: PriceActionPolicy): Promise<void> {
   const workflowId = `${coordinatorWorkflowId(asset)}:${d.id}`;
   const common = { workflowId, parentClosePolicy: ParentClosePolicy.ABANDON };
   // Type names, not imports: the children import this module (their report-back signal).
   if (d.kind === 'rebalance') {
     await startChild('rebalance', { ...common, args: [{ requestId: d.id.replace(/[^A-Za-z0-9._:-]/g, '-'), asset: d.asset, requester: 'liquidityCoordinator', decisionId: d.id }] });
-  } else {
+  } else if (d.kind === 'venueRisk') {
     await startChild('venueRisk', { ...common, args: [{ venue: d.venue, asset: d.asset, reason: d.reason, requestedBy: 'liquidityCoordinator', decisionId: d.id }] });
+  } else {
+    await startChild(d.kind, {
+      ...common,
+      args: [
+        {
+          requestId: d.id.replace(/[^A-Za-z0-9._:-]/g, '-'),
+          asset: d.asset,
+          requester: 'liquidityCoordinator',
+          reason: d.reason.slice(0, 500),
+          decisionId: d.id,
+          ...(d.kind === 'buyback' ? { budgetUsd: d.maxUsd } : { quantity: d.quantityBase }),
+          limitPct: d.kind === 'buyback' ? pa.buybackLimitPct : pa.liquidationPremiumPct,
+          durationMs: pa.durationMs,
+          participationPct: pa.participationPct,
+          maxFairMovePct: pa.maxFairMovePct,
+        },
+      ],
+    });
   }
 }

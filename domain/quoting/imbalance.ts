@@ -5,7 +5,7 @@
 // Pure: time comes in with each observation, the state is plain JSON (it can be logged or persisted).
 import { z } from 'zod';
 
-export const IMBALANCE_KINDS = ['INVENTORY_DRIFT', 'ONE_SIDED_SELLING', 'COMPLIANCE_BREACH', 'VENUE_UNHEALTHY'] as const;
+export const IMBALANCE_KINDS = ['INVENTORY_DRIFT', 'ONE_SIDED_SELLING', 'COMPLIANCE_BREACH', 'VENUE_UNHEALTHY', 'ONE_SIDED_BUYING'] as const;
 export type ImbalanceKind = (typeof IMBALANCE_KINDS)[number];
 
 export interface ImbalanceObservation {
@@ -45,6 +45,8 @@ export const ImbalanceConfigSchema = z
     ONE_SIDED_SELLING: KindThresholdsSchema,
     COMPLIANCE_BREACH: KindThresholdsSchema,
     VENUE_UNHEALTHY: KindThresholdsSchema,
+    /** Buy share of taker flow (0..1): buy-side pressure, when a liquidation may sell into it. */
+    ONE_SIDED_BUYING: KindThresholdsSchema.default({ enter: 0.75, exit: 0.6, minDurationMs: 30_000, cooldownMs: 300_000 }),
   })
   .strict();
 
@@ -54,6 +56,7 @@ export const DEFAULT_IMBALANCE_CONFIG: ImbalanceConfig = {
   ONE_SIDED_SELLING: { enter: 0.8, exit: 0.6, minDurationMs: 10_000, cooldownMs: 60_000 },
   COMPLIANCE_BREACH: { enter: 1, exit: 0.5, minDurationMs: 30_000, cooldownMs: 300_000 },
   VENUE_UNHEALTHY: { enter: 1, exit: 0.5, minDurationMs: 3_000, cooldownMs: 60_000 },
+  ONE_SIDED_BUYING: { enter: 0.75, exit: 0.6, minDurationMs: 30_000, cooldownMs: 300_000 },
 };
 
 export interface ImbalanceEvent {

@@ -16,18 +16,48 @@ import { D, fmt, zNonNegativeDecimal, zPositiveDecimal, type Dec } from '../mone
 import { IMBALANCE_KINDS, type ImbalanceEvent, type ImbalanceKind } from '../quoting/imbalance';
 
 export const DAY_MS = 86_400_000;
-export const POLICY_ACTIONS = ['rebalance', 'venueRisk'] as const;
+export const POLICY_ACTIONS = ['rebalance', 'venueRisk', 'buyback', 'liquidation'] as const;
 export type PolicyAction = (typeof POLICY_ACTIONS)[number];
 const COMPLIANCE_LIMIT = 50;
 const OUTCOME_LIMIT = 20;
 
-/** What each imbalance leads to. Buyback / liquidation / compliance remediation come in later issues. */
+/** What each imbalance leads to without price action (runs recorded before it keep this mapping). */
 export const ACTION_FOR: Record<ImbalanceKind, PolicyAction | 'none'> = {
   INVENTORY_DRIFT: 'rebalance',
   ONE_SIDED_SELLING: 'rebalance',
   VENUE_UNHEALTHY: 'venueRisk',
   COMPLIANCE_BREACH: 'none',
+  ONE_SIDED_BUYING: 'none',
 };
+/** With price action (issue 10): sustained selling → a buyback; buy pressure with bought-back inventory → a liquidation. */
+export const ACTION_FOR_PRICE_ACTION: Record<ImbalanceKind, PolicyAction | 'none'> = {
+  ...ACTION_FOR,
+  ONE_SIDED_SELLING: 'buyback',
+  ONE_SIDED_BUYING: 'liquidation',
+};
+export const actionFor = (kind: ImbalanceKind, params: Pick<PolicyParams, 'priceAction'>): PolicyAction | 'none' =>
+  (params.priceAction.enabled ? ACTION_FOR_PRICE_ACTION : ACTION_FOR)[kind];
+
+/** The coordinator's price-action knobs; `enabled` false keeps the pre-price-action mapping. */
+export const PriceActionPolicySchema = z
+  .object({
+    enabled: z.boolean().default(false),
+    /** USD a buyback may spend over any rolling 24 h, and in one episode (one buyback). */
+    buybackUsdPerDay: zNonNegativeDecimal.default('500000'),
+    buybackUsdPerEpisode: zPositiveDecimal.default('250000'),
+    /** A buyback pays at most the fair value at its start × (1 + this %) (0: never above arrival). */
+    buybackLimitPct: z.number().min(-50).max(10).default(0),
+    /** A liquidation sells only at or above the fair value at its start × (1 + premium %). */
+    liquidationPremiumPct: z.number().min(0).max(50).default(0.5),
+    /** Liquidate only when bought-back inventory exceeds this (base). */
+    minLiquidationBase: zNonNegativeDecimal.default('1000'),
+    /** Handed to the child: how long it may run, its participation cap and its informed-move stop. */
+    durationMs: z.number().int().min(60_000).default(2 * 3_600_000),
+    participationPct: z.number().gt(0).lt(100).default(10),
+    maxFairMovePct: z.number().positive().default(6),
+  })
+  .strict();
+export type PriceActionPolicy = z.output<typeof PriceActionPolicySchema>;
 
 const zMs = z.number().int().nonnegative();
 const HysteresisSchema = z.object({ minRaisedSeq: z.number().int().nonnegative(), minRaisedMs: zMs }).strict();
@@ -39,11 +69,20 @@ export const PolicyParamsSchema = z
     minRaisedMs: zMs.default(30_000),
     /** Per-kind overrides of the two above (e.g. act faster on VENUE_UNHEALTHY). */
     perKind: z.partialRecord(z.enum(IMBALANCE_KINDS), HysteresisSchema.partial()).default({}),
-    cooldownMs: z.object({ rebalance: zMs, venueRisk: zMs }).strict().default({ rebalance: 15 * 60_000, venueRisk: 10 * 60_000 }),
-    maxActionsPerDay: z
-      .object({ rebalance: z.number().int().nonnegative(), venueRisk: z.number().int().nonnegative() })
+    cooldownMs: z
+      .object({ rebalance: zMs, venueRisk: zMs, buyback: zMs.default(30 * 60_000), liquidation: zMs.default(30 * 60_000) })
       .strict()
-      .default({ rebalance: 6, venueRisk: 4 }),
+      .default({ rebalance: 15 * 60_000, venueRisk: 10 * 60_000, buyback: 30 * 60_000, liquidation: 30 * 60_000 }),
+    maxActionsPerDay: z
+      .object({
+        rebalance: z.number().int().nonnegative(),
+        venueRisk: z.number().int().nonnegative(),
+        buyback: z.number().int().nonnegative().default(4),
+        liquidation: z.number().int().nonnegative().default(4),
+      })
+      .strict()
+      .default({ rebalance: 6, venueRisk: 4, buyback: 4, liquidation: 4 }),
+    priceAction: PriceActionPolicySchema.default(PriceActionPolicySchema.parse({})),
     rebalanceUsdPerDay: zNonNegativeDecimal.default('250000'),
     /** Cap handed to one rebalance (its `maxUsd`); defaults to whatever is left of the day's budget. */
     rebalanceMaxUsdPerAction: zPositiveDecimal.optional(),
@@ -95,6 +134,8 @@ export const PolicyStateSchema = z
     counters: z
       .object({ events: z.number().int(), started: z.number().int(), skipped: z.number().int(), finished: z.number().int(), failed: z.number().int() })
       .strict(),
+    /** Base bought by buybacks minus base sold by liquidations: what a liquidation may sell (absent before price action). */
+    boughtBackBase: z.string().optional(),
   })
   .strict();
 export type PolicyState = z.infer<typeof PolicyStateSchema>;
@@ -117,7 +158,23 @@ export interface Trigger {
 }
 export type Decision =
   | { kind: 'rebalance'; id: string; asset: string; reason: string; maxUsd: string; triggers: Trigger[] }
-  | { kind: 'venueRisk'; id: string; asset: string; venue: string; reason: string; triggers: Trigger[] };
+  | { kind: 'venueRisk'; id: string; asset: string; venue: string; reason: string; triggers: Trigger[] }
+  | {
+      kind: 'buyback' | 'liquidation';
+      id: string;
+      asset: string;
+      reason: string;
+      /** The episode's USD budget (buyback) — reserved against the day's until the child reports what it spent. */
+      maxUsd: string;
+      /** Liquidation: the bought-back base it may sell. Buyback: none (the budget bounds it). */
+      quantityBase?: string;
+      triggers: Trigger[];
+    };
+/** A running price-action child the coordinator asks to stop (its imbalance cleared). */
+export interface StopRequest {
+  id: string;
+  reason: string;
+}
 
 export type SkipCode = 'HYSTERESIS' | 'RUNNING' | 'VENUE_RISK_RUNNING' | 'COOLDOWN' | 'BUDGET_ACTIONS' | 'BUDGET_USD' | 'NOT_IN_SCOPE';
 export interface Skipped {
@@ -131,16 +188,20 @@ export interface PolicyResult {
   state: PolicyState;
   start: Decision[];
   skipped: Skipped[];
+  /** Running buybacks / liquidations to stop (absent when none). */
+  stop?: StopRequest[];
 }
 export interface ChildOutcome {
   status: 'completed' | 'failed' | 'canceled';
-  /** USD actually moved (rebalances); replaces the reservation in the day's budget. */
+  /** USD actually moved (rebalances) or spent (buybacks, liquidations); replaces the reservation in the day's budget. */
   movedUsd?: string;
+  /** Price action: base bought (buyback) or sold (liquidation). */
+  filledBase?: string;
   message?: string;
 }
 
 const raisedKey = (venueId: string, kind: ImbalanceKind) => `${venueId}|${kind}`;
-export const cooldownKey = (action: PolicyAction, venue?: string) => (action === 'rebalance' ? 'rebalance' : `venueRisk:${venue ?? ''}`);
+export const cooldownKey = (action: PolicyAction, venue?: string) => (action === 'venueRisk' ? `venueRisk:${venue ?? ''}` : action);
 const clone = (s: PolicyState): PolicyState => JSON.parse(JSON.stringify(s)) as PolicyState;
 const secs = (ms: number) => `${Math.round(ms / 100) / 10}s`;
 
@@ -169,7 +230,17 @@ export function decideOnEvent(state: PolicyState, event: ImbalanceEvent, nowMs: 
   } else {
     delete s.raised[key];
   }
-  return evaluate(s, nowMs, params, skipped);
+  const r = evaluate(s, nowMs, params, skipped);
+  if (event.type === 'cleared' && params.priceAction.enabled) {
+    // The imbalance a running buyback (liquidation) answers has cleared everywhere: ask it to stop.
+    const kind = event.kind === 'ONE_SIDED_SELLING' ? 'buyback' : event.kind === 'ONE_SIDED_BUYING' ? 'liquidation' : undefined;
+    const stillRaised = Object.values(r.state.raised).some((x) => x.kind === event.kind);
+    if (kind && !stillRaised) {
+      const stop = r.state.actions.filter((a) => a.kind === kind && a.status === 'running').map((a) => ({ id: a.id, reason: `${event.kind} cleared on every venue (last: ${event.venueId})` }));
+      if (stop.length) r.stop = stop;
+    }
+  }
+  return r;
 }
 
 /** Re-evaluates pending imbalances without a new event (call on a timer, see nextCheckAt). */
@@ -190,7 +261,7 @@ function evaluate(s: PolicyState, nowMs: number, params: PolicyParams, skipped: 
   const pending = Object.keys(s.raised)
     .sort()
     .map((k) => s.raised[k])
-    .filter((r): r is NonNullable<typeof r> => r !== undefined && r.actedBy === undefined && ACTION_FOR[r.kind] !== 'none');
+    .filter((r): r is NonNullable<typeof r> => r !== undefined && r.actedBy === undefined && actionFor(r.kind, params) !== 'none');
   const ready: typeof pending = [];
   for (const r of pending) {
     const h = hysteresis(params, r.kind);
@@ -200,7 +271,7 @@ function evaluate(s: PolicyState, nowMs: number, params: PolicyParams, skipped: 
     else {
       skipped.push({
         code: 'HYSTERESIS',
-        action: ACTION_FOR[r.kind] as PolicyAction,
+        action: actionFor(r.kind, params) as PolicyAction,
         venueId: r.venueId,
         imbalance: r.kind,
         reason: `${r.kind} on ${r.venueId} raised ${secs(age)} / ${events} events ago; acts after ${secs(h.minRaisedMs)} and ${h.minRaisedSeq} events`,
@@ -211,7 +282,7 @@ function evaluate(s: PolicyState, nowMs: number, params: PolicyParams, skipped: 
   const describe = (r: Trigger) => `${r.kind} on ${r.venueId} (value ${r.value})`;
 
   // venueRisk first: protecting funds on a failing venue comes before rebalancing into it.
-  for (const r of ready.filter((x) => ACTION_FOR[x.kind] === 'venueRisk')) {
+  for (const r of ready.filter((x) => actionFor(x.kind, params) === 'venueRisk')) {
     const block = blocked(s, 'venueRisk', r.venueId, nowMs, params);
     if (block) {
       skipped.push({ ...block, action: 'venueRisk', venueId: r.venueId, imbalance: r.kind });
@@ -223,7 +294,7 @@ function evaluate(s: PolicyState, nowMs: number, params: PolicyParams, skipped: 
     r.actedBy = id;
   }
 
-  const rebalanceTriggers = ready.filter((x) => ACTION_FOR[x.kind] === 'rebalance');
+  const rebalanceTriggers = ready.filter((x) => actionFor(x.kind, params) === 'rebalance');
   if (rebalanceTriggers.length > 0) {
     const budget = usdBudget(s, nowMs, params);
     const block = blocked(s, 'rebalance', undefined, nowMs, params) ?? (budget.ok ? undefined : budget.skip);
@@ -237,8 +308,45 @@ function evaluate(s: PolicyState, nowMs: number, params: PolicyParams, skipped: 
       for (const r of rebalanceTriggers) r.actedBy = id;
     }
   }
+  priceAction(s, ready, nowMs, params, start, skipped);
   s.counters.skipped += skipped.length;
   return { state: s, start, skipped };
+}
+
+/** Buyback on sustained selling, liquidation of bought-back inventory on buy pressure (one running each). */
+function priceAction(s: PolicyState, ready: PolicyState['raised'][string][], nowMs: number, params: PolicyParams, start: Decision[], skipped: Skipped[]): void {
+  const pa = params.priceAction;
+  const describe = (r: Trigger) => `${r.kind} on ${r.venueId} (value ${r.value})`;
+  for (const kind of ['buyback', 'liquidation'] as const) {
+    const triggers = ready.filter((x) => actionFor(x.kind, params) === kind);
+    if (triggers.length === 0) continue;
+    let block = blocked(s, kind, undefined, nowMs, params);
+    let maxUsd = '0';
+    let quantityBase: string | undefined;
+    if (!block && kind === 'buyback') {
+      const used = s.actions.filter((a) => a.kind === 'buyback' && inWindow(a, nowMs)).reduce((acc, a) => acc.plus(usdOf(a)), new D(0));
+      const left = D.min(new D(pa.buybackUsdPerDay).minus(used), pa.buybackUsdPerEpisode);
+      if (left.lte(0)) block = { code: 'BUDGET_USD', reason: `${fmt(used)} of ${fmt(pa.buybackUsdPerDay)} USD of buybacks spent or reserved in the last 24 h` };
+      else maxUsd = fmt(left);
+    }
+    if (!block && kind === 'liquidation') {
+      const held = new D(s.boughtBackBase ?? '0');
+      if (held.lte(pa.minLiquidationBase)) block = { code: 'NOT_IN_SCOPE', reason: `bought-back inventory ${fmt(held)} is not above ${fmt(pa.minLiquidationBase)}: nothing to liquidate` };
+      else quantityBase = fmt(held);
+    }
+    if (block) {
+      for (const r of triggers) skipped.push({ ...block, action: kind, venueId: r.venueId, imbalance: r.kind });
+      // A liquidation with nothing to sell stays acted-on until the buy pressure clears and comes back.
+      if (block.code === 'NOT_IN_SCOPE') for (const r of triggers) r.actedBy = 'none';
+      continue;
+    }
+    const id = `${kind}:${params.asset}:${s.nextActionId}`;
+    const why = triggers.map(describe).join('; ');
+    const what = kind === 'buyback' ? `buy back ${params.asset} for at most ${maxUsd} USD, never above the fair value at start` : `sell ${quantityBase} bought-back ${params.asset} into the buying, only above fair value + ${pa.liquidationPremiumPct} %`;
+    start.push({ kind, id, asset: params.asset, reason: `${why}: ${what}`, maxUsd, ...(quantityBase !== undefined ? { quantityBase } : {}), triggers: triggers.map(trigger) });
+    begin(s, id, kind, cooldownKey(kind), nowMs, maxUsd);
+    for (const r of triggers) r.actedBy = id;
+  }
 }
 
 const trigger = (r: Trigger): Trigger => ({ venueId: r.venueId, kind: r.kind, value: r.value });
@@ -295,6 +403,10 @@ export function noteChildFinished(state: PolicyState, decision: Pick<Decision, '
   }
   s.counters.finished += 1;
   if (outcome.status !== 'completed') s.counters.failed += 1;
+  if (a && (a.kind === 'buyback' || a.kind === 'liquidation') && outcome.filledBase !== undefined && /^\d+(\.\d+)?$/.test(outcome.filledBase)) {
+    const held = new D(s.boughtBackBase ?? '0');
+    s.boughtBackBase = fmt(D.max(0, a.kind === 'buyback' ? held.plus(outcome.filledBase) : held.minus(outcome.filledBase)));
+  }
   const entry = { id: decision.id, status: outcome.status, at: nowMs, ...(moved !== undefined ? { movedUsd: moved } : {}), ...(outcome.message ? { message: outcome.message.slice(0, 500) } : {}) };
   s.outcomes = [...s.outcomes, entry].slice(-OUTCOME_LIMIT);
   return s;
@@ -315,10 +427,12 @@ export function nextCheckAt(state: PolicyState, nowMs: number, params: PolicyPar
   const running = (key: string) => state.actions.some((a) => a.key === key && a.status === 'running');
   const riskRunning = state.actions.some((a) => a.kind === 'venueRisk' && a.status === 'running');
   for (const r of Object.values(state.raised)) {
-    const action = ACTION_FOR[r.kind];
+    const action = actionFor(r.kind, params);
     if (r.actedBy !== undefined || action === 'none') continue;
     const key = cooldownKey(action, r.venueId);
     if (opts.waitForBlocks && (running(key) || (action === 'rebalance' && riskRunning))) continue;
+    // A buyback waits for its running child or its day's USD to roll out: re-decided on the child's report.
+    if (opts.waitForBlocks && action === 'buyback' && !buybackRoom(state, nowMs, params)) continue;
     let at = r.sinceMs + hysteresis(params, r.kind).minRaisedMs;
     const last = state.lastStartedAt[key];
     if (last !== undefined) at = Math.max(at, last + params.cooldownMs[action]);
@@ -357,4 +471,9 @@ function usdRollsOutAt(state: PolicyState, nowMs: number, params: PolicyParams):
     if (room(used)) return a.startedAt + DAY_MS;
   }
   return null;
+}
+
+function buybackRoom(state: PolicyState, nowMs: number, params: PolicyParams): boolean {
+  const used = state.actions.filter((a) => a.kind === 'buyback' && inWindow(a, nowMs)).reduce((acc, a) => acc.plus(usdOf(a)), new D(0));
+  return new D(params.priceAction.buybackUsdPerDay).minus(used).gt(0);
 }

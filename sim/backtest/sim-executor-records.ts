@@ -57,7 +57,7 @@ export interface DurableStats {
 
 export const emptyStats = (): DurableStats => ({
   events: 0,
-  decisions: { rebalance: 0, venueRisk: 0 },
+  decisions: { rebalance: 0, venueRisk: 0, buyback: 0, liquidation: 0 },
   finished: { completed: 0, failed: 0 },
   skipped: {},
   transfers: { made: 0, completed: 0, failed: 0, moved: {} },

@@ -210,7 +210,12 @@ export class SimDurablePlane {
       transfers: [],
     };
     this.records.push(rec);
-    const work = d.kind === 'rebalance' ? this.rebalance(d, rec) : this.venueRisk(d, rec);
+    const work =
+      d.kind === 'rebalance'
+        ? this.rebalance(d, rec)
+        : d.kind === 'venueRisk'
+          ? this.venueRisk(d, rec)
+          : Promise.resolve<ChildOutcome>({ status: 'failed', message: `${d.kind} is not simulated yet` });
     work.then(
       (outcome) => this.finish(d, rec, outcome),
       (e: unknown) => this.finish(d, rec, { status: 'failed', message: e instanceof Error ? e.message : String(e) }),
