@@ -3,6 +3,7 @@ import type { BallastConfig } from '../domain/config.schema';
 import type { VenueRegistry } from '../venues/market-data.port';
 import { withDomainErrors } from './boundary';
 import { createComplianceActivities } from './compliance.activities';
+import { createPriceActionActivities, type PriceActionDeps } from './price-action.activities';
 import { createTreasuryActivities, type TreasuryDeps } from './treasury.activities';
 
 export interface ActivityDeps {
@@ -11,6 +12,8 @@ export interface ActivityDeps {
   logger: Logger;
   /** Transfers: venue adapters, ledger, chain. Without it the treasury activities are not registered. */
   treasury?: Omit<TreasuryDeps, 'config' | 'logger'>;
+  /** Buybacks / liquidations: limit-order adapters and the ledger. Without it those activities are not registered. */
+  priceAction?: Omit<PriceActionDeps, 'config' | 'logger'>;
 }
 
 /** All activities the Ballast worker registers, built from their dependencies. */
@@ -18,5 +21,6 @@ export function createActivities(deps: ActivityDeps) {
   return {
     ...createComplianceActivities(deps),
     ...(deps.treasury ? withDomainErrors(createTreasuryActivities({ ...deps.treasury, config: deps.config, logger: deps.logger })) : {}),
+    ...(deps.priceAction ? withDomainErrors(createPriceActionActivities({ ...deps.priceAction, config: deps.config, logger: deps.logger })) : {}),
   };
 }

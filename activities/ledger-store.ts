@@ -21,7 +21,8 @@ export const LedgerEntrySchema = z
     /** UTC day the amount counts against (the day of the reservation). */
     day: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
     workflowId: z.string().min(1),
-    kind: z.enum(['reservation', 'release', 'transfer', 'fee', 'suspense', 'reversal']),
+    /** `trade`: a price-action slice's fills; `execution`: a buyback's / liquidation's final report. */
+    kind: z.enum(['reservation', 'release', 'transfer', 'fee', 'suspense', 'reversal', 'trade', 'execution']),
     asset: z.string().min(1),
     amount: zDecimal,
     amountUsd: zDecimal,

@@ -194,6 +194,22 @@ export const SimulationSchema = z
   })
   .strict();
 
+/**
+ * Price action (buybacks, liquidations): the worker's own limits, enforced in the activities whatever
+ * a workflow input asks for. USD over any rolling 24 h across every execution, per execution, and
+ * the episode budget above which a second identity must approve before the first order.
+ */
+export const PriceActionConfigSchema = z
+  .object({
+    dailyUsd: zPositiveDecimal.default('500000'),
+    episodeUsd: zPositiveDecimal.default('250000'),
+    approvalThresholdUsd: zNonNegativeDecimal.default('100000'),
+  })
+  .strict()
+  .superRefine((p, ctx) => {
+    if (new D(p.episodeUsd).gt(p.dailyUsd)) ctx.addIssue({ code: 'custom', path: ['episodeUsd'], message: 'must not exceed dailyUsd' });
+  });
+
 export const ConfigSchema = z
   .object({
     mode: z.enum(['simulated', 'live']),
@@ -204,6 +220,7 @@ export const ConfigSchema = z
     treasury: TreasurySchema,
     strategy: StrategySchema,
     simulation: SimulationSchema.optional(),
+    priceAction: PriceActionConfigSchema.default(PriceActionConfigSchema.parse({})),
   })
   .strict()
   .superRefine((c, ctx) => {

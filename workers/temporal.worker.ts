@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import { resolve } from 'node:path';
 import { createActivities } from '../activities';
 import { LedgerStore } from '../activities/ledger-store';
+import type { PriceActionDeps } from '../activities/price-action.activities';
 import type { TreasuryDeps } from '../activities/treasury.activities';
 import type { VenueAdapter } from '../venues/venue.port';
 import type { BallastConfig } from '../domain/config.schema';
@@ -25,6 +26,8 @@ export interface TemporalWorkerDeps {
   env?: Record<string, string | undefined>;
   /** Treasury dependencies (tests inject in-process venues); default: defaultTreasuryDeps. */
   treasury?: Omit<TreasuryDeps, 'config' | 'logger'>;
+  /** Price-action dependencies (tests inject them); default: the treasury's adapters and ledger. */
+  priceAction?: Omit<PriceActionDeps, 'config' | 'logger'>;
   /** Ledger file for the default treasury deps. Default data/ledger.jsonl. */
   ledgerFile?: string;
 }
@@ -35,7 +38,10 @@ export function installRuntimeLogger(logger: Logger): void {
 
 export function workerActivities(deps: TemporalWorkerDeps): WorkerOptions['activities'] {
   const venues = buildVenueRegistry(deps.config, deps.now ?? Date.now, deps.env ?? {});
-  return createActivities({ config: deps.config, venues, logger: deps.logger, treasury: deps.treasury ?? defaultTreasuryDeps(deps) });
+  const treasury = deps.treasury ?? defaultTreasuryDeps(deps);
+  // Price action trades through the same per-venue ccxt adapters and books in the same ledger.
+  const priceAction = deps.priceAction ?? { tradeVenue: (id: string) => treasury.transferVenue(id), ledger: treasury.ledger, now: treasury.now };
+  return createActivities({ config: deps.config, venues, logger: deps.logger, treasury, priceAction });
 }
 
 /**

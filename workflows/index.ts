@@ -5,3 +5,4 @@ export { fundTransfer } from './fund-transfer.workflow';
 export { withdrawal } from './withdrawal.workflow';
 export { rebalance } from './rebalance.workflow';
 export { venueRisk } from './venue-risk.workflow';
+export { buyback, liquidation } from './price-action.workflow';

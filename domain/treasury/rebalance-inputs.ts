@@ -39,7 +39,7 @@ export function rebalancePlanInput(asset: string, snap: RebalanceSnapshot, targe
 /** The ledger lines that matter for "what is under way" (activities/ledger-store.ts entries fit). */
 export interface TransferLedgerLine {
   workflowId: string;
-  kind: 'reservation' | 'release' | 'transfer' | 'fee' | 'suspense' | 'reversal';
+  kind: 'reservation' | 'release' | 'transfer' | 'fee' | 'suspense' | 'reversal' | 'trade' | 'execution';
   asset: string;
   amount: string | number;
   amountUsd?: string | number;

@@ -273,6 +273,16 @@ export class CcxtVenue implements VenueAdapter {
     return os.map((o, i) => this.order(o, `fetchOpenOrders[${i}]`, p));
   }
 
+  /** Public trades since `sinceMs` (all accounts'), oldest first: price action tells ours apart by trade id. */
+  async publicTrades(sinceMs: number): Promise<{ id: string; price: number; amount: number; timestamp: number }[]> {
+    await this.ready();
+    const ts = await this.call('fetchTrades', () => this.exchange.fetchTrades(this.symbol, sinceMs, 1000));
+    if (!Array.isArray(ts)) throw new VenueError('VENUE.BAD_RESPONSE', this.id, 'fetchTrades: expected a list of trades');
+    return ts
+      .map((t) => ({ id: String(t.id), price: Number(t.price), amount: Number(t.amount), timestamp: Number(t.timestamp) }))
+      .filter((t) => t.price > 0 && t.amount > 0 && Number.isFinite(t.timestamp) && t.timestamp >= sinceMs);
+  }
+
   async fetchMyTrades(sinceMs?: number): Promise<Fill[]> {
     const p = await this.precision();
     const ts = await this.call('fetchMyTrades', () => this.exchange.fetchMyTrades(this.symbol, sinceMs));
