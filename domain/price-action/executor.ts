@@ -267,7 +267,9 @@ export function planSlice(s: ExecutionState, p: ExecutionParams, view: MarketVie
   if (!(view.fair > 0) || venues.length === 0) return { kind: 'wait', note: 'no fair value or no venue to trade on', untilMs: now + p.sliceIntervalMs };
   const move = Math.abs(view.fair / s.arrivalFair - 1) * 100;
   if (move > p.maxFairMovePct) return { kind: 'stop', reason: 'FAIR_VALUE_MOVED', note: `fair value ${view.fair.toPrecision(6)} moved ${move.toFixed(2)} % from arrival ${s.arrivalFair.toPrecision(6)} (> ${p.maxFairMovePct} %): an informed move is not fought` };
-  if (side === 'buy' ? view.fair > limit : view.fair < limit) return { kind: 'stop', reason: 'PRICE_LIMIT', note: `fair value ${view.fair.toPrecision(6)} is beyond the limit ${s.limitPrice}` };
+  // Past the limit and the arrival both: a sell's limit with a premium sits above the arrival fair, so
+  // "fair below the limit" is where a liquidation starts (its asks rest at the limit), not a stop.
+  if (side === 'buy' ? view.fair > Math.max(limit, s.arrivalFair) : view.fair < Math.min(limit, s.arrivalFair)) return { kind: 'stop', reason: 'PRICE_LIMIT', note: `fair value ${view.fair.toPrecision(6)} is beyond the limit ${s.limitPrice} and the arrival ${s.arrivalFair.toPrecision(6)}` };
   const usdLeft = Number(budgetLeft(s.budget, limits, s.episode, now));
   const minNotional = Math.min(...venues.map((v) => Number(v.minNotional)));
   if (usdLeft < Math.max(minNotional, 1e-9)) return { kind: 'stop', reason: 'BUDGET', note: `budget spent: ${fmt(usdLeft)} USD left` };
