@@ -395,7 +395,9 @@ export function noteChildFinished(state: PolicyState, decision: Pick<Decision, '
   const s = clone(state);
   const moved = outcome.movedUsd !== undefined && /^\d+(\.\d+)?$/.test(outcome.movedUsd) ? fmt(outcome.movedUsd) : undefined;
   const a = s.actions.find((x) => x.id === decision.id);
-  if (a && a.status === 'running') {
+  // Only the first report settles the action (a repeated one must not count its fills again).
+  const first = a !== undefined && a.status === 'running';
+  if (a && first) {
     a.status = outcome.status;
     a.finishedAt = nowMs;
     // Without a report of what moved, the reservation stays: the budget errs on the safe side.
@@ -403,7 +405,7 @@ export function noteChildFinished(state: PolicyState, decision: Pick<Decision, '
   }
   s.counters.finished += 1;
   if (outcome.status !== 'completed') s.counters.failed += 1;
-  if (a && (a.kind === 'buyback' || a.kind === 'liquidation') && outcome.filledBase !== undefined && /^\d+(\.\d+)?$/.test(outcome.filledBase)) {
+  if (a && first && (a.kind === 'buyback' || a.kind === 'liquidation') && outcome.filledBase !== undefined && /^\d+(\.\d+)?$/.test(outcome.filledBase)) {
     const held = new D(s.boughtBackBase ?? '0');
     s.boughtBackBase = fmt(D.max(0, a.kind === 'buyback' ? held.plus(outcome.filledBase) : held.minus(outcome.filledBase)));
   }
