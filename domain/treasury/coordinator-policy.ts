@@ -53,6 +53,7 @@ export const PriceActionPolicySchema = z
     minLiquidationBase: zNonNegativeDecimal.default('1000'),
     /** Handed to the child: how long it may run, its participation cap and its informed-move stop. */
     durationMs: z.number().int().min(60_000).default(2 * 3_600_000),
+    sliceIntervalMs: z.number().int().min(1_000).default(60_000),
     participationPct: z.number().gt(0).lt(100).default(10),
     maxFairMovePct: z.number().positive().default(6),
   })
@@ -421,7 +422,7 @@ export function noteChildFinished(state: PolicyState, decision: Pick<Decision, '
  * `waitForBlocks`: an imbalance blocked by a running action (RUNNING, VENUE_RISK_RUNNING) waits for
  * that action's end, not for time — the caller re-decides when a child finishes (decideOnTick after
  * noteChildFinished) — and one blocked by the USD budget waits until enough of the day's rebalances
- * roll out of the 24 h window. Without it, such an imbalance yields `nowMs` once hysteresis and
+ * (buybacks) roll out of the 24 h window. Without it, such an imbalance yields `nowMs` once hysteresis and
  * cooldown are over, and a caller that sleeps until then wakes at once, again and again.
  */
 export function nextCheckAt(state: PolicyState, nowMs: number, params: PolicyParams, opts: { waitForBlocks?: boolean } = {}): number | undefined {
@@ -433,13 +434,12 @@ export function nextCheckAt(state: PolicyState, nowMs: number, params: PolicyPar
     if (r.actedBy !== undefined || action === 'none') continue;
     const key = cooldownKey(action, r.venueId);
     if (opts.waitForBlocks && (running(key) || (action === 'rebalance' && riskRunning))) continue;
-    // A buyback waits for its running child or its day's USD to roll out: re-decided on the child's report.
-    if (opts.waitForBlocks && action === 'buyback' && !buybackRoom(state, nowMs, params)) continue;
     let at = r.sinceMs + hysteresis(params, r.kind).minRaisedMs;
     const last = state.lastStartedAt[key];
     if (last !== undefined) at = Math.max(at, last + params.cooldownMs[action]);
-    if (opts.waitForBlocks && action === 'rebalance') {
-      const usd = usdRollsOutAt(state, nowMs, params);
+    // Blocked by the day's USD (rebalance, buyback): wake when enough of it rolls out of the 24 h window.
+    if (opts.waitForBlocks && (action === 'rebalance' || action === 'buyback')) {
+      const usd = usdRollsOutAt(state, nowMs, params, action);
       if (usd === null) continue;
       at = Math.max(at, usd);
     }
@@ -456,12 +456,14 @@ export function nextCheckAt(state: PolicyState, nowMs: number, params: PolicyPar
 }
 
 /**
- * When the USD budget has room for a rebalance again: now if it has; else when enough of the window's
- * rebalances have rolled out; null if no roll-out frees enough (a budget below minRebalanceUsd).
+ * When the USD budget has room for a rebalance (buyback) again: now if it has; else when enough of the
+ * window's rebalances (buybacks) have rolled out; null if no roll-out frees enough (a rebalance budget
+ * below minRebalanceUsd, a buyback day budget of 0).
  */
-function usdRollsOutAt(state: PolicyState, nowMs: number, params: PolicyParams): number | null {
-  const window = state.actions.filter((a) => a.kind === 'rebalance' && inWindow(a, nowMs)).sort((x, y) => x.startedAt - y.startedAt);
+function usdRollsOutAt(state: PolicyState, nowMs: number, params: PolicyParams, kind: 'rebalance' | 'buyback'): number | null {
+  const window = state.actions.filter((a) => a.kind === kind && inWindow(a, nowMs)).sort((x, y) => x.startedAt - y.startedAt);
   const room = (used: Dec) => {
+    if (kind === 'buyback') return new D(params.priceAction.buybackUsdPerDay).minus(used).gt(0);
     const left = new D(params.rebalanceUsdPerDay).minus(used);
     const cap = params.rebalanceMaxUsdPerAction !== undefined ? D.min(left, params.rebalanceMaxUsdPerAction) : left;
     return cap.gt(0) && cap.gte(params.minRebalanceUsd);
@@ -473,9 +475,4 @@ function usdRollsOutAt(state: PolicyState, nowMs: number, params: PolicyParams):
     if (room(used)) return a.startedAt + DAY_MS;
   }
   return null;
-}
-
-function buybackRoom(state: PolicyState, nowMs: number, params: PolicyParams): boolean {
-  const used = state.actions.filter((a) => a.kind === 'buyback' && inWindow(a, nowMs)).reduce((acc, a) => acc.plus(usdOf(a)), new D(0));
-  return new D(params.priceAction.buybackUsdPerDay).minus(used).gt(0);
 }
