@@ -1,8 +1,10 @@
 // Backtests from the command line.
-//   npm run backtest -- <scenario> [--strategies none,ballast,fixed-spread,pure-mm,avellaneda-stoikov,glft] [--duration 6h]
+//   npm run backtest -- <scenario> [--strategies none,ballast,ballast-pa,fixed-spread,pure-mm,avellaneda-stoikov,glft] [--duration 6h]
 //                       [--seed N] [--seeds N] [--config file] [--out report.html] [--json]
 //     runs the scenario (a name in sim/scenarios or a file) with the same seed once per strategy ("none" = no
-//     Ballast, "ballast" = the real system, the others = the same engine with a baseline model), prints
+//     Ballast, "ballast" = the real system, "ballast-pa" = the real system with price action on: buybacks on
+//     sustained selling, liquidations of what it bought back; the others = the same engine with a baseline
+//     model; the default list leaves ballast-pa out), prints
 //     per-venue and overall metrics, writes a self-contained HTML report with --out. --seeds N runs seeds
 //     seed, seed+1, … and prints the mean and the worst seed per metric. Venues, requirements, strategy and
 //     Ballast's funding come from the config (default config/demo.yaml).
@@ -169,6 +171,7 @@ function jsonOf(r: StrategyResult): Record<string, unknown> {
     killSwitchTrips: r.killSwitchTrips,
     imbalances: r.imbalances.length,
     decisions: r.decisions,
+    ...(r.priceActionChecks ? { priceActionChecks: r.priceActionChecks } : {}),
     ...(r.pool ? { pool: r.pool } : {}),
     transfers: Object.values(r.withdrawals).reduce((n, xs) => n + xs.length, 0),
     scorecard: r.scorecard,
@@ -178,7 +181,7 @@ function jsonOf(r: StrategyResult): Record<string, unknown> {
 async function main(args: string[]): Promise<number> {
   if (option(args, 'paper') !== undefined) return runPaper(args, (s) => process.stdout.write(s));
   const name = positional(args);
-  if (name === undefined) throw new UsageError('usage: backtest <scenario> [--strategies a,b] [--duration 6h] [--seed N] [--seeds N] [--config file] [--out report.html] [--json] | --paper avellaneda-stoikov | --paper almgren-chriss');
+  if (name === undefined) throw new UsageError('usage: backtest <scenario> [--strategies none,ballast,ballast-pa,…] [--duration 6h] [--seed N] [--seeds N] [--config file] [--out report.html] [--json] | --paper avellaneda-stoikov | --paper almgren-chriss');
   return await scenarioMain(name, args);
 }
 

@@ -19,12 +19,15 @@
 //                                    acts on world.network / world.exchanges / world.modes.
 //   pool(world) → PoolLiquidity     Ballast's liquidity on the scenario's AMM pool: `start()` once the
 //                                    world runs, `stats()` read at the end (counted in the scorecard).
+// Option `priceAction`: the durable plane is asked to run buybacks / liquidations (enablePriceAction)
+// on the exchanges and, with `pool: true`, on the scenario's AMM pool from Ballast's wallet there.
+// Its `imbalance` sets the monitor's thresholds for that run (over DEFAULT_IMBALANCE_CONFIG).
 // Async VenueQuoter code resumes between virtual events: drive the world with `runUntil` (it uses
 // VirtualClock.runUntilAsync), never with the synchronous runner methods.
 import type { BallastConfig, VenueConfig } from '../../domain/config.schema';
 import { mulberry32 } from '../../domain/rng';
 import type { QuotingModelName } from '../../domain/quoting/quote.types';
-import type { ImbalanceEvent } from '../../domain/quoting/imbalance';
+import { DEFAULT_IMBALANCE_CONFIG, ImbalanceConfigSchema, type ImbalanceConfig, type ImbalanceEvent } from '../../domain/quoting/imbalance';
 import { VirtualClock } from '../../hotpath/clocks';
 import { IMBALANCE_TICK_MS, monitoredVenues, quotingVenueFor } from '../../hotpath/engine-setup';
 import { ImbalanceMonitor } from '../../hotpath/imbalance-monitor';
@@ -36,8 +39,11 @@ import { applyFaultSchedule } from './fault-schedule';
 import { scenarioExchangeConfig } from '../exchange/exchange-presets';
 import { SimExchange } from '../exchange/sim-exchange';
 import { TransferNetwork } from '../exchange/transfer-network';
+import { AmmVenue } from '../market/amm-venue';
 import { ScenarioRunner } from '../market/scenario-runner';
 import type { DecisionRecord } from './sim-executor-records';
+import type { PriceActionSetup } from './sim-executor';
+import type { PriceActionChecks } from './sim-price-action';
 
 export type { DecisionRecord } from './sim-executor-records';
 import type { Scenario } from '../market/scenario.schema';
@@ -46,7 +52,17 @@ import type { Scenario } from '../market/scenario.schema';
 export interface DurablePlane {
   onImbalance(e: ImbalanceEvent): void;
   timeline(): DecisionRecord[];
+  /** Price action: buybacks and liquidations executed in the simulation (called before any event). */
+  enablePriceAction?(x: PriceActionSetup): void;
+  priceActionChecks?(): PriceActionChecks | undefined;
 }
+
+/** A run with price action: the policy's and executor's knobs, and whether Ballast also swaps on the pool. */
+export type PriceActionRun = Omit<PriceActionSetup, 'pool'> & {
+  pool?: boolean;
+  /** The monitor's thresholds in this run, over DEFAULT_IMBALANCE_CONFIG (e.g. what counts as sustained selling). */
+  imbalance?: Partial<ImbalanceConfig>;
+};
 
 /** What Ballast's pool liquidity reports at the end of a run (quote currency, floats: model math). */
 export interface PoolStats {
@@ -88,6 +104,8 @@ export interface ClosedLoopOptions {
   model?: QuotingModelName;
   durable?: (world: ClosedLoopWorld) => DurablePlane;
   pool?: (world: ClosedLoopWorld) => PoolLiquidity;
+  /** Price action on (needs `durable` with enablePriceAction). */
+  priceAction?: PriceActionRun;
 }
 
 /** The config's venues Ballast quotes in this scenario: simulated CEX venues the scenario has. */
@@ -153,6 +171,13 @@ export class ClosedLoop {
     w.engine = engine;
     await clock.resolve(engine.start());
     if (this.opts.durable) this.durable = this.opts.durable(w);
+    const pa = this.opts.priceAction;
+    if (pa && this.durable) {
+      if (!this.durable.enablePriceAction) throw new Error('priceAction: the durable plane cannot run price action');
+      const { pool: onPool, imbalance: _thresholds, ...rest } = pa;
+      const pool = onPool === false ? undefined : Object.values(w.runner.venues).find((v): v is AmmVenue => v instanceof AmmVenue && config.venues.some((c) => c.kind === 'amm' && c.id === v.id));
+      this.durable.enablePriceAction({ ...rest, ...(pool ? { pool } : {}) });
+    }
     const monitor = new ImbalanceMonitor(
       engine.market,
       (e) => {
@@ -160,7 +185,7 @@ export class ClosedLoop {
         this.durable?.onImbalance(e);
         return Promise.resolve();
       },
-      { venues: monitoredVenues(config, venues) },
+      { venues: monitoredVenues(config, venues), ...(pa?.imbalance ? { config: ImbalanceConfigSchema.parse({ ...DEFAULT_IMBALANCE_CONFIG, ...pa.imbalance }) } : {}) },
     );
     const tick = (): void => {
       this.monitorTimer = clock.schedule(IMBALANCE_TICK_MS, tick);

@@ -4,6 +4,9 @@
 //   none                 no Ballast at all (the market as the scenario's traders leave it);
 //   ballast              the engine with the config's strategy and per-venue tuning, plus the durable
 //                        plane (the `durable` hook) and the pool liquidity (the `pool` hook);
+//   ballast-pa           `ballast` with price action on: sustained selling → a buyback, buy pressure
+//                        with bought-back inventory → a liquidation, executed on the exchanges and the
+//                        pool (knobs: `priceAction`, default PRICE_ACTION_DEFAULTS);
 //   fixed-spread, pure-mm, avellaneda-stoikov, glft
 //                        the same engine, same depth ladder, order diff and kill switch, with that
 //                        model's default parameters (domain/quoting/default-params.ts, per-venue tuning
@@ -18,15 +21,31 @@ import type { QuoterStats } from '../../hotpath/venue-quoter';
 import type { TransferRecord } from '../../venues/venue.port';
 import type { RunSummary } from '../market/run-summary';
 import type { Scenario } from '../market/scenario.schema';
-import { ClosedLoop, type ClosedLoopOptions, type DecisionRecord, type PoolStats } from './closed-loop';
+import { ClosedLoop, type ClosedLoopOptions, type DecisionRecord, type PoolStats, type PriceActionRun } from './closed-loop';
+import type { PriceActionChecks } from './sim-price-action';
 import { BacktestRecorder, type Recording } from './metrics';
 import { aggregate, type MetricRow } from './aggregate';
 import { buildScorecard, type Scorecard, type ScorecardInput } from './scorecard-report';
 import { scorecardInput } from './scorecard-input';
 
 export type { MetricRow } from './aggregate';
-export type StrategyName = 'none' | 'ballast' | QuotingModelName;
-export const STRATEGIES: readonly StrategyName[] = ['none', 'ballast', 'fixed-spread', 'pure-mm', 'avellaneda-stoikov', 'glft'];
+export type StrategyName = 'none' | 'ballast' | 'ballast-pa' | QuotingModelName;
+export const STRATEGIES: readonly StrategyName[] = ['none', 'ballast', 'ballast-pa', 'fixed-spread', 'pure-mm', 'avellaneda-stoikov', 'glft'];
+const isBallastRun = (s: StrategyName) => s === 'ballast' || s === 'ballast-pa';
+
+/**
+ * Price action in `ballast-pa` runs unless BacktestOptions.priceAction says otherwise: the policy's
+ * defaults (PriceActionPolicySchema, ExecutionParamsSchema), CEX and pool.
+ */
+export const PRICE_ACTION_DEFAULTS: PriceActionRun = {
+  pool: true,
+  policy: {
+    perKind: { ONE_SIDED_SELLING: { minRaisedMs: 60_000 } },
+    priceAction: { buybackLimitPct: 1, participationPct: 25, durationMs: 2 * 3_600_000, maxFairMovePct: 6 },
+  },
+  execution: { sliceIntervalMs: 30_000 },
+  imbalance: { ONE_SIDED_SELLING: { enter: 0.8, exit: 0.5, minDurationMs: 60_000, cooldownMs: 60_000 } },
+};
 
 export interface BacktestOptions {
   scenario: Scenario;
@@ -41,6 +60,8 @@ export interface BacktestOptions {
   /** Hooks of the `ballast` run (see closed-loop.ts). */
   durable?: ClosedLoopOptions['durable'];
   pool?: ClosedLoopOptions['pool'];
+  /** The `ballast-pa` run's price action (default PRICE_ACTION_DEFAULTS) and monitor thresholds. */
+  priceAction?: PriceActionRun;
   /** Called as simulated time advances: overall fraction done and the running strategy. */
   onProgress?(fraction: number, strategy: StrategyName): void;
 }
@@ -60,6 +81,8 @@ export interface StrategyResult {
   killSwitchTrips: KillDecision[];
   imbalances: ImbalanceEvent[];
   decisions: DecisionRecord[];
+  /** ballast-pa: self-trades and self-trade-prevention expiries over the run. */
+  priceActionChecks?: PriceActionChecks;
   pool?: PoolStats;
   /** Ballast's withdrawals per venue (transfers made, with their fees). */
   withdrawals: Record<string, TransferRecord[]>;
@@ -80,14 +103,14 @@ export function requirementsOf(opts: Pick<BacktestOptions, 'config' | 'requireme
  * and skew by each venue's own inventory, as one bot per venue does (no portfolio skew).
  */
 function configFor(config: BallastConfig, strategy: StrategyName): BallastConfig {
-  if (strategy === 'ballast' || strategy === 'none') return config;
+  if (isBallastRun(strategy) || strategy === 'none') return config;
   const { inventorySkew: _portfolio, ...perVenue } = config.strategy;
   return { ...config, strategy: { ...perVenue, model: strategy }, venues: config.venues.map(({ quoting: _tuned, ...v }) => v) };
 }
 
 async function runOne(opts: BacktestOptions, scenario: Scenario, seed: number, strategy: StrategyName, index: number, count: number): Promise<RunRecord> {
   const wall0 = performance.now();
-  const isBallast = strategy === 'ballast';
+  const isBallast = isBallastRun(strategy);
   const config = configFor(opts.config, strategy);
   const loop = new ClosedLoop({
     scenario,
@@ -96,6 +119,7 @@ async function runOne(opts: BacktestOptions, scenario: Scenario, seed: number, s
     ...(strategy === 'none' ? {} : { model: config.strategy.model }),
     ...(isBallast && opts.durable ? { durable: opts.durable } : {}),
     ...(isBallast && opts.pool ? { pool: opts.pool } : {}),
+    ...(strategy === 'ballast-pa' ? { priceAction: opts.priceAction ?? PRICE_ACTION_DEFAULTS } : {}),
   });
   const { runner, clock, exchanges, account } = loop.world;
   const recorder = new BacktestRecorder({
@@ -146,6 +170,7 @@ async function runOne(opts: BacktestOptions, scenario: Scenario, seed: number, s
     killSwitchTrips,
     imbalances: loop.imbalances,
     decisions: loop.durable?.timeline() ?? [],
+    ...(loop.durable?.priceActionChecks?.() ? { priceActionChecks: loop.durable.priceActionChecks()! } : {}),
     ...(pool ? { pool } : {}),
     withdrawals: strategy === 'none' ? {} : withdrawals,
   };

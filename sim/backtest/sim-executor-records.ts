@@ -8,15 +8,18 @@ import type { PolicyAction, SkipCode, Skipped } from '../../domain/treasury/coor
 import type { SimExchange } from '../exchange/sim-exchange';
 import type { TransferNetwork } from '../exchange/transfer-network';
 import type { SimTransfer } from './sim-executor-transfers';
+import type { PriceActionRecord } from './sim-price-action';
 
 export interface DecisionRecord {
   id: string;
   kind: PolicyAction;
   /** venueRisk: the venue. */
   venue?: string;
-  /** rebalance: the USD cap the policy reserved, and what it moved (reported back, freeing the rest). */
+  /** rebalance / buyback: the USD cap the policy reserved, and what it moved or spent (reported back, freeing the rest). */
   maxUsd?: string;
   movedUsd?: string;
+  /** buyback / liquidation: base bought / sold (reported back). */
+  filledBase?: string;
   reason: string;
   /** The imbalances that led to it: raised at, and cleared at (once cleared after the decision). */
   triggers: { venueId: string; kind: ImbalanceKind; value: number; raisedAt: number; clearedAt?: number }[];
@@ -27,7 +30,7 @@ export interface DecisionRecord {
   /** When every triggering imbalance had cleared. */
   clearedAt?: number;
   status: 'running' | 'completed' | 'failed';
-  phase: 'starting' | 'planning' | 'transferring' | 'done' | 'canceling' | 'evacuating' | 'awaiting-resume' | 'resumed' | 'failed';
+  phase: 'starting' | 'planning' | 'transferring' | 'done' | 'canceling' | 'evacuating' | 'awaiting-resume' | 'resumed' | 'failed' | 'executing' | 'measuring';
   message?: string;
   /** Withdrawals it made (rebalance moves, evacuation chunks), as they stand. */
   transfers: SimTransfer[];
@@ -35,6 +38,11 @@ export interface DecisionRecord {
   canceledOrders?: number;
   blocked?: { asset: string; amount: string; reason: string }[];
   resumedAt?: number;
+  /** buyback / liquidation: the execution report, its child orders and the reversion after it. */
+  priceAction?: PriceActionRecord;
+  /** When the coordinator asked it to stop (its imbalance cleared), and why. */
+  stopRequestedAt?: number;
+  stopRequest?: string;
   /** One line for the report, once finished. */
   summary?: string;
 }
@@ -70,6 +78,12 @@ export function decisionSummary(r: DecisionRecord, transfers: readonly SimTransf
   const secs = (ms: number) => `${Math.round(ms / 1000)} s`;
   const moves = transfers.map((t) => `${t.amount} ${t.asset} ${t.from}→${t.to.replace(/^(venue|wallet):/, '')} ${t.status}${t.fee ? ` fee ${t.fee}` : ''}${t.landedAt !== undefined ? ` in ${secs(t.landedAt - t.requestedAt)}` : ''}`);
   const fees = transfers.reduce((s, t) => (t.status === 'completed' && t.fee ? s.plus(t.fee) : s), new D(0));
+  if (r.kind === 'buyback' || r.kind === 'liquidation') {
+    const x = r.priceAction?.report;
+    const rev = (r.priceAction?.reversion ?? []).map((v) => `${Math.round(v.afterMs / 60_000)} min ${v.reverted === null ? '—' : `${(100 * v.reverted).toFixed(0)} %`}`).join(', ');
+    const what = x ? `${x.stopReason ?? x.status}: ${x.filledBase} of ${x.quantity} at ${x.averagePrice ?? '—'} vs arrival ${x.arrivalPrice} (${x.shortfallBps ?? '—'} bp), ${x.budgetUsedUsd} USD` : (r.message ?? 'no execution');
+    return `${r.kind}: ${what}${rev ? `; reverted ${rev}` : ''}; ${r.status} after ${secs((r.finishedAt ?? r.startedAt) - r.startedAt)}`;
+  }
   const what = r.kind === 'venueRisk' ? `venueRisk ${r.venue}: ${r.canceledOrders ?? 0} orders cancelled, ` : 'rebalance: ';
   return `${what}${moves.length ? moves.join('; ') : 'no transfer'}; fees ${fmt(fees)}; ${r.status} after ${secs((r.finishedAt ?? r.startedAt) - r.startedAt)}`;
 }

@@ -8,7 +8,10 @@
 //   (sim-executor-transfers.ts: the fundTransfer steps, real withdrawals with the exchanges' delays and fees);
 // - venueRisk: the venueRisk workflow's steps — mode `paused` in the engine's StaticModeSource, cancel
 //   Ballast's open orders on the venue, planEvacuation (domain/treasury/evacuation-plan.ts) → cap-sized
-//   withdrawals to the safe wallet, wait for the resume, mode `normal`, report.
+//   withdrawals to the safe wallet, wait for the resume, mode `normal`, report;
+// - buyback / liquidation (with price action enabled): the price-action workflow's steps with the shared
+//   executor on the simulated exchanges and pool (sim-price-action.ts); the policy's `stop` reaches the
+//   execution at its next step.
 // Deviation from live: nobody signals `resume` in a backtest. The operator is modelled: the venue is
 // resumed once it has been healthy (VENUE_UNHEALTHY cleared, not raised again) for `resumeAfterHealthyMs`
 // and its evacuation has ended. If a venueRisk fails (e.g. its venue is down through every retry), live
@@ -43,6 +46,8 @@ import type { StaticModeSource } from '../../hotpath/mode-source';
 import type { QuotingEngine } from '../../hotpath/quoting-engine';
 import type { SimExchange } from '../exchange/sim-exchange';
 import type { TransferNetwork } from '../exchange/transfer-network';
+import type { AmmVenue } from '../market/amm-venue';
+import { SimPriceAction, type PriceActionChecks, type SimExecutionParams } from './sim-price-action';
 import { SimTransfers, VENUE_STEP_RETRY, retrying, type SimTransfer } from './sim-executor-transfers';
 import { assignWhitelistedAddresses, decisionSummary, emptyStats, type DecisionRecord, type DurableStats, type SkipRecord } from './sim-executor-records';
 
@@ -73,11 +78,23 @@ export interface SimDurablePlaneOptions {
    * the safe wallet on the network (what `npm start`'s market does). Default true.
    */
   assignAddresses?: boolean;
+  /** Price action on: buybacks and liquidations executed (see enablePriceAction). */
+  priceAction?: PriceActionSetup;
+}
+
+/** What a backtest turns price action on with: the policy's knobs (enabled implied) and where it trades. */
+export interface PriceActionSetup {
+  /** Coordinator policy overrides; `priceAction.enabled` is set. */
+  policy?: Partial<PolicyParamsInput>;
+  /** The scenario's AMM pool, where Ballast's wallet may swap (absent: CEX only). */
+  pool?: AmmVenue;
+  execution?: SimExecutionParams;
 }
 
 export class SimDurablePlane {
   private readonly clock: Clock;
-  private readonly params: PolicyParams;
+  private params: PolicyParams;
+  private priceAction?: SimPriceAction;
   private state: PolicyState = initialPolicyState();
   private cancelWake: (() => void) | undefined;
   private readonly records: DecisionRecord[] = [];
@@ -105,6 +122,30 @@ export class SimDurablePlane {
       waitTimeoutMs: o.waitTimeoutMs ?? 45 * 60_000,
     });
     if (o.assignAddresses ?? true) assignWhitelistedAddresses(o.exchanges, o.network, o.account, o.config);
+    if (o.priceAction) this.enablePriceAction(o.priceAction);
+  }
+
+  /** Turns price action on (before the first event): the policy maps selling to buybacks, and they run here. */
+  enablePriceAction(x: PriceActionSetup): void {
+    if (this.events > 0) throw new Error('enablePriceAction: call it before the first imbalance event');
+    const base = { ...(this.o.policy ?? {}), ...(x.policy ?? {}) };
+    this.params = PolicyParamsSchema.parse({ ...base, asset: base.asset ?? this.o.config.asset.symbol, priceAction: { ...(base.priceAction ?? {}), enabled: true } });
+    this.priceAction?.stop();
+    this.priceAction = new SimPriceAction({
+      clock: this.clock,
+      exchanges: this.o.exchanges,
+      account: this.o.account,
+      policy: this.params.priceAction,
+      dailyUsd: this.o.config.priceAction.dailyUsd,
+      ...(this.o.engine ? { market: this.o.engine.market } : {}),
+      ...(x.pool ? { pool: x.pool } : {}),
+      ...(x.execution ? { execution: x.execution } : {}),
+    });
+  }
+
+  /** Self-trades and self-trade-prevention expiries over the run (undefined without price action). */
+  priceActionChecks(): PriceActionChecks | undefined {
+    return this.priceAction?.stats();
   }
 
   /** One event from the ImbalanceMonitor (its `signal` callback). Decides at once; acts asynchronously. */
@@ -178,6 +219,11 @@ export class SimDurablePlane {
     }
     if (this.skips.length > 1000) this.skips.splice(0, this.skips.length - 1000);
     for (const d of r.start) this.start(d, events);
+    for (const x of r.stop ?? []) {
+      const rec = this.records.find((q) => q.id === x.id);
+      if (rec && rec.stopRequestedAt === undefined) Object.assign(rec, { stopRequestedAt: now, stopRequest: x.reason });
+      this.priceAction?.requestStop(x.id, x.reason);
+    }
     this.rearm();
   }
 
@@ -215,7 +261,9 @@ export class SimDurablePlane {
         ? this.rebalance(d, rec)
         : d.kind === 'venueRisk'
           ? this.venueRisk(d, rec)
-          : Promise.resolve<ChildOutcome>({ status: 'failed', message: `${d.kind} is not simulated yet` });
+          : this.priceAction
+            ? this.runPriceAction(d, rec)
+            : Promise.resolve<ChildOutcome>({ status: 'failed', message: `${d.kind} without price action enabled` });
     work.then(
       (outcome) => this.finish(d, rec, outcome),
       (e: unknown) => this.finish(d, rec, { status: 'failed', message: e instanceof Error ? e.message : String(e) }),
@@ -261,6 +309,20 @@ export class SimDurablePlane {
     const movedUsd = fmt(moved.reduce((sum, t) => sum.plus(t.amountUsd ?? '0'), new D(0)));
     rec.movedUsd = movedUsd;
     return { status: moved.length === done.length ? 'completed' : 'failed', message: `${moved.length}/${done.length} transfers completed`, movedUsd };
+  }
+
+  // ---- buyback / liquidation (workflows/price-action.workflow.ts) --------------------------------
+
+  private async runPriceAction(d: Extract<Decision, { kind: 'buyback' | 'liquidation' }>, rec: DecisionRecord): Promise<ChildOutcome> {
+    rec.phase = 'executing';
+    const r = await this.priceAction!.execute(d, (x) => {
+      rec.priceAction = x;
+      if (x.endFair !== undefined) rec.phase = 'measuring';
+    });
+    rec.phase = 'done';
+    rec.movedUsd = r.movedUsd;
+    rec.filledBase = r.filledBase;
+    return { status: 'completed', message: r.message, movedUsd: r.movedUsd, filledBase: r.filledBase };
   }
 
   // ---- venueRisk (workflows/venue-risk.workflow.ts) ---------------------------------------------
