@@ -321,6 +321,7 @@ async function startDecision(d: Decision, asset: string, pa: PriceActionPolicy):
           ...(d.kind === 'buyback' ? { budgetUsd: d.maxUsd } : { quantity: d.quantityBase }),
           limitPct: d.kind === 'buyback' ? pa.buybackLimitPct : pa.liquidationPremiumPct,
           durationMs: pa.durationMs,
+          sliceIntervalMs: pa.sliceIntervalMs,
           participationPct: pa.participationPct,
           maxFairMovePct: pa.maxFairMovePct,
         },

@@ -29,7 +29,8 @@ beforeAll(async () => {
 afterAll(async () => env?.close());
 
 // Hysteresis 4 s (VENUE_UNHEALTHY acts at once), cooldowns far beyond the script.
-const POLICY = { minRaisedMs: 4_000, perKind: { VENUE_UNHEALTHY: { minRaisedMs: 0 } }, cooldownMs: { rebalance: 600_000, venueRisk: 600_000 } };
+// Price action off: this script compares the rebalance / venueRisk decisions (price action has its own tests).
+const POLICY = { minRaisedMs: 4_000, perKind: { VENUE_UNHEALTHY: { minRaisedMs: 0 } }, cooldownMs: { rebalance: 600_000, venueRisk: 600_000 }, priceAction: { enabled: false } };
 const RESUME_AFTER_HEALTHY_MS = 2_000;
 
 type Step = { at: number; type: ImbalanceEvent['type']; venueId: string; kind: ImbalanceEvent['kind']; value: number };
