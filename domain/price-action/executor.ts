@@ -325,6 +325,8 @@ export function planSlice(s: ExecutionState, p: ExecutionParams, view: MarketVie
     const amt = quantizeAmount(l.amount, v.lotSize);
     if (new D(amt).lte(0)) continue;
     if (v.kind === 'pool') {
+      // A swap too small for the pool's minimum is dropped like a CEX leg (gas would outweigh it).
+      if (new D(l.price).times(amt).lt(v.minNotional)) continue;
       const worst = side === 'buy' ? l.price * (1 + p.poolSlippagePct / 100) : l.price * (1 - p.poolSlippagePct / 100);
       const capped = side === 'buy' ? Math.min(worst, routeLimit) : Math.max(worst, routeLimit);
       orders.push({ venue: v.venue, clientOrderId: childOrderId(s.workflowId, k, leg++), side, type: 'swap', price: fmt(new D(l.price).toSignificantDigits(12)), amount: amt, worstPrice: fmt(new D(capped).toSignificantDigits(12)), deadlineSec: Math.floor(now / 1000) + p.poolDeadlineSec });
