@@ -50,7 +50,8 @@ export const ExecutionParamsSchema = z
     lambda: z.number().nonnegative().default(0),
     /** Ours ≤ this % of all traded volume over the trailing window, every venue summed. */
     participationPct: z.number().gt(0).lt(100).default(10),
-    participationWindowMs: z.number().int().min(10_000).default(5 * 60_000),
+    /** At most the hour applySlice keeps our own fills for (a longer window would undercount ours). */
+    participationWindowMs: z.number().int().min(10_000).max(3_600_000, 'at most 1 h').default(5 * 60_000),
     jitter: z
       .object({ sizePct: z.number().min(0).max(50).default(25), timePct: z.number().min(0).max(45).default(25) })
       .strict()
