@@ -67,6 +67,33 @@ async function waitForPoller(connection: Connection, config: BallastConfig, w: W
   throw new Error(`worker child ${w.pid} did not start polling ${config.temporal.taskQueue} (exit ${String(w.child.exitCode ?? w.child.signalCode)}); its log ends:\n${log}`);
 }
 
+/**
+ * Starts `workers/main.ts worker --config <configFile>` with `env` added to this process's (venue
+ * keys, BALLAST_LEDGER_FILE...) and resolves once the server sees it polling the task queue.
+ */
+export async function spawnWorkerProcess(connection: Connection, o: { config: BallastConfig; configFile: string; env: Record<string, string>; logFile: string }): Promise<WorkerChild> {
+  const out = openSync(o.logFile, 'a');
+  // Node itself with tsx as a loader (not the tsx CLI, which would add a parent process):
+  // the pid we SIGKILL is the worker.
+  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'worker', '--config', o.configFile], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, TEMPORAL_ADDRESS: o.config.temporal.address, LOG_LEVEL: process.env.LOG_LEVEL ?? 'info', ...o.env },
+    stdio: ['ignore', out, out],
+  });
+  closeSync(out);
+  if (child.pid === undefined) throw new Error('could not spawn the worker child');
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((res) => child.once('exit', (code, signal) => res({ code, signal })));
+  const w: WorkerChild = { child, pid: child.pid, logFile: o.logFile, exited };
+  try {
+    await waitForPoller(connection, o.config, w, 240_000);
+  } catch (e) {
+    child.kill('SIGKILL');
+    await exited;
+    throw e;
+  }
+  return w;
+}
+
 export async function startProcessWorld(o: { blockMs?: number; minConfirmations?: number } = {}): Promise<ProcessWorld> {
   const blockMs = o.blockMs ?? 250;
   const world = await startTreasuryWorld({ blockMs, ...(o.minConfirmations !== undefined ? { minConfirmations: o.minConfirmations } : {}) });
@@ -115,29 +142,10 @@ export async function startProcessWorld(o: { blockMs?: number; minConfirmations?
       },
       async spawnWorker(connection) {
         spawned += 1;
-        const logFile = join(dir, `worker-${spawned}.log`);
-        const out = openSync(logFile, 'a');
-        // Node itself with tsx as a loader (not the tsx CLI, which would add a parent process):
-        // the pid we SIGKILL is the worker.
-        const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'worker', '--config', configFile], {
-          cwd: REPO_ROOT,
-          env: {
-            ...process.env,
-            TEMPORAL_ADDRESS: config.temporal.address,
-            BALLAST_SIM_API_KEY: apiKey,
-            BALLAST_SIM_API_SECRET: secret,
-            BALLAST_LEDGER_FILE: ledgerFile,
-            LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
-          },
-          stdio: ['ignore', out, out],
-        });
-        closeSync(out);
-        if (child.pid === undefined) throw new Error('could not spawn the worker child');
-        const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((res) => child.once('exit', (code, signal) => res({ code, signal })));
-        const w: WorkerChild = { child, pid: child.pid, logFile, exited };
+        const env = { BALLAST_SIM_API_KEY: apiKey, BALLAST_SIM_API_SECRET: secret, BALLAST_LEDGER_FILE: ledgerFile };
+        const w = await spawnWorkerProcess(connection, { config, configFile, env, logFile: join(dir, `worker-${spawned}.log`) });
         children.add(w);
-        void exited.then(() => children.delete(w));
-        await waitForPoller(connection, config, w, 240_000);
+        void w.exited.then(() => children.delete(w));
         return w;
       },
       async stop() {
