@@ -53,13 +53,15 @@ interface PaFigures {
   stops: Record<string, number>;
   reverted60: number[];
   selfTrades: number;
+  /** Self-trade-prevention expiries: `pa-` orders (a quote crossed them) / quotes a `pa-` order crossed. */
   stpExpired: number;
+  stpSplit: string;
   /** Buybacks running through a scheduled negative jump: how each stopped. */
   jumpStops: string[];
 }
 
 function paFigures(r: StrategyResult, scenario: ReturnType<typeof loadScenario>): PaFigures {
-  const f = { buybacks: 0, liquidations: 0, boughtBase: 0, boughtQuote: 0, soldBase: 0, soldQuote: 0, shortfallQuote: 0, feesQuote: 0, markToMarket: 0, budgetUsd: 0, stops: {} as Record<string, number>, reverted60: [] as number[], selfTrades: 0, stpExpired: 0, jumpStops: [] as string[] };
+  const f = { buybacks: 0, liquidations: 0, boughtBase: 0, boughtQuote: 0, soldBase: 0, soldQuote: 0, shortfallQuote: 0, feesQuote: 0, markToMarket: 0, budgetUsd: 0, stops: {} as Record<string, number>, reverted60: [] as number[], selfTrades: 0, stpExpired: 0, stpSplit: '', jumpStops: [] as string[] };
   const fEnd = r.summary.fundamental.final;
   const start = Date.parse(scenario.startTime);
   const jumps = scenario.fundamental.scheduledJumps.filter((j) => j.logSize < 0).map((j) => start + j.at);
@@ -96,7 +98,11 @@ function paFigures(r: StrategyResult, scenario: ReturnType<typeof loadScenario>)
   }
   f.markToMarket = (f.boughtBase - f.soldBase) * fEnd - f.boughtQuote + f.soldQuote - f.feesQuote;
   f.selfTrades = r.priceActionChecks?.selfTrades ?? 0;
-  f.stpExpired = r.priceActionChecks ? r.priceActionChecks.stpExpired.priceAction + r.priceActionChecks.stpExpired.quotesByPriceAction : f.stpExpired;
+  const stp = r.priceActionChecks?.stpExpired;
+  if (stp) {
+    f.stpExpired = stp.priceAction + stp.quotesByPriceAction;
+    f.stpSplit = `${stp.priceAction} pa- orders crossed by a quote, ${stp.quotesByPriceAction} quotes crossed by a pa- order`;
+  }
   return f;
 }
 
@@ -148,7 +154,7 @@ function table(rows: Row[], scenario: string): void {
   const stops: Record<string, number> = {};
   for (const p of pas) for (const [k, v] of Object.entries(p.stops)) stops[k] = (stops[k] ?? 0) + v;
   w(`  stops ${JSON.stringify(stops)}; reversion after 60 min mean ${f2(mean(pas.flatMap((p) => p.reverted60)))} (${pas.flatMap((p) => p.reverted60).length} measurable)\n`);
-  w(`  self-trades ${pas.reduce((a, p) => a + p.selfTrades, 0)}, self-trade-prevention expiries caused by price action ${pas.reduce((a, p) => a + p.stpExpired, 0)}\n`);
+  w(`  self-trades ${pas.reduce((a, p) => a + p.selfTrades, 0)}, self-trade-prevention expiries involving price action ${pas.reduce((a, p) => a + p.stpExpired, 0)} (${pas.map((p) => p.stpSplit).join('; ')})\n`);
   const js = pas.flatMap((p, i) => p.jumpStops.map((x) => `seed ${of('ballast-pa')[i]!.seed}: ${x}`));
   w(`  buybacks running at a scheduled fundamental drop: ${js.length ? js.join('; ') : 'none'}\n`);
   const whale = (s: StrategyName) => of(s).map((r) => r.episodes.whale?.deepestPct ?? null);

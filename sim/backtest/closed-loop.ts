@@ -21,7 +21,8 @@
 //                                    world runs, `stats()` read at the end (counted in the scorecard).
 // Option `priceAction`: the durable plane is asked to run buybacks / liquidations (enablePriceAction)
 // on the exchanges and, with `pool: true`, on the scenario's AMM pool from Ballast's wallet there.
-// Its `imbalance` sets the monitor's thresholds for that run (over DEFAULT_IMBALANCE_CONFIG).
+// Its `imbalance` and `flowWindowMs` set the monitor's thresholds (over DEFAULT_IMBALANCE_CONFIG) and
+// taker-flow window for that run.
 // Async VenueQuoter code resumes between virtual events: drive the world with `runUntil` (it uses
 // VirtualClock.runUntilAsync), never with the synchronous runner methods.
 import type { BallastConfig, VenueConfig } from '../../domain/config.schema';
@@ -62,6 +63,8 @@ export type PriceActionRun = Omit<PriceActionSetup, 'pool'> & {
   pool?: boolean;
   /** The monitor's thresholds in this run, over DEFAULT_IMBALANCE_CONFIG (e.g. what counts as sustained selling). */
   imbalance?: Partial<ImbalanceConfig>;
+  /** The monitor's taker-flow window for ONE_SIDED_SELLING / _BUYING in this run (default 5 min). */
+  flowWindowMs?: number;
 };
 
 /** What Ballast's pool liquidity reports at the end of a run (quote currency, floats: model math). */
@@ -174,7 +177,7 @@ export class ClosedLoop {
     const pa = this.opts.priceAction;
     if (pa && this.durable) {
       if (!this.durable.enablePriceAction) throw new Error('priceAction: the durable plane cannot run price action');
-      const { pool: onPool, imbalance: _thresholds, ...rest } = pa;
+      const { pool: onPool, imbalance: _thresholds, flowWindowMs: _window, ...rest } = pa;
       const pool = onPool === false ? undefined : Object.values(w.runner.venues).find((v): v is AmmVenue => v instanceof AmmVenue && config.venues.some((c) => c.kind === 'amm' && c.id === v.id));
       this.durable.enablePriceAction({ ...rest, ...(pool ? { pool } : {}) });
     }
@@ -185,7 +188,11 @@ export class ClosedLoop {
         this.durable?.onImbalance(e);
         return Promise.resolve();
       },
-      { venues: monitoredVenues(config, venues), ...(pa?.imbalance ? { config: ImbalanceConfigSchema.parse({ ...DEFAULT_IMBALANCE_CONFIG, ...pa.imbalance }) } : {}) },
+      {
+        venues: monitoredVenues(config, venues),
+        ...(pa?.imbalance ? { config: ImbalanceConfigSchema.parse({ ...DEFAULT_IMBALANCE_CONFIG, ...pa.imbalance }) } : {}),
+        ...(pa?.flowWindowMs ? { flowWindowMs: pa.flowWindowMs } : {}),
+      },
     );
     const tick = (): void => {
       this.monitorTimer = clock.schedule(IMBALANCE_TICK_MS, tick);

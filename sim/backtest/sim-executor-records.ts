@@ -30,7 +30,7 @@ export interface DecisionRecord {
   /** When every triggering imbalance had cleared. */
   clearedAt?: number;
   status: 'running' | 'completed' | 'failed';
-  phase: 'starting' | 'planning' | 'transferring' | 'done' | 'canceling' | 'evacuating' | 'awaiting-resume' | 'resumed' | 'failed' | 'executing' | 'measuring';
+  phase: 'starting' | 'planning' | 'transferring' | 'done' | 'canceling' | 'evacuating' | 'awaiting-resume' | 'resumed' | 'failed' | 'executing';
   message?: string;
   /** Withdrawals it made (rebalance moves, evacuation chunks), as they stand. */
   transfers: SimTransfer[];

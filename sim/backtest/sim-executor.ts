@@ -317,7 +317,6 @@ export class SimDurablePlane {
     rec.phase = 'executing';
     const r = await this.priceAction!.execute(d, (x) => {
       rec.priceAction = x;
-      if (x.endFair !== undefined) rec.phase = 'measuring';
     });
     rec.phase = 'done';
     rec.movedUsd = r.movedUsd;

@@ -5,14 +5,15 @@
 //   → loop: wait until nextSliceAt (or a stop) → snapshot → planSlice → place the child orders → let the
 //     passive ones rest 80 % of the slice interval → cancel the rest, collect the fills → applySlice
 //     (skipSlice on a wait) → until a stop
-//   → after stopping, the fair value at +30 and +60 min (impactReversion) → report filledBase and the
-//     budget used (movedUsd) to the coordinator.
+//   → report filledBase and the budget used (movedUsd) to the coordinator → when it filled, the fair
+//     value at the stop and +30 / +60 min later (impactReversion), recorded as it comes.
 // The snapshot (MarketView):
 //   books      each exchange's public book (API, with its latency and faults) minus Ballast's own open
 //              orders (API openOrders on the same account, fetched at the same time); a venue whose
 //              calls fail is left out of that step;
 //   own quotes ownBestBid / ownBestAsk = the quoting engine's open orders (not `pa-` ones);
-//   trades     the engines' trade feed: the last trade and the volume where neither side is Ballast;
+//   trades     the engines' trade feed and the pool's swaps: the last trade and the volume where neither
+//              side is Ballast;
 //   fair       the quoting engine's own cross-venue fair value (MarketState.fairValue, same inputs and
 //              maxDataAgeMs as the quoters); if it has none, the depth-weighted mid of the independent
 //              books; σ from that fair value sampled every 10 s over the last 30 min;
@@ -104,12 +105,12 @@ export interface PriceActionRecord {
   quantity: string;
   arrivalFair: number;
   endFair?: number;
-  /** When the execution stopped trading (the reversion is measured from here). */
+  /** When the execution stopped trading and reported back (the reversion is measured from here). */
   stoppedAt?: number;
   /** Which fair value the executor used at arrival. */
   fairSource: 'quoting-engine' | 'book-mid';
   report: ExecutionReport;
-  /** Share of the execution's impact reverted after each delay (null: no impact to revert / not reached). */
+  /** Share of the execution's impact reverted after each delay (null: no impact to revert); measured after the report, only when it filled. */
   reversion: { afterMs: number; fair: number; reverted: number | null }[];
   children: ChildRecord[];
   /** `pa-` orders expired by self-trade prevention, and quotes expired the instant a `pa-` order arrived. */
@@ -158,10 +159,7 @@ export class SimPriceAction {
           onTrade: (t) => {
             const mine = (t.makerAccount === o.account ? 1 : 0) + (t.takerAccount === o.account ? 1 : 0);
             if (mine === 2) this.checks.selfTrades += 1;
-            if (mine > 0) return;
-            const xs = this.trades.get(id)!;
-            xs.push({ t: t.timestamp, price: Number(t.price), amount: Number(t.amount) });
-            if (xs.length > 4096 && xs[0]!.t < t.timestamp - TRADE_KEEP_MS) xs.splice(0, xs.findIndex((x) => x.t >= t.timestamp - TRADE_KEEP_MS));
+            if (mine === 0) this.pushTrade(id, { t: t.timestamp, price: Number(t.price), amount: Number(t.amount) });
           },
           onFill: (f) => {
             if (f.account !== o.account || !f.clientOrderId?.startsWith(PRICE_ACTION_ORDER_PREFIX)) return;
@@ -177,7 +175,30 @@ export class SimPriceAction {
         }),
       );
     }
+    const pool = o.pool;
+    if (pool) {
+      this.trades.set(pool.id, []);
+      this.unsubscribe.push(
+        pool.subscribe((x) => {
+          if (x.account === o.account) return;
+          const [b, q] = x.side === 'buy' ? [x.amountOut, x.amountIn] : [x.amountIn, x.amountOut];
+          const base = Number(fromUnits(b, pool.config.baseDecimals));
+          if (base > 0) this.pushTrade(pool.id, { t: x.timestamp, price: Number(fromUnits(q, pool.config.quoteDecimals)) / base, amount: base });
+        }),
+      );
+    }
     this.sample();
+  }
+
+  private pushTrade(venue: string, t: { t: number; price: number; amount: number }): void {
+    const xs = this.trades.get(venue)!;
+    xs.push(t);
+    if (xs.length > 4096 && xs[0]!.t < t.t - TRADE_KEEP_MS) xs.splice(0, xs.findIndex((x) => x.t >= t.t - TRADE_KEEP_MS));
+  }
+
+  /** Independent volume on a venue over (from, now]. */
+  private volume(venue: string, from: number, now: number): number {
+    return (this.trades.get(venue) ?? []).reduce((a, t) => (t.t > from && t.t <= now ? a + t.amount : a), 0);
   }
 
   /** The checks over the whole run so far. */
@@ -230,22 +251,28 @@ export class SimPriceAction {
       onRecord(rec);
       s = await this.loop(run, s, params, limits);
       rec.report = executionReport(s);
-      const end = await this.fairNow();
-      rec.endFair = end;
       rec.stoppedAt = clock.now();
       onRecord(rec);
-      let waited = 0;
-      for (const after of this.o.reversionAfterMs ?? [30 * 60_000, 60 * 60_000]) {
-        await sleep(clock, after - waited);
-        waited = after;
-        const later = await this.fairNow();
-        rec.reversion.push({ afterMs: after, fair: later, reverted: impactReversion(d.kind, { arrival: fair, end, later }) });
-        onRecord(rec);
-      }
+      // As the workflow: report to the coordinator first, then measure the reversion (when it bought or sold).
+      if (new D(s.filledBase).gt(0)) void this.measureReversion(d.kind, rec, onRecord);
       const r = rec.report;
       return { filledBase: r.filledBase, movedUsd: r.budgetUsedUsd, ...(r.stopReason ? { stopReason: r.stopReason } : {}), message: `${r.stopReason ?? 'stopped'}: ${r.filledBase} of ${r.quantity} at ${r.averagePrice ?? '—'} (arrival ${r.arrivalPrice}, shortfall ${r.shortfallBps ?? '—'} bp), ${r.budgetUsedUsd} USD` };
     } finally {
       this.runs.delete(d.id);
+    }
+  }
+
+  /** The fair value at the stop and +30 / +60 min later: how much of the execution's impact reverted. */
+  private async measureReversion(kind: PriceActionKind, rec: PriceActionRecord, onRecord: (r: PriceActionRecord) => void): Promise<void> {
+    const end = await this.fairNow();
+    rec.endFair = end;
+    let waited = 0;
+    for (const after of this.o.reversionAfterMs ?? [30 * 60_000, 60 * 60_000]) {
+      await sleep(this.o.clock, after - waited);
+      waited = after;
+      const later = await this.fairNow();
+      rec.reversion.push({ afterMs: after, fair: later, reverted: impactReversion(kind, { arrival: rec.arrivalFair, end, later }) });
+      onRecord(rec);
     }
   }
 
@@ -266,8 +293,9 @@ export class SimPriceAction {
         break;
       }
       if (plan.kind === 'wait') {
+        // As the workflow: at least 1 s, until the plan's time or the deadline, whichever is first.
         s = skipSlice(s, snap.view.nowMs);
-        waitUntil = Math.max(nextSliceAt(s) ?? plan.untilMs, plan.untilMs, clock.now() + 1_000);
+        waitUntil = clock.now() + Math.max(1_000, Math.min(plan.untilMs, s.deadline) - clock.now());
         continue;
       }
       await this.slice(run, plan.k, plan.orders, snap.view, params);
@@ -310,6 +338,8 @@ export class SimPriceAction {
         } catch (e) {
           child.status = 'rejected';
           child.reject = e instanceof Error ? e.message.slice(0, 200) : String(e);
+          // A timed-out send may still have placed it: cancelled with the others by its client id.
+          if (o.type === 'passive') resting.push({ ex, cid: o.clientOrderId, child });
         }
       }),
     );
@@ -407,7 +437,6 @@ export class SimPriceAction {
           const last = trades[trades.length - 1];
           const since = this.lastStepAt.get(id) ?? now;
           if (run) this.lastStepAt.set(id, now);
-          const vol = (from: number) => trades.reduce((a, t) => (t.t > from && t.t <= now ? a + t.amount : a), 0);
           venues.push({
             venue: id,
             kind: 'cex',
@@ -420,8 +449,8 @@ export class SimPriceAction {
             ...(touch.bid !== undefined ? { ownBestBid: touch.bid } : {}),
             ...(touch.ask !== undefined ? { ownBestAsk: touch.ask } : {}),
             ...(last ? { lastIndependentTrade: last.price } : {}),
-            independentVolume: vol(now - windowMs),
-            stepVolume: vol(since),
+            independentVolume: this.volume(id, now - windowMs, now),
+            stepVolume: this.volume(id, since, now),
           });
         } catch {
           // The venue is failing: this step goes without it (the workflow's snapshot activity does the same).
@@ -429,21 +458,38 @@ export class SimPriceAction {
       }),
     );
     venues.sort((a, b) => a.venue.localeCompare(b.venue));
-    const pool = this.poolView();
+    const pool = this.poolView(windowMs, run !== undefined);
     if (pool) venues.push(pool);
     const engineFair = this.engineFair();
     const fair = engineFair ?? bookMid(venues);
     return { view: { nowMs: clock.now(), fair: fair ?? 0, sigmaPerSqrtSec: this.sigma(), venues }, source: engineFair !== undefined ? 'quoting-engine' : 'book-mid' };
   }
 
-  private poolView(): VenueView | undefined {
+  private poolView(windowMs: number, step: boolean): VenueView | undefined {
     const pool = this.o.pool;
     if (!pool) return undefined;
+    const now = this.o.clock.now();
+    const since = this.lastStepAt.get(pool.id) ?? now;
+    if (step) this.lastStepAt.set(pool.id, now);
     const w = pool.balances(this.o.account);
     const r = pool.reservesFloat();
     // Only when Ballast's wallet there can pay for something (the route would count on it otherwise).
     if (Number(fromUnits(w.quote, pool.config.quoteDecimals)) < 50 && Number(fromUnits(w.base, pool.config.baseDecimals)) < 100) return undefined;
-    return { venue: pool.id, kind: 'pool', tickSize: '0.00000001', lotSize: '0.000001', minNotional: '1', takerFee: 0.003, bids: [], asks: [], independentVolume: 0, pool: { reserveBase: r.base, reserveQuote: r.quote, fee: 0.003 } };
+    const last = this.trades.get(pool.id)!.at(-1);
+    return {
+      venue: pool.id,
+      kind: 'pool',
+      tickSize: '0.00000001',
+      lotSize: '0.000001',
+      minNotional: '1',
+      takerFee: 0.003,
+      bids: [],
+      asks: [],
+      ...(last ? { lastIndependentTrade: last.price } : {}),
+      independentVolume: this.volume(pool.id, now - windowMs, now),
+      stepVolume: this.volume(pool.id, since, now),
+      pool: { reserveBase: r.base, reserveQuote: r.quote, fee: 0.003 },
+    };
   }
 
   private engineFair(): number | undefined {
