@@ -1,16 +1,17 @@
-// The treasury ledger: an append-only JSON-lines file, one entry per line, fsynced on every append.
-// Entries are keyed by an id derived from workflow id + step, so an activity retried after a crash
-// (or a worker killed between the write and the activity's completion) appends nothing twice.
-// Reservations hold a transfer's USD value against the day's cap from the policy check until the
-// transfer is either booked (the reservation turns into spend) or released (nothing moved).
+// The treasury ledger: one row per entry, keyed by an id derived from workflow id + step, so an
+// activity retried after a crash (or a worker killed between the write and the activity's completion)
+// books nothing twice. Reservations hold a transfer's USD value against the daily cap (a rolling 24 h
+// window, domain/treasury/cap-window.ts) from the policy check until the transfer is either booked
+// (the reservation turns into spend) or released (nothing moved).
 //
-// One writer: the Temporal worker process of this deployment. Several workers would need the
-// Postgres ledger ARCHITECTURE.md plans (the file's entry ids already are its primary keys).
-import { appendFileSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+// The store of record is PostgreSQL (activities/ledger/pg-ledger.ts): the id is the primary key,
+// every amount `numeric`, and a reservation (cap check + insert) is one transaction that serializes
+// with every other ledger write, so several workers cannot each reserve the full cap.
+// MemoryLedgerStore (activities/ledger/memory-ledger.ts) implements the same interface for unit tests.
 import { z } from 'zod';
 import { zDecimal } from '../domain/money';
-import { usedUsdOnDay } from '../domain/treasury/rebalance-inputs';
+
+export const LEDGER_KINDS = ['reservation', 'release', 'transfer', 'fee', 'suspense', 'reversal', 'trade', 'execution'] as const;
 
 export const LedgerEntrySchema = z
   .object({
@@ -18,11 +19,11 @@ export const LedgerEntrySchema = z
     id: z.string().min(1),
     /** Epoch ms when recorded (activity time, not workflow time). */
     at: z.number().int(),
-    /** UTC day the amount counts against (the day of the reservation). */
+    /** UTC day of the record (kept for reports and old inputs; the cap itself is a rolling 24 h window). */
     day: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
     workflowId: z.string().min(1),
     /** `trade`: a price-action slice's fills; `execution`: a buyback's / liquidation's final report. */
-    kind: z.enum(['reservation', 'release', 'transfer', 'fee', 'suspense', 'reversal', 'trade', 'execution']),
+    kind: z.enum(LEDGER_KINDS),
     asset: z.string().min(1),
     amount: zDecimal,
     amountUsd: zDecimal,
@@ -35,62 +36,27 @@ export const LedgerEntrySchema = z
 export type LedgerEntry = z.output<typeof LedgerEntrySchema>;
 export type LedgerEntryInput = z.input<typeof LedgerEntrySchema>;
 
-export class LedgerStore {
-  private readonly byId = new Map<string, LedgerEntry>();
-  private readonly order: LedgerEntry[] = [];
+export type ReserveResult =
+  /** Reserved now (`created`), or already reserved under this id (the entry of record). */
+  | { ok: true; entry: LedgerEntry; created: boolean; usedUsd: string }
+  /** Refused: `usedUsd` (without this amount) plus the amount would exceed the cap. */
+  | { ok: false; usedUsd: string };
 
-  constructor(readonly file: string) {
-    mkdirSync(dirname(file), { recursive: true });
-    if (!existsSync(file)) return;
-    const lines = readFileSync(file, 'utf8').split('\n');
-    lines.forEach((line, i) => {
-      if (line.trim() === '') return;
-      // A torn last line (crash mid-write) is the only tolerated damage: it was never acknowledged.
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(line);
-      } catch {
-        if (i >= lines.length - 2) return;
-        throw new Error(`ledger ${file}: line ${i + 1} is not JSON`);
-      }
-      const e = LedgerEntrySchema.parse(parsed);
-      if (!this.byId.has(e.id)) {
-        this.byId.set(e.id, e);
-        this.order.push(e);
-      }
-    });
-  }
-
+export interface LedgerStore {
   /** Appends the entry unless its id is already there; returns the entry of record either way. */
-  append(entry: LedgerEntryInput): { entry: LedgerEntry; created: boolean } {
-    const e = LedgerEntrySchema.parse(entry);
-    const existing = this.byId.get(e.id);
-    if (existing) return { entry: existing, created: false };
-    const fd = openSync(this.file, 'a');
-    try {
-      appendFileSync(fd, `${JSON.stringify(e)}\n`);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    this.byId.set(e.id, e);
-    this.order.push(e);
-    return { entry: e, created: true };
-  }
-
-  get(id: string): LedgerEntry | undefined {
-    return this.byId.get(id);
-  }
-
-  entries(filter?: { workflowId?: string; day?: string }): LedgerEntry[] {
-    return this.order.filter((e) => (filter?.workflowId === undefined || e.workflowId === filter.workflowId) && (filter?.day === undefined || e.day === filter.day));
-  }
-
+  append(entry: LedgerEntryInput): Promise<{ entry: LedgerEntry; created: boolean }>;
   /**
-   * USD counted against a day's cap: open reservations (not released, not yet booked) plus booked
-   * transfers. A booked transfer replaces its reservation (same workflow), so nothing counts twice.
+   * Cap check and insert of a reservation in one serialized transaction: refused when the USD used in
+   * the rolling window at `nowMs` plus the entry's amountUsd would exceed `capUsd`. An id already
+   * reserved returns that entry, whatever the cap says now.
    */
-  usedUsd(day: string): string {
-    return usedUsdOnDay(this.order, day);
-  }
+  reserve(entry: LedgerEntryInput & { kind: 'reservation' }, capUsd: string, nowMs: number): Promise<ReserveResult>;
+  get(id: string): Promise<LedgerEntry | undefined>;
+  /** Entries in the order they were recorded. */
+  entries(filter?: { workflowId?: string; day?: string; kind?: LedgerEntry['kind']; sinceMs?: number }): Promise<LedgerEntry[]>;
+  /** USD counted against the daily cap at `nowMs` (domain/treasury/cap-window.ts). */
+  usedUsd(nowMs: number): Promise<string>;
+  /** Sum of amountUsd of one kind recorded after `sinceMs` (exclusive). */
+  sumUsd(kind: LedgerEntry['kind'], sinceMs: number): Promise<string>;
+  close(): Promise<void>;
 }

@@ -58,11 +58,8 @@ export function createPriceActionActivities(deps: PriceActionDeps) {
   }
 
   /** USD booked by every price-action execution over the rolling 24 h (from the ledger). */
-  function spentLastDay(now: number): InstanceType<typeof D> {
-    return deps.ledger
-      .entries()
-      .filter((e) => e.kind === 'trade' && e.at > now - DAY_MS)
-      .reduce((a, e) => a.plus(e.amountUsd), new D(0));
+  async function spentLastDay(now: number): Promise<InstanceType<typeof D>> {
+    return new D(await deps.ledger.sumUsd('trade', now - DAY_MS));
   }
 
   async function view(input: { asset: string; venues?: string[]; windowMs: number; stepSinceMs?: number }): Promise<MarketView> {
@@ -140,7 +137,7 @@ export function createPriceActionActivities(deps: PriceActionDeps) {
   return {
     /** The worker's own limits for price action (recorded in history: the workflow plans with them). */
     async priceActionLimits(): Promise<{ dailyUsd: string; episodeUsd: string; approvalThresholdUsd: string; spentLastDayUsd: string }> {
-      return { ...limits(), spentLastDayUsd: fmt(spentLastDay(deps.now())) };
+      return { ...limits(), spentLastDayUsd: fmt(await spentLastDay(deps.now())) };
     },
 
     async priceActionView(input: { asset: string; venues?: string[]; windowMs: number; stepSinceMs?: number }): Promise<MarketView> {
@@ -163,9 +160,9 @@ export function createPriceActionActivities(deps: PriceActionDeps) {
       if (!(fresh.fair > 0)) throw new Error('no fair value to check the budget against');
       const notional = orders.reduce((a, o) => a.plus(new D(o.amount).times(new D(fresh.fair).toSignificantDigits(12))), new D(0));
       const now = deps.now();
-      const already = deps.ledger.get(`${input.workflowId}:s${input.k}`);
+      const already = await deps.ledger.get(`${input.workflowId}:s${input.k}`);
       if (!already) {
-        const day = spentLastDay(now).plus(notional);
+        const day = (await spentLastDay(now)).plus(notional);
         if (day.gt(cfg.priceAction.dailyUsd)) fail('PRICE_ACTION.DAILY_BUDGET', `slice ${input.k}: ${fmt(notional, 2)} USD at fair value would take the last 24 h to ${fmt(day, 2)} USD, over priceAction.dailyUsd ${cfg.priceAction.dailyUsd}`);
         const ep = new D(input.episodeSpentUsd).plus(notional);
         if (ep.gt(cfg.priceAction.episodeUsd)) fail('PRICE_ACTION.EPISODE_BUDGET', `slice ${input.k}: ${fmt(ep, 2)} USD would exceed priceAction.episodeUsd ${cfg.priceAction.episodeUsd}`);
@@ -199,7 +196,7 @@ export function createPriceActionActivities(deps: PriceActionDeps) {
     async settleChildOrders(input: { workflowId: string; asset: string; k: number; orders: ChildOrder[]; fair: number }): Promise<{ fills: SliceFill[] }> {
       const orders = z.array(ChildOrderSchema).parse(input.orders);
       const id = `${input.workflowId}:s${input.k}`;
-      const booked = deps.ledger.get(id);
+      const booked = await deps.ledger.get(id);
       if (booked?.note) return { fills: (JSON.parse(booked.note) as { fills: SliceFill[] }).fills };
       const fills: SliceFill[] = [];
       for (const o of orders) {
@@ -236,7 +233,7 @@ export function createPriceActionActivities(deps: PriceActionDeps) {
       const filled = fills.reduce((a, f) => a.plus(f.base), new D(0));
       const usd = filled.times(new D(input.fair).toSignificantDigits(12));
       const now = deps.now();
-      deps.ledger.append({
+      await deps.ledger.append({
         id,
         at: now,
         day: new Date(now).toISOString().slice(0, 10),
@@ -253,7 +250,7 @@ export function createPriceActionActivities(deps: PriceActionDeps) {
     /** The execution's final report in the ledger (once per workflow). */
     async recordExecution(input: { workflowId: string; asset: string; filledBase: string; budgetUsedUsd: string; report: unknown }): Promise<void> {
       const now = deps.now();
-      deps.ledger.append({
+      await deps.ledger.append({
         id: `${input.workflowId}:execution`,
         at: now,
         day: new Date(now).toISOString().slice(0, 10),

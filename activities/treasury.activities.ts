@@ -102,7 +102,7 @@ export function createTreasuryActivities(deps: TreasuryDeps) {
       if (evacuable(row)) row.priceUsd = await priceUsd(b.asset, req.venue);
       balances.push(row);
     }
-    return { balances, caps: { perTransferUsd: t.caps.perTransferUsd, dailyUsd: t.caps.dailyUsd }, usedTodayUsd: deps.ledger.usedUsd(dailyWindow(deps.now())) };
+    return { balances, caps: { perTransferUsd: t.caps.perTransferUsd, dailyUsd: t.caps.dailyUsd }, usedTodayUsd: await deps.ledger.usedUsd(deps.now()) };
   }
 
   return {
@@ -128,25 +128,29 @@ export function createTreasuryActivities(deps: TreasuryDeps) {
         if (!w) fail('TRANSFER.NOT_WHITELISTED', `to.venue: ${to}'s deposit address ${dep.address} for ${req.asset} is not whitelisted`);
         destination = { kind: 'venue', venue: to, label: w.label, address: dep.address, network: dep.network };
       }
-      const day = dailyWindow(deps.now());
-      return { policy, priceUsd: await priceUsd(req.asset, req.fromVenue), destination, day, usedTodayUsd: deps.ledger.usedUsd(day) };
+      // `day` stays in the context (workflow inputs carry it); the cap is the rolling 24 h at each check.
+      const now = deps.now();
+      return { policy, priceUsd: await priceUsd(req.asset, req.fromVenue), destination, day: dailyWindow(now), usedTodayUsd: await deps.ledger.usedUsd(now) };
     },
 
-    /** Holds the transfer's USD value against the day's cap (checked again here, atomically in this process). */
+    /**
+     * Holds the transfer's USD value against the daily cap: the check (rolling 24 h at this moment) and
+     * the insert are one ledger transaction, serialized with every other worker's ledger writes.
+     * `day` is accepted for the workflows' recorded inputs and kept on the entry; the cap ignores it.
+     */
     async reserveTransfer(req: { workflowId: string; day: string; asset: string; amount: string; amountUsd: string; from: string; to: string }): Promise<{ usedTodayUsd: string }> {
-      const id = `${req.workflowId}:reserve`;
-      if (!deps.ledger.get(id)) {
-        const used = new D(deps.ledger.usedUsd(req.day));
-        if (used.plus(req.amountUsd).gt(t.caps.dailyUsd)) {
-          fail('TRANSFER.OVER_DAILY_CAP', `amount: ${req.amountUsd} USD on top of ${fmt(used)} USD already used on ${req.day} exceeds the daily cap ${t.caps.dailyUsd} USD`);
-        }
-        deps.ledger.append({ id, at: deps.now(), day: req.day, workflowId: req.workflowId, kind: 'reservation', asset: req.asset, amount: req.amount, amountUsd: req.amountUsd, from: req.from, to: req.to });
-      }
-      return { usedTodayUsd: deps.ledger.usedUsd(req.day) };
+      const now = deps.now();
+      const r = await deps.ledger.reserve(
+        { id: `${req.workflowId}:reserve`, at: now, day: req.day, workflowId: req.workflowId, kind: 'reservation', asset: req.asset, amount: req.amount, amountUsd: req.amountUsd, from: req.from, to: req.to },
+        t.caps.dailyUsd,
+        now,
+      );
+      if (!r.ok) fail('TRANSFER.OVER_DAILY_CAP', `amount: ${req.amountUsd} USD on top of ${r.usedUsd} USD already used in the last 24 h exceeds the daily cap ${t.caps.dailyUsd} USD`);
+      return { usedTodayUsd: r.usedUsd };
     },
 
     async releaseReservation(req: { workflowId: string; day: string; asset: string; reason: string }): Promise<void> {
-      deps.ledger.append({ id: `${req.workflowId}:release`, at: deps.now(), day: req.day, workflowId: req.workflowId, kind: 'release', asset: req.asset, amount: '0', amountUsd: '0', note: req.reason });
+      await deps.ledger.append({ id: `${req.workflowId}:release`, at: deps.now(), day: req.day, workflowId: req.workflowId, kind: 'release', asset: req.asset, amount: '0', amountUsd: '0', note: req.reason });
     },
 
     /** The withdrawal itself: policy re-checked from this worker's config, then one idempotent venue call. */
@@ -163,9 +167,10 @@ export function createTreasuryActivities(deps: TreasuryDeps) {
       idempotencyKey: string;
       day: string;
     }): Promise<TransferRecord> {
-      // Usage excluding this transfer's own reservation: the cap is about the others plus this one.
-      const own = deps.ledger.get(`${req.workflowId}:reserve`);
-      const usedOthers = fmt(new D(deps.ledger.usedUsd(req.day)).minus(own ? own.amountUsd : '0'));
+      // Usage excluding this transfer's own reservation: the cap is about the others plus this one,
+      // over the 24 h before this execution (not the day of the reservation).
+      const own = await deps.ledger.get(`${req.workflowId}:reserve`);
+      const usedOthers = fmt(new D(await deps.ledger.usedUsd(deps.now())).minus(own ? own.amountUsd : '0'));
       const check = checkTransferPolicy(
         { asset: req.asset, amount: req.amount, priceUsd: req.priceUsd, destinationAddress: req.address, requester: req.requester },
         policy,
@@ -219,7 +224,7 @@ export function createTreasuryActivities(deps: TreasuryDeps) {
     },
 
     async recordLedger(entry: LedgerEntryInput): Promise<{ created: boolean }> {
-      return { created: deps.ledger.append({ ...entry, at: deps.now() }).created };
+      return { created: (await deps.ledger.append({ ...entry, at: deps.now() })).created };
     },
 
     /** The whitelist label of treasury.safeWallet (where venueRisk evacuates to). */
@@ -286,7 +291,7 @@ export function createTreasuryActivities(deps: TreasuryDeps) {
         balances.push({ venue: id, amount: b?.total ?? '0' });
         fees[id] = v.withdrawalFee ? await v.withdrawalFee(req.asset).catch(() => '0') : '0';
       }
-      const inFlight = transfersInFlight(deps.ledger.entries(), req.asset);
+      const inFlight = transfersInFlight(await deps.ledger.entries(), req.asset);
       return { balances, inFlight, venues, fees };
     },
 

@@ -1,0 +1,53 @@
+// The ledger interface in memory, for unit tests of pure logic (no durability, one process).
+// Same rules as the PostgreSQL store: unique ids, the rolling-window cap (domain/treasury/cap-window.ts).
+import { D, fmt } from '../../domain/money';
+import { usedUsdInWindow } from '../../domain/treasury/cap-window';
+import { LedgerEntrySchema, type LedgerEntry, type LedgerEntryInput, type LedgerStore, type ReserveResult } from '../ledger-store';
+
+export class MemoryLedgerStore implements LedgerStore {
+  private readonly byId = new Map<string, LedgerEntry>();
+  private readonly order: LedgerEntry[] = [];
+
+  async append(entry: LedgerEntryInput): Promise<{ entry: LedgerEntry; created: boolean }> {
+    const e = LedgerEntrySchema.parse(entry);
+    const existing = this.byId.get(e.id);
+    if (existing) return { entry: existing, created: false };
+    this.byId.set(e.id, e);
+    this.order.push(e);
+    return { entry: e, created: true };
+  }
+
+  async reserve(entry: LedgerEntryInput & { kind: 'reservation' }, capUsd: string, nowMs: number): Promise<ReserveResult> {
+    const e = LedgerEntrySchema.parse(entry);
+    const existing = this.byId.get(e.id);
+    const used = usedUsdInWindow(this.order, nowMs);
+    if (existing) return { ok: true, entry: existing, created: false, usedUsd: used };
+    if (new D(used).plus(e.amountUsd).gt(capUsd)) return { ok: false, usedUsd: used };
+    const r = await this.append(e);
+    return { ok: true, entry: r.entry, created: r.created, usedUsd: usedUsdInWindow(this.order, nowMs) };
+  }
+
+  async get(id: string): Promise<LedgerEntry | undefined> {
+    return this.byId.get(id);
+  }
+
+  async entries(filter?: { workflowId?: string; day?: string; kind?: LedgerEntry['kind']; sinceMs?: number }): Promise<LedgerEntry[]> {
+    return this.order.filter(
+      (e) =>
+        (filter?.workflowId === undefined || e.workflowId === filter.workflowId) &&
+        (filter?.day === undefined || e.day === filter.day) &&
+        (filter?.kind === undefined || e.kind === filter.kind) &&
+        (filter?.sinceMs === undefined || e.at > filter.sinceMs),
+    );
+  }
+
+  async usedUsd(nowMs: number): Promise<string> {
+    return usedUsdInWindow(this.order, nowMs);
+  }
+
+  async sumUsd(kind: LedgerEntry['kind'], sinceMs: number): Promise<string> {
+    return fmt(this.order.filter((e) => e.kind === kind && e.at > sinceMs).reduce((a, e) => a.plus(e.amountUsd), new D(0)));
+  }
+
+  async close(): Promise<void> {}
+}

@@ -1,0 +1,165 @@
+// The treasury ledger in PostgreSQL (through `pg`). The schema comes from the versioned migrations
+// (activities/ledger/migrate.ts), applied before the first query. Every write is one transaction that
+// first takes a transaction-scoped advisory lock (LEDGER_WRITE_LOCK): writes to the ledger are
+// serialized across every worker process sharing the database, so a reservation's cap check and its
+// insert see every other reservation, and two workers cannot both reserve the same cap.
+// Idempotency: the id is the primary key; INSERT … ON CONFLICT DO NOTHING, then the entry of record.
+// Amounts are `numeric` and read back as strings (never through a float).
+import { Pool, type PoolClient } from 'pg';
+import { D, fmt } from '../../domain/money';
+import { CAP_WINDOW_MS } from '../../domain/treasury/cap-window';
+import { LedgerEntrySchema, type LedgerEntry, type LedgerEntryInput, type LedgerStore, type ReserveResult } from '../ledger-store';
+import { LEDGER_WRITE_LOCK, migrate } from './migrate';
+
+interface Row {
+  id: string;
+  at_ms: string;
+  day: string;
+  workflow_id: string;
+  kind: LedgerEntry['kind'];
+  asset: string;
+  amount: string;
+  amount_usd: string;
+  from_ref: string | null;
+  to_ref: string | null;
+  tx_hash: string | null;
+  note: string | null;
+}
+
+const COLUMNS = 'id, at_ms, day, workflow_id, kind, asset, amount, amount_usd, from_ref, to_ref, tx_hash, note';
+
+function fromRow(r: Row): LedgerEntry {
+  return {
+    id: r.id,
+    at: Number(r.at_ms),
+    day: r.day,
+    workflowId: r.workflow_id,
+    kind: r.kind,
+    asset: r.asset,
+    amount: fmt(r.amount),
+    amountUsd: fmt(r.amount_usd),
+    ...(r.from_ref !== null ? { from: r.from_ref } : {}),
+    ...(r.to_ref !== null ? { to: r.to_ref } : {}),
+    ...(r.tx_hash !== null ? { txHash: r.tx_hash } : {}),
+    ...(r.note !== null ? { note: r.note } : {}),
+  };
+}
+
+/** Open reservations (no transfer or release of their workflow) plus transfers booked after $1. */
+const USED_SQL = `
+  SELECT COALESCE(SUM(e.amount_usd), 0)::text AS used FROM ledger_entries e
+  WHERE (e.kind = 'transfer' AND e.at_ms > $1)
+     OR (e.kind = 'reservation' AND NOT EXISTS (
+           SELECT 1 FROM ledger_entries x WHERE x.workflow_id = e.workflow_id AND x.kind IN ('transfer', 'release')))`;
+
+export interface PgLedgerOptions {
+  /** postgres://… connection string. */
+  url: string;
+  /** Pool size. Default 4. */
+  max?: number;
+  /** Skip the start-up migrations (the caller ran them). */
+  skipMigrations?: boolean;
+}
+
+export class PgLedgerStore implements LedgerStore {
+  readonly pool: Pool;
+  private readyP?: Promise<void>;
+
+  constructor(private readonly o: PgLedgerOptions) {
+    this.pool = new Pool({ connectionString: o.url, max: o.max ?? 4 });
+    // An idle client losing its server (restart) must not crash the worker: the next query reconnects.
+    this.pool.on('error', () => undefined);
+  }
+
+  /** Connects and applies pending migrations (once; every method waits for it). */
+  ready(): Promise<void> {
+    this.readyP ??= (this.o.skipMigrations ? Promise.resolve() : migrate(this.pool).then(() => undefined)).catch((e: unknown) => {
+      this.readyP = undefined;
+      throw e;
+    });
+    return this.readyP;
+  }
+
+  private async tx<T>(fn: (c: PoolClient) => Promise<T>): Promise<T> {
+    await this.ready();
+    const c = await this.pool.connect();
+    try {
+      await c.query('BEGIN');
+      await c.query('SELECT pg_advisory_xact_lock($1)', [LEDGER_WRITE_LOCK]);
+      const out = await fn(c);
+      await c.query('COMMIT');
+      return out;
+    } catch (e) {
+      await c.query('ROLLBACK').catch(() => undefined);
+      throw e;
+    } finally {
+      c.release();
+    }
+  }
+
+  private static async insert(c: PoolClient, e: LedgerEntry): Promise<{ entry: LedgerEntry; created: boolean }> {
+    const ins = await c.query<Row>(
+      `INSERT INTO ledger_entries (${COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7::numeric, $8::numeric, $9, $10, $11, $12)
+       ON CONFLICT (id) DO NOTHING RETURNING ${COLUMNS}`,
+      [e.id, e.at, e.day, e.workflowId, e.kind, e.asset, e.amount, e.amountUsd, e.from ?? null, e.to ?? null, e.txHash ?? null, e.note ?? null],
+    );
+    if (ins.rows[0]) return { entry: fromRow(ins.rows[0]), created: true };
+    const old = await c.query<Row>(`SELECT ${COLUMNS} FROM ledger_entries WHERE id = $1`, [e.id]);
+    return { entry: fromRow(old.rows[0]!), created: false };
+  }
+
+  async append(entry: LedgerEntryInput): Promise<{ entry: LedgerEntry; created: boolean }> {
+    const e = LedgerEntrySchema.parse(entry);
+    return this.tx((c) => PgLedgerStore.insert(c, e));
+  }
+
+  async reserve(entry: LedgerEntryInput & { kind: 'reservation' }, capUsd: string, nowMs: number): Promise<ReserveResult> {
+    const e = LedgerEntrySchema.parse(entry);
+    return this.tx(async (c) => {
+      const used = async () => fmt((await c.query<{ used: string }>(USED_SQL, [nowMs - CAP_WINDOW_MS])).rows[0]!.used);
+      const old = await c.query<Row>(`SELECT ${COLUMNS} FROM ledger_entries WHERE id = $1`, [e.id]);
+      if (old.rows[0]) return { ok: true as const, entry: fromRow(old.rows[0]), created: false, usedUsd: await used() };
+      const before = await used();
+      if (new D(before).plus(e.amountUsd).gt(capUsd)) return { ok: false as const, usedUsd: before };
+      const r = await PgLedgerStore.insert(c, e);
+      return { ok: true as const, entry: r.entry, created: r.created, usedUsd: await used() };
+    });
+  }
+
+  async get(id: string): Promise<LedgerEntry | undefined> {
+    await this.ready();
+    const r = await this.pool.query<Row>(`SELECT ${COLUMNS} FROM ledger_entries WHERE id = $1`, [id]);
+    return r.rows[0] ? fromRow(r.rows[0]) : undefined;
+  }
+
+  async entries(filter?: { workflowId?: string; day?: string; kind?: LedgerEntry['kind']; sinceMs?: number }): Promise<LedgerEntry[]> {
+    await this.ready();
+    const where: string[] = [];
+    const args: unknown[] = [];
+    const add = (sql: string, v: unknown) => {
+      args.push(v);
+      where.push(sql.replace('?', `$${args.length}`));
+    };
+    if (filter?.workflowId !== undefined) add('workflow_id = ?', filter.workflowId);
+    if (filter?.day !== undefined) add('day = ?', filter.day);
+    if (filter?.kind !== undefined) add('kind = ?', filter.kind);
+    if (filter?.sinceMs !== undefined) add('at_ms > ?', filter.sinceMs);
+    const r = await this.pool.query<Row>(`SELECT ${COLUMNS} FROM ledger_entries ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq`, args);
+    return r.rows.map(fromRow);
+  }
+
+  async usedUsd(nowMs: number): Promise<string> {
+    await this.ready();
+    return fmt((await this.pool.query<{ used: string }>(USED_SQL, [nowMs - CAP_WINDOW_MS])).rows[0]!.used);
+  }
+
+  async sumUsd(kind: LedgerEntry['kind'], sinceMs: number): Promise<string> {
+    await this.ready();
+    const r = await this.pool.query<{ s: string }>('SELECT COALESCE(SUM(amount_usd), 0)::text AS s FROM ledger_entries WHERE kind = $1 AND at_ms > $2', [kind, sinceMs]);
+    return fmt(r.rows[0]!.s);
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+}
