@@ -1,6 +1,6 @@
 // Benchmark: buyback workflows per second on a local Temporal dev server (its own, headless, on a free
 // port; in memory unless BENCH_TEMPORAL_DB=sqlite), with the real `buyback` workflow, the real
-// price-action activities (view every venue, place, settle, ledger fsynced) and two SimExchanges behind
+// price-action activities (view every venue, place, settle, ledger in an embedded PostgreSQL) and two SimExchanges behind
 // the Binance emulator, reached by the real ccxt client (bench/price-action-bench-world.ts: makers'
 // ladders, an independent seller hitting the top bid every 250 ms, a small top bid re-posted after
 // each hit).
@@ -22,7 +22,6 @@
 // Prints buybacks/s, slices/s, end-to-end latency, mean time per activity, history length and a
 // correctness check. Never asserts.
 // Run: npx tsx bench/buyback-throughput.bench.ts   (or npm run bench -- buyback-throughput)
-import { readFileSync } from 'node:fs';
 import { Worker } from '@temporalio/worker';
 import { temporal as proto } from '@temporalio/proto';
 import { createActivities } from '../activities';
@@ -173,9 +172,8 @@ async function main(): Promise<void> {
       if (ids.size > 1) reused += 1;
     }
   }
-  // 2: the ledger file's trade lines have unique ids (read raw: the store itself skips repeats).
-  const ledgerLines = readFileSync(world.ledger.file, 'utf8').split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as { id: string; kind: string; workflowId: string; amount: string });
-  const tradeLines = ledgerLines.filter((l) => l.kind === 'trade');
+  // 2: the ledger's trade rows have unique ids (the primary key: a repeat would have been refused).
+  const tradeLines = await world.ledger.entries({ kind: 'trade' });
   const tradeIds = new Set(tradeLines.map((l) => l.id)).size;
   // 3: each buyback's report filledBase == its ledger trade lines == what the engines filled under its client ids.
   let ledgerMismatch = 0;
@@ -215,7 +213,7 @@ async function main(): Promise<void> {
     `buyback throughput: ${N} buybacks (${SYMBOL}, budget ${INPUT.budgetUsd} USD, no approval; slice every ${INPUT.sliceIntervalMs} ms, participation ${INPUT.participationPct} %), each stopped by the stopExecution update after ${SLICES} slices; at most ${CONCURRENCY} in flight, after ${WARMUP} warm-up buybacks`,
     `  machine            ${context}`,
     `  Temporal           dev server ${temporal.address} headless, ${temporal.storage}, payload encryption ${temporal.dataConverter ? 'ON' : 'off'}; server up in ${(temporal.startMs / 1000).toFixed(1)} s, worker bundle ${(bundleMs / 1000).toFixed(1)} s; one worker, default slots`,
-    `  venues             2 SimExchanges (latency 1–2 ms) behind the Binance emulator, real ccxt client per venue, Binance weight limits ${BINANCE_LIMITS ? 'ON (ccxt throttle, 6000 a minute at the emulator)' : 'off'}, one Ballast account; seller ${SELL_PER_HIT} base IOC at the top bid per venue every 250 ms; ledger fsynced (${world.ledger.file})`,
+    `  venues             2 SimExchanges (latency 1–2 ms) behind the Binance emulator, real ccxt client per venue, Binance weight limits ${BINANCE_LIMITS ? 'ON (ccxt throttle, 6000 a minute at the emulator)' : 'off'}, one Ballast account; seller ${SELL_PER_HIT} base IOC at the top bid per venue every 250 ms; ledger in ${world.ledgerDescribe}`,
     `  completed          ${completed}/${N}${errors.length ? `   failures ${errors.length}, first: ${errors[0]}` : ''}; stop reasons ${[...stopReasons].map(([k, v]) => `${k} ${v}`).join(', ')}`,
     `  wall time          ${(wallMs / 1000).toFixed(2)} s`,
     `  throughput         ${(completed / (wallMs / 1000)).toFixed(2)} buybacks/s, ${(slicesTotal / (wallMs / 1000)).toFixed(2)} slices/s (${(slicesTotal / Math.max(1, completed)).toFixed(2)} slices per buyback; the schedule alone allows at most ~${(CONCURRENCY / SLICES).toFixed(2)} buybacks/s at ${CONCURRENCY} in flight, one slice per ${INPUT.sliceIntervalMs} ms)`,

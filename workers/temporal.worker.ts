@@ -5,7 +5,9 @@ import { NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporal
 import type { Logger } from 'pino';
 import { resolve } from 'node:path';
 import { createActivities } from '../activities';
-import { LedgerStore } from '../activities/ledger-store';
+import type { LedgerStore } from '../activities/ledger-store';
+import { locateLedger } from '../activities/ledger/open';
+import { PgLedgerStore } from '../activities/ledger/pg-ledger';
 import type { PriceActionDeps } from '../activities/price-action.activities';
 import type { TreasuryDeps } from '../activities/treasury.activities';
 import type { VenueAdapter } from '../venues/venue.port';
@@ -28,8 +30,8 @@ export interface TemporalWorkerDeps {
   treasury?: Omit<TreasuryDeps, 'config' | 'logger'>;
   /** Price-action dependencies (tests inject them); default: the treasury's adapters and ledger. */
   priceAction?: Omit<PriceActionDeps, 'config' | 'logger'>;
-  /** Ledger file for the default treasury deps. Default data/ledger.jsonl. */
-  ledgerFile?: string;
+  /** The ledger of the default treasury deps (runTemporalWorker opens the configured one). */
+  ledger?: LedgerStore;
 }
 
 export function installRuntimeLogger(logger: Logger): void {
@@ -46,7 +48,7 @@ export function workerActivities(deps: TemporalWorkerDeps): WorkerOptions['activ
 
 /**
  * Transfers through each venue's own API (ccxt; for sim venues the Binance emulator in front of the
- * simulated exchange), one adapter per venue kept for the worker's life; the ledger file under data/;
+ * simulated exchange), one adapter per venue kept for the worker's life; the given ledger;
  * confirmations read on the simulated market's local chain, or on an AMM venue's chain.
  */
 export function defaultTreasuryDeps(deps: TemporalWorkerDeps): Omit<TreasuryDeps, 'config' | 'logger'> {
@@ -63,7 +65,7 @@ export function defaultTreasuryDeps(deps: TemporalWorkerDeps): Omit<TreasuryDeps
       }
       return a;
     },
-    ledger: new LedgerStore(deps.ledgerFile ?? resolve(__dirname, '..', 'data', 'ledger.jsonl')),
+    ledger: deps.ledger ?? missingLedger(),
     chainRpcUrl() {
       if (config.simulation) return `http://${config.simulation.host}:${config.simulation.chainPort}`;
       const amm = config.venues.find((v) => v.kind === 'amm');
@@ -74,7 +76,27 @@ export function defaultTreasuryDeps(deps: TemporalWorkerDeps): Omit<TreasuryDeps
   };
 }
 
+function missingLedger(): never {
+  throw new Error('the treasury activities need a ledger (TemporalWorkerDeps.ledger)');
+}
+
 export async function runTemporalWorker(deps: TemporalWorkerDeps): Promise<void> {
+  const { config, logger } = deps;
+  // The ledger's PostgreSQL (the configured URL, or an embedded server this worker runs and stops),
+  // migrated before the first activity can run.
+  const location = deps.ledger || deps.treasury ? undefined : await locateLedger(config, deps.env ?? {}, { projectRoot: resolve(__dirname, '..'), log: logger });
+  const ledger = deps.ledger ?? (location ? new PgLedgerStore({ url: location.url }) : undefined);
+  try {
+    if (ledger instanceof PgLedgerStore) await ledger.ready();
+    if (location) logger.info({ ledger: location.describe }, 'treasury ledger ready');
+    await runWorker({ ...deps, ...(ledger ? { ledger } : {}) });
+  } finally {
+    await ledger?.close();
+    await location?.stop();
+  }
+}
+
+async function runWorker(deps: TemporalWorkerDeps): Promise<void> {
   const { config, logger } = deps;
   const { address, namespace, taskQueue } = config.temporal;
   // Payload encryption when BALLAST_PAYLOAD_KEYS is set: schedule inputs, workflow and activity payloads.

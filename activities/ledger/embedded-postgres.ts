@@ -31,6 +31,8 @@ export interface EmbeddedPostgres {
   /** The same server's maintenance database (`postgres`), for creating databases. */
   adminUrl: string;
   port: number;
+  /** The cluster's folder. */
+  dir: string;
   /** Whether this process started the server (false: a running one was reused). */
   owned: boolean;
   stop(): Promise<void>;
@@ -137,7 +139,7 @@ export async function startEmbeddedPostgres(o: EmbeddedPostgresOptions): Promise
     if (pid > 0 && alive(pid) && (await canConnect(urlOf(port, 'postgres')))) {
       o.log?.warn({ dir: o.dir, pid, port }, 'ledger PostgreSQL: reusing the server already running on this folder');
       await ensureDatabase(urlOf(port, 'postgres'), database);
-      return { url: urlOf(port, database), adminUrl: urlOf(port, 'postgres'), port, owned: false, stop: async () => undefined };
+      return { url: urlOf(port, database), adminUrl: urlOf(port, 'postgres'), port, dir: o.dir, owned: false, stop: async () => undefined };
     }
   }
 
@@ -170,6 +172,7 @@ export async function startEmbeddedPostgres(o: EmbeddedPostgresOptions): Promise
     url: urlOf(o.port, database),
     adminUrl: admin,
     port: o.port,
+    dir: o.dir,
     owned: true,
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;

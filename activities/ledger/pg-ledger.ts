@@ -66,7 +66,8 @@ export class PgLedgerStore implements LedgerStore {
   private readyP?: Promise<void>;
 
   constructor(private readonly o: PgLedgerOptions) {
-    this.pool = new Pool({ connectionString: o.url, max: o.max ?? 4 });
+    // allowExitOnIdle: idle connections never keep a process (a test, a script) alive.
+    this.pool = new Pool({ connectionString: o.url, max: o.max ?? 4, allowExitOnIdle: true });
     // An idle client losing its server (restart) must not crash the worker: the next query reconnects.
     this.pool.on('error', () => undefined);
   }

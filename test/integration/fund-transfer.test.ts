@@ -89,7 +89,7 @@ describe('fundTransfer', () => {
     expect(c.confirmations).toBeGreaterThanOrEqual(3);
     const bravoAfter = world.bravo.engine.balances(ACCOUNT).find((b) => b.asset === 'BLST')?.free ?? '0';
     expect(new D(bravoAfter).minus(bravoBefore).toFixed()).toBe('1000');
-    const entries = world.ledger.entries({ workflowId: id });
+    const entries = await world.ledger.entries({ workflowId: id });
     expect(entries.map((e) => e.kind)).toEqual(['reservation', 'transfer', 'fee']);
     expect(entries[1]).toMatchObject({ amount: '1000', amountUsd: '500', txHash: r.status.txHash, from: 'alpha', to: 'venue:bravo' });
     await maybeExportHistory(env.client, id, 'fundTransfer-alpha-to-bravo');
@@ -111,7 +111,7 @@ describe('fundTransfer', () => {
     const mine = calls.slice(before).filter((c) => c.idempotencyKey === `${id}:withdraw`);
     expect(mine.length).toBe(2);
     expect(withdrawalsAt(`${id}:withdraw`)).toHaveLength(1);
-    expect(world.ledger.entries({ workflowId: id }).filter((e) => e.kind === 'transfer')).toHaveLength(1);
+    expect(await world.ledger.entries({ workflowId: id, kind: 'transfer' })).toHaveLength(1);
   });
 
   it('refuses a transfer over the per-transfer cap at once, before any withdrawal', async () => {
@@ -139,7 +139,7 @@ describe('fundTransfer', () => {
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(WorkflowFailedError);
     expect(String((err as WorkflowFailedError).cause?.message)).toMatch(/amount/);
-    expect(world.ledger.entries({ workflowId: id })).toHaveLength(0);
+    expect(await world.ledger.entries({ workflowId: id })).toHaveLength(0);
   });
 });
 
@@ -178,7 +178,7 @@ describe('withdrawal', () => {
     });
     expect(r.outcome).toBe('expired');
     expect(withdrawalsAt(`${id}:withdraw`)).toHaveLength(0);
-    expect(world.ledger.entries({ workflowId: id }).map((e) => e.kind)).toEqual(['reservation', 'release']);
+    expect((await world.ledger.entries({ workflowId: id })).map((e) => e.kind)).toEqual(['reservation', 'release']);
     await maybeExportHistory(env.client, id, 'withdrawal-approval-expired');
   }, 120_000);
 });
@@ -200,8 +200,8 @@ describe('compensation', () => {
       expect(String((err as WorkflowFailedError).cause?.message)).toContain(`transfer failed after the withdrawal (${status.txHash!})`);
       // The money did leave alpha (one withdrawal, ok on chain): the ledger holds it in suspense, not as a transfer.
       expect(withdrawalsAt(`${id}:withdraw`).map((w) => w.status)).toEqual(['ok']);
-      expect(world.ledger.entries({ workflowId: id }).map((e) => e.kind)).toEqual(['reservation', 'suspense']);
-      expect(world.ledger.entries({ workflowId: id })[1]).toMatchObject({ amount: '300', txHash: status.txHash });
+      expect((await world.ledger.entries({ workflowId: id })).map((e) => e.kind)).toEqual(['reservation', 'suspense']);
+      expect((await world.ledger.entries({ workflowId: id }))[1]).toMatchObject({ amount: '300', txHash: status.txHash });
     } finally {
       failCreditCheck = false;
     }

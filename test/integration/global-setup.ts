@@ -1,9 +1,12 @@
-// One Temporal dev server and one workflow bundle for the whole integration run.
-// TEMPORAL_ADDRESS=host:port uses an existing server instead (it must have Ballast's search attributes).
+// One Temporal dev server, one ledger PostgreSQL server and one workflow bundle for the whole
+// integration run. TEMPORAL_ADDRESS=host:port uses an existing Temporal server instead (it must have
+// Ballast's search attributes); BALLAST_TEST_PG_ADMIN_URL=postgres://… an existing PostgreSQL (a role
+// that may CREATE DATABASE). Each test file makes its own database on it (test/integration/ledger-db.ts).
 import { bundleWorkflowCode } from '@temporalio/worker';
-import { writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { startEmbeddedPostgres } from '../../activities/ledger/embedded-postgres';
 import { createLogger } from '../../config/logger';
 import { findTemporalBinary } from '../../temporal/binary';
 import { freePort, startDevServer } from '../../temporal/dev-server';
@@ -23,6 +26,12 @@ export default async function globalSetup(): Promise<void> {
     });
     process.env.TEMPORAL_ADDRESS = server.address;
     (globalThis as Record<string, unknown>).__BALLAST_DEV_SERVER__ = server;
+  }
+  if (!process.env.BALLAST_TEST_PG_ADMIN_URL) {
+    // fsync off: a test cluster, thrown away at the end of the run.
+    const pg = await startEmbeddedPostgres({ dir: mkdtempSync(join(tmpdir(), 'ballast-test-pg-')), port: await freePort(), fast: true });
+    process.env.BALLAST_TEST_PG_ADMIN_URL = pg.adminUrl;
+    (globalThis as Record<string, unknown>).__BALLAST_TEST_PG__ = pg;
   }
   const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: (m) => log.warn(m), error: (m) => log.error(m) } });
   const bundlePath = join(tmpdir(), `ballast-workflow-bundle-${process.pid}.js`);

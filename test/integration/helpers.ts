@@ -5,6 +5,8 @@ import { loadConfig, parseConfig } from '../../config/load';
 import { createLogger } from '../../config/logger';
 import type { BallastConfig } from '../../domain/config.schema';
 import { workerActivities } from '../../workers/temporal.worker';
+import type { LedgerStore } from '../../activities/ledger-store';
+import { openTestLedger } from './ledger-db';
 
 export const testLogger = createLogger({ name: 'test', level: process.env.LOG_LEVEL ?? 'warn' });
 
@@ -58,12 +60,16 @@ export async function openTestEnv(): Promise<TestEnv> {
   };
 }
 
+/** One ledger database per test file (this module is loaded once per file), made on first use. */
+let fileLedger: Promise<LedgerStore> | undefined;
+
 export async function createTestWorker(env: TestEnv, config: BallastConfig, extra: Partial<WorkerOptions> = {}): Promise<Worker> {
+  fileLedger ??= openTestLedger('file');
   return Worker.create({
     connection: env.native,
     taskQueue: config.temporal.taskQueue,
     workflowBundle: { codePath: workflowBundlePath() },
-    activities: workerActivities({ config, logger: testLogger, now: () => 1_764_000_000_000 }),
+    activities: workerActivities({ config, logger: testLogger, now: () => 1_764_000_000_000, ledger: await fileLedger }),
     ...extra,
   });
 }

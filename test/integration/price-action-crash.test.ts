@@ -9,10 +9,8 @@
 // 2. killed inside placeChildOrders, right after alpha accepted a child order and before the worker
 //    heard back; the order fills completely while no worker runs (so alpha would take the same client
 //    id again); the retry on the new process finds it by client id instead of placing it twice.
-import { readFileSync } from 'node:fs';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { temporal } from '@temporalio/proto';
-import { LedgerStore } from '../../activities/ledger-store';
 import { D } from '../../domain/money';
 import { idHash } from '../../domain/price-action/executor';
 import type { EngineOrder } from '../../sim/engine/engine.types';
@@ -122,7 +120,7 @@ function activityRuns(events: HistoryEvent[]): { type: string; identity: string;
   });
 }
 
-const settledSlices = (workflowId: string) => new LedgerStore(pw.ledgerFile).entries({ workflowId }).filter((e) => e.kind === 'trade').length;
+const settledSlices = async (workflowId: string) => (await pw.ledger.entries({ workflowId, kind: 'trade' })).length;
 
 function startBuyback(requestId: string): Promise<WorkflowHandle<typeof buyback>> {
   return env.client.workflow.start(buyback, {
@@ -146,7 +144,7 @@ async function finish(handle: WorkflowHandle<typeof buyback>, slicesAtLeast: num
 }
 
 /** No duplicate order, no lost fill, nothing booked twice. */
-function expectExactlyOnce(workflowId: string, result: PriceActionResult): void {
+async function expectExactlyOnce(workflowId: string, result: PriceActionResult): Promise<void> {
   const orders = ordersOf(workflowId);
   expect(orders.length).toBeGreaterThan(0);
   const byClientId = new Map<string, Set<string>>();
@@ -160,15 +158,16 @@ function expectExactlyOnce(workflowId: string, result: PriceActionResult): void 
   const onVenues = filledOnVenues(workflowId);
   expect(onVenues.gt(0)).toBe(true);
   expect(onVenues.toFixed()).toBe(new D(r.filledBase).toFixed());
-  const ledger = new LedgerStore(pw.ledgerFile);
-  const trades = ledger.entries({ workflowId }).filter((e) => e.kind === 'trade');
+  const ledger = pw.ledger;
+  const trades = await ledger.entries({ workflowId, kind: 'trade' });
   expect(trades.reduce((a, e) => a.plus(e.amount), new D(0)).toFixed()).toBe(onVenues.toFixed());
   // Per slice as well: each slice's ledger entry holds exactly that slice's fills on the venues.
   for (const t of trades) expect(`${t.id} ${new D(t.amount).toFixed()}`).toBe(`${t.id} ${filledOnVenues(workflowId, Number(t.id.split(':s').pop())).toFixed()}`);
-  expect(ledger.entries({ workflowId }).filter((e) => e.kind === 'execution')).toHaveLength(1);
-  // The file itself: no id written twice (the store would hide a duplicate line).
-  const ids = readFileSync(pw.ledgerFile, 'utf8').split('\n').filter((l) => l.trim()).map((l) => (JSON.parse(l) as { id: string }).id);
+  expect(await ledger.entries({ workflowId, kind: 'execution' })).toHaveLength(1);
+  // One row per slice id (the id is the table's primary key) and no slice booked under another id.
+  const ids = trades.map((t) => t.id);
   expect(ids.length - new Set(ids).size).toBe(0);
+  expect(trades.every((t) => /:s\d+$/.test(t.id))).toBe(true);
 }
 
 describe('kill -9 of the worker process mid-buyback', () => {
@@ -198,8 +197,8 @@ describe('kill -9 of the worker process mid-buyback', () => {
     expect(lastScheduled?.activityTaskScheduledEventAttributes?.activityType?.name).toBe('placeChildOrders');
     const k = sliceOf(atKill[0]!.clientOrderId!);
     expect(atKill.every((o) => sliceOf(o.clientOrderId!) === k)).toBe(true);
-    expect(new LedgerStore(pw.ledgerFile).get(`${workflowId}:s${k}`)).toBeUndefined();
-    const settledAtKill = settledSlices(workflowId);
+    expect(await pw.ledger.get(`${workflowId}:s${k}`)).toBeUndefined();
+    const settledAtKill = await settledSlices(workflowId);
 
     // No worker: a seller fills the first resting order completely and half of any other.
     atKill.forEach((o, i) => sellInto(o, i === 0 ? 1 : 0.5));
@@ -211,8 +210,8 @@ describe('kill -9 of the worker process mid-buyback', () => {
 
     expect(result.outcome).toBe('completed');
     expect(result.status.report!.stopReason).toBe('OPERATOR');
-    expectExactlyOnce(workflowId, result);
-    const slice = new LedgerStore(pw.ledgerFile).get(`${workflowId}:s${k}`)!;
+    await expectExactlyOnce(workflowId, result);
+    const slice = (await pw.ledger.get(`${workflowId}:s${k}`))!;
     expect(new D(slice.amount).gte(filledWhileDead)).toBe(true);
     // The first process placed that slice's orders; the second settled them.
     const runs = await historyOf(handle).then(activityRuns);
@@ -245,7 +244,7 @@ describe('kill -9 of the worker process mid-buyback', () => {
     const o = inFlight[0]!;
     const k = sliceOf(o.clientOrderId!);
     expect(o.status).toBe('open');
-    const settledAtKill = settledSlices(workflowId);
+    const settledAtKill = await settledSlices(workflowId);
 
     // No worker: the order fills completely, so alpha would accept its client id again.
     sellInto(o, 1);
@@ -260,10 +259,10 @@ describe('kill -9 of the worker process mid-buyback', () => {
     const result = await finish(handle, settledAtKill + 2);
 
     expect(result.outcome).toBe('completed');
-    expectExactlyOnce(workflowId, result);
+    await expectExactlyOnce(workflowId, result);
     expect(ordersOf(workflowId).filter((x) => x.clientOrderId === o.clientOrderId)).toHaveLength(1);
     // What filled while no worker ran is in that slice's ledger entry.
-    const slice = new LedgerStore(pw.ledgerFile).get(`${workflowId}:s${k}`)!;
+    const slice = (await pw.ledger.get(`${workflowId}:s${k}`))!;
     expect(new D(slice.amount).gte(o.amount)).toBe(true);
     const place = (await historyOf(handle).then(activityRuns)).filter((a) => a.type === 'placeChildOrders');
     expect(place.some((a) => a.identity.startsWith(`${second.pid}@`) && a.attempt >= 2)).toBe(true);

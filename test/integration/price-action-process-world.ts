@@ -17,7 +17,9 @@ import type { EngineFill, EngineOrder } from '../../sim/engine/engine.types';
 import { PRESET_MARKET, presetExchangeConfig } from '../../sim/exchange/exchange-presets';
 import { SimExchange } from '../../sim/exchange/sim-exchange';
 import { TransferNetwork } from '../../sim/exchange/transfer-network';
+import type { PgLedgerStore } from '../../activities/ledger/pg-ledger';
 import { testConfig } from './helpers';
+import { openTestLedger } from './ledger-db';
 import { spawnWorkerProcess, type WorkerChild } from './treasury-process-world';
 
 export const ACCOUNT = 'ballast';
@@ -37,8 +39,8 @@ export interface PriceActionProcessWorld {
   tapes: Record<VenueId, Tape>;
   config: BallastConfig;
   configFile: string;
-  /** The child worker's ledger (BALLAST_LEDGER_FILE). */
-  ledgerFile: string;
+  /** The child workers' ledger: its own PostgreSQL database (BALLAST_LEDGER_URL of each child). */
+  ledger: PgLedgerStore & { url: string };
   /** Starts `workers/main.ts worker` and resolves once the server sees it polling the task queue. */
   spawnWorker(connection: Connection): Promise<WorkerChild>;
   /** Independent bids and asks around 0.5 on every venue (`tag` keeps client ids unique). */
@@ -98,7 +100,7 @@ export async function startPriceActionProcessWorld(o: { priceAction?: { dailyUsd
     });
     const configFile = join(dir, 'config.json');
     writeFileSync(configFile, JSON.stringify(config, null, 2));
-    const ledgerFile = join(dir, 'ledger.jsonl');
+    const ledger = await openTestLedger('process_world');
     const place = (venue: VenueId, input: Parameters<SimExchange['engine']['placeOrder']>[0]) => {
       const r = sims[venue].engine.placeOrder(input);
       if (!r.ok) throw new Error(`${venue}: ${input.account} ${input.side} ${input.amount} @ ${input.price ?? 'market'} refused: ${r.message}`);
@@ -110,10 +112,10 @@ export async function startPriceActionProcessWorld(o: { priceAction?: { dailyUsd
       tapes,
       config,
       configFile,
-      ledgerFile,
+      ledger,
       async spawnWorker(connection) {
         spawned += 1;
-        const env = { BALLAST_SIM_API_KEY: apiKey, BALLAST_SIM_API_SECRET: secret, BALLAST_LEDGER_FILE: ledgerFile };
+        const env = { BALLAST_SIM_API_KEY: apiKey, BALLAST_SIM_API_SECRET: secret, BALLAST_LEDGER_URL: ledger.url };
         const w = await spawnWorkerProcess(connection, { config, configFile, env, logFile: join(dir, `worker-${spawned}.log`) });
         children.add(w);
         void w.exited.then(() => children.delete(w));
@@ -137,6 +139,7 @@ export async function startPriceActionProcessWorld(o: { priceAction?: { dailyUsd
         }
         for (const u of unsubscribe) u();
         for (const emu of started) await emu.stop();
+        await ledger.close();
         clock.stop();
         if (!process.env.BALLAST_KEEP_TEST_FILES) rmSync(dir, { recursive: true, force: true });
       },

@@ -1,12 +1,10 @@
 // A small market for the price-action workflow tests, all real parts: SimExchanges alpha and bravo for
 // a token `symbol`/USDT behind the Binance emulator, reached by the real ccxt client (CcxtVenue) as
-// Ballast; independent makers, a seller and a buyer to drive the flow; the ledger file; the
+// Ballast; independent makers, a seller and a buyer to drive the flow; the ledger database; the
 // price-action activities' dependencies. A fresh symbol per world keeps coordinator ids apart on the
 // shared dev server.
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { LedgerStore } from '../../activities/ledger-store';
+import type { PgLedgerStore } from '../../activities/ledger/pg-ledger';
+import { openTestLedger } from './ledger-db';
 import type { PriceActionDeps } from '../../activities/price-action.activities';
 import type { BallastConfig } from '../../domain/config.schema';
 import { mulberry32 } from '../../domain/rng';
@@ -27,7 +25,7 @@ export interface PriceActionWorld {
   config: BallastConfig;
   sims: Map<string, SimExchange>;
   ccxt: Map<string, CcxtVenue>;
-  ledger: LedgerStore;
+  ledger: PgLedgerStore & { url: string };
   deps(): Omit<PriceActionDeps, 'config' | 'logger'>;
   /** Independent two-sided ladders around 0.5 (bids from 0.499 down, asks from 0.502 up), 400 each level. */
   seedBooks(tag: string): Promise<void>;
@@ -64,7 +62,7 @@ export async function startPriceActionWorld(o: { symbol?: string; priceAction?: 
       .map((v: { market: string }) => ({ ...v, market: `${symbol}/${v.market.split('/')[1]}` }));
     raw.priceAction = o.priceAction ?? { dailyUsd: '2000', episodeUsd: '1000', approvalThresholdUsd: '600' };
   });
-  const ledger = new LedgerStore(join(mkdtempSync(join(tmpdir(), 'ballast-pa-')), 'ledger.jsonl'));
+  const ledger = await openTestLedger('price_action');
   let flow: ReturnType<typeof setInterval> | undefined;
   return {
     symbol,
@@ -98,6 +96,7 @@ export async function startPriceActionWorld(o: { symbol?: string; priceAction?: 
     },
     async stop() {
       if (flow) clearInterval(flow);
+      await ledger.close();
       for (const v of ccxt.values()) await v.close();
       for (const e of emus) await e.stop();
       clock.stop();

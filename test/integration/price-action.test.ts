@@ -87,12 +87,12 @@ describe('buyback on the dev server', () => {
     const quote = await world.ccxt.get('alpha')!.fetchOrder({ clientOrderId: 'quote-ask-1' });
     expect(quote).toMatchObject({ status: 'open', filled: '0' });
     // Each slice is booked once, and the ledger's total equals the report's.
-    const trades = world.ledger.entries({ workflowId }).filter((e) => e.kind === 'trade');
+    const trades = await world.ledger.entries({ workflowId, kind: 'trade' });
     expect(new Set(trades.map((e) => e.id)).size).toBe(trades.length);
     expect(trades.reduce((a, e) => a.plus(e.amount), new D(0)).eq(r.filledBase)).toBe(true);
     const boughtOnVenues = ours.reduce((a, f) => a.plus(f.amount), new D(0));
     expect(boughtOnVenues.eq(r.filledBase)).toBe(true);
-    expect(world.ledger.entries({ workflowId }).filter((e) => e.kind === 'execution')).toHaveLength(1);
+    expect(await world.ledger.entries({ workflowId, kind: 'execution' })).toHaveLength(1);
     await maybeExportHistory(env.client, workflowId, 'buyback-stopped-by-operator');
   });
 

@@ -12,7 +12,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
-import { LedgerStore } from '../../activities/ledger-store';
 import { D } from '../../domain/money';
 import { findTemporalBinary } from '../../temporal/binary';
 import { freePort, startDevServer, type DevServer } from '../../temporal/dev-server';
@@ -113,7 +112,7 @@ describe('kill -9 of the worker process between withdraw and deposit', () => {
     expect(atKill).toHaveLength(1);
     expect(atKill[0]).toMatchObject({ status: 'confirming', txHash: before.txHash, amount: '1000' });
     expect(blstFree(pw.world.bravo)).toBe(bravoBefore);
-    expect(new LedgerStore(pw.ledgerFile).entries({ workflowId: id }).map((e) => e.kind)).toEqual(['reservation']);
+    expect((await pw.ledger.entries({ workflowId: id })).map((e) => e.kind)).toEqual(['reservation']);
     expect(pw.emulators.alpha.requestCount(...WITHDRAW_APPLY) - appliesBefore).toBe(1);
 
     const second = await pw.spawnWorker(env.connection);
@@ -130,7 +129,7 @@ describe('kill -9 of the worker process between withdraw and deposit', () => {
     // The new worker never asked the venue for a second withdrawal.
     expect(pw.emulators.alpha.requestCount(...WITHDRAW_APPLY) - appliesBefore).toBe(1);
     expect(new D(blstFree(pw.world.bravo)).minus(bravoBefore).toFixed()).toBe('1000');
-    const entries = new LedgerStore(pw.ledgerFile).entries({ workflowId: id });
+    const entries = await pw.ledger.entries({ workflowId: id });
     expect(entries.map((e) => e.kind)).toEqual(['reservation', 'transfer', 'fee']);
     expect(entries.filter((e) => e.kind === 'transfer')).toHaveLength(1);
     expect(entries[1]).toMatchObject({ amount: '1000', amountUsd: '500', txHash: before.txHash, from: 'alpha', to: 'venue:bravo' });
@@ -184,7 +183,7 @@ describe('kill -9 of the worker process between withdraw and deposit', () => {
     expect(alphaWithdrawals() - allBefore).toBe(1);
     expect(r.status).toMatchObject({ phase: 'completed', credited: true, withdrawalId: ws[0]!.id, txHash: ws[0]!.txHash });
     expect(new D(blstFree(pw.world.bravo)).minus(bravoBefore).toFixed()).toBe('400');
-    expect(new LedgerStore(pw.ledgerFile).entries({ workflowId: id }).map((e) => e.kind)).toEqual(['reservation', 'transfer', 'fee']);
+    expect((await pw.ledger.entries({ workflowId: id })).map((e) => e.kind)).toEqual(['reservation', 'transfer', 'fee']);
     const withdraw = (await activityWorkers(handle)).find((a) => a.type === 'withdraw');
     expect(withdraw?.identity).toMatch(new RegExp(`^${second.pid}@`));
     expect(withdraw?.attempt).toBeGreaterThanOrEqual(2);
@@ -259,7 +258,7 @@ describe('dev server stopped and restarted mid-transfer (SQLite persisted)', () 
     expect(withdrawalsAt(key)).toHaveLength(1);
     expect(alphaWithdrawals() - allBefore).toBe(1);
     expect(new D(blstFree(pw.world.bravo)).minus(bravoBefore).toFixed()).toBe('700');
-    expect(pw.world.ledger.entries({ workflowId: id }).map((e) => e.kind)).toEqual(['reservation', 'transfer', 'fee']);
+    expect((await pw.world.ledger.entries({ workflowId: id })).map((e) => e.kind)).toEqual(['reservation', 'transfer', 'fee']);
     // The one worker rode out the outage (no second worker was started).
     expect(w1.worker.getState()).toBe('RUNNING');
   });

@@ -76,7 +76,7 @@ describe('rebalance', () => {
     // alpha paid the venue's 2 BLST withdrawal fee on top.
     expect(total(world.alpha, ASSET).toFixed()).toBe('49998');
     expect(total(world.bravo, ASSET).toFixed()).toBe('50000');
-    expect(world.ledger.entries({ workflowId: `${id}:t0` }).map((e) => e.kind)).toEqual(['reservation', 'transfer', 'fee']);
+    expect((await world.ledger.entries({ workflowId: `${id}:t0` })).map((e) => e.kind)).toEqual(['reservation', 'transfer', 'fee']);
     await maybeExportHistory(env.client, id, 'rebalance-alpha-bravo');
   });
 });

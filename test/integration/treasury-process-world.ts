@@ -14,6 +14,8 @@ import { parseConfig } from '../../config/load';
 import type { BallastConfig } from '../../domain/config.schema';
 import { BinanceEmulator } from '../../sim/emulator/binance-emulator';
 import { setAutomine, setIntervalMining } from '../../sim/evm/local-chain';
+import type { PgLedgerStore } from '../../activities/ledger/pg-ledger';
+import { openTestLedger } from './ledger-db';
 import { ACCOUNT, startTreasuryWorld, type TreasuryWorld } from './treasury-world';
 
 const REPO_ROOT = resolve(__dirname, '..', '..');
@@ -33,8 +35,8 @@ export interface ProcessWorld {
   /** The config the child worker loads (also written to `configFile`). */
   config: BallastConfig;
   configFile: string;
-  /** The child worker's ledger (BALLAST_LEDGER_FILE). */
-  ledgerFile: string;
+  /** The child workers' ledger: its own PostgreSQL database (BALLAST_LEDGER_URL of each child). */
+  ledger: PgLedgerStore & { url: string };
   /** Stops block production: a broadcast withdrawal stays in the mempool (0 confirmations) until resumeChain. */
   freezeChain(): Promise<void>;
   resumeChain(): Promise<void>;
@@ -124,14 +126,14 @@ export async function startProcessWorld(o: { blockMs?: number; minConfirmations?
     const configFile = join(dir, 'config.json');
     const config = parseConfig(raw, configFile);
     writeFileSync(configFile, JSON.stringify(config, null, 2));
-    const ledgerFile = join(dir, 'ledger.jsonl');
+    const ledger = await openTestLedger('process_world');
 
     return {
       world,
       emulators: { alpha: alpha.emu, bravo: bravo.emu },
       config,
       configFile,
-      ledgerFile,
+      ledger,
       async freezeChain() {
         await setIntervalMining(world.rpcUrl, 0);
         await setAutomine(world.rpcUrl, false);
@@ -142,7 +144,7 @@ export async function startProcessWorld(o: { blockMs?: number; minConfirmations?
       },
       async spawnWorker(connection) {
         spawned += 1;
-        const env = { BALLAST_SIM_API_KEY: apiKey, BALLAST_SIM_API_SECRET: secret, BALLAST_LEDGER_FILE: ledgerFile };
+        const env = { BALLAST_SIM_API_KEY: apiKey, BALLAST_SIM_API_SECRET: secret, BALLAST_LEDGER_URL: ledger.url };
         const w = await spawnWorkerProcess(connection, { config, configFile, env, logFile: join(dir, `worker-${spawned}.log`) });
         children.add(w);
         void w.exited.then(() => children.delete(w));
@@ -154,6 +156,7 @@ export async function startProcessWorld(o: { blockMs?: number; minConfirmations?
           await w.exited;
         }
         for (const emu of started) await emu.stop();
+        await ledger.close();
         await world.stop();
         if (!process.env.BALLAST_KEEP_TEST_FILES) rmSync(dir, { recursive: true, force: true });
       },

@@ -1,12 +1,10 @@
 // A small treasury world for the workflow tests, all real parts: a local Hardhat chain (Uniswap's
 // BLST/USDC deployment plus a USDT token), two SimExchanges whose withdrawals are real ERC-20
 // transfers (EvmChainBridge), Ballast's account funded on alpha, a resting ask on alpha that prices
-// BLST at 0.5 USD, and the treasury activities' dependencies (SimVenue adapters, a ledger file).
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+// BLST at 0.5 USD, and the treasury activities' dependencies (SimVenue adapters, a ledger database).
 import { Wallet } from 'ethers';
-import { LedgerStore } from '../../activities/ledger-store';
+import type { PgLedgerStore } from '../../activities/ledger/pg-ledger';
+import { openTestLedger } from './ledger-db';
 import type { TreasuryDeps } from '../../activities/treasury.activities';
 import type { BallastConfig } from '../../domain/config.schema';
 import { mulberry32 } from '../../domain/rng';
@@ -31,7 +29,8 @@ export interface TreasuryWorld {
   alpha: SimExchange;
   bravo: SimExchange;
   config: BallastConfig;
-  ledger: LedgerStore;
+  /** The world's ledger: a fresh PostgreSQL database (`ledger.url`). */
+  ledger: PgLedgerStore & { url: string };
   /** Adapters the activities use; tests may wrap one (fault injection) before the worker starts. */
   venues: Map<string, VenueAdapter>;
   treasuryDeps(): Omit<TreasuryDeps, 'config' | 'logger'>;
@@ -87,7 +86,7 @@ export async function startTreasuryWorld(o: TreasuryWorldOptions = {}): Promise<
     raw.treasury.approvalThresholdUsd = '50000';
     o.configure?.(raw);
   });
-  const ledger = new LedgerStore(join(mkdtempSync(join(tmpdir(), 'ballast-ledger-')), 'ledger.jsonl'));
+  const ledger = await openTestLedger('treasury');
   const venues = new Map<string, VenueAdapter>([
     ['alpha', new SimVenue(alpha, ACCOUNT)],
     ['bravo', new SimVenue(bravo, ACCOUNT)],
@@ -113,6 +112,7 @@ export async function startTreasuryWorld(o: TreasuryWorldOptions = {}): Promise<
       pollMs: 50,
     }),
     async stop() {
+      await ledger.close();
       await bridge.stop();
       clock.stop();
       await amm.stop();

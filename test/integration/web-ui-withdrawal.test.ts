@@ -119,7 +119,7 @@ describe('withdrawal from the Temporal Web UI', () => {
     expect(err).toBeInstanceOf(WorkflowFailedError);
     expect(String((err as WorkflowFailedError).cause?.message)).toMatch(/withdrawal input is invalid: amount: /);
     expect(withdrawalsAt(`${workflowId}:withdraw`)).toHaveLength(0);
-    expect(world.ledger.entries({ workflowId })).toHaveLength(0);
+    expect(await world.ledger.entries({ workflowId })).toHaveLength(0);
     expect(await tokenBalance(world.rpcUrl, world.tokens.BLST!.address, COLD_WALLET)).toBe(coldBefore);
   });
 });
