@@ -21,6 +21,11 @@ export interface EmbeddedPostgresOptions {
   /** Tests: fsync off, no synchronous commit (a crash may lose the last commits). */
   fast?: boolean;
   log?: { info(o: object, m: string): void; warn(o: object, m: string): void };
+  /**
+   * Whether the server leaves our process group (default true: a Ctrl-C reaches the workers first and
+   * stop() ends it last). Tests pass false, so a killed test run takes its server along.
+   */
+  detached?: boolean;
   /** How long to wait for the server to accept connections. Default 60 s. */
   startTimeoutMs?: number;
 }
@@ -145,7 +150,7 @@ export async function startEmbeddedPostgres(o: EmbeddedPostgresOptions): Promise
 
   const flags = ['-D', pgdata, '-p', String(o.port), '-c', 'listen_addresses=127.0.0.1', '-c', `unix_socket_directories=${pgdata}`, '-c', 'max_connections=200'];
   if (o.fast) flags.push('-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off');
-  const child = spawn(join(bin, 'postgres'), flags, { ...ids, env, detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(join(bin, 'postgres'), flags, { ...ids, env, detached: o.detached ?? true, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr?.on('data', (b: Buffer) => {
     stderr = (stderr + b.toString('utf8')).slice(-4000);

@@ -114,6 +114,16 @@ export class PgLedgerStore implements LedgerStore {
     return this.tx((c) => PgLedgerStore.insert(c, e));
   }
 
+  /** Appends many entries in one transaction (each unless its id is there); results in input order. */
+  async appendMany(entries: LedgerEntryInput[]): Promise<{ entry: LedgerEntry; created: boolean }[]> {
+    const parsed = entries.map((e) => LedgerEntrySchema.parse(e));
+    return this.tx(async (c) => {
+      const out: { entry: LedgerEntry; created: boolean }[] = [];
+      for (const e of parsed) out.push(await PgLedgerStore.insert(c, e));
+      return out;
+    });
+  }
+
   async reserve(entry: LedgerEntryInput & { kind: 'reservation' }, capUsd: string, nowMs: number): Promise<ReserveResult> {
     const e = LedgerEntrySchema.parse(entry);
     return this.tx(async (c) => {

@@ -29,7 +29,7 @@ export default async function globalSetup(): Promise<void> {
   }
   if (!process.env.BALLAST_TEST_PG_ADMIN_URL) {
     // fsync off: a test cluster, thrown away at the end of the run.
-    const pg = await startEmbeddedPostgres({ dir: mkdtempSync(join(tmpdir(), 'ballast-test-pg-')), port: await freePort(), fast: true });
+    const pg = await startEmbeddedPostgres({ dir: mkdtempSync(join(tmpdir(), 'ballast-test-pg-')), port: await freePort(), fast: true, detached: false });
     process.env.BALLAST_TEST_PG_ADMIN_URL = pg.adminUrl;
     (globalThis as Record<string, unknown>).__BALLAST_TEST_PG__ = pg;
   }
