@@ -18,7 +18,7 @@ async function main(): Promise<number> {
   const ci = args.indexOf('--config');
   const configPath = ci >= 0 ? args[ci + 1] : process.env.BALLAST_CONFIG;
   if (ci >= 0 && !configPath) throw new ConfigError('--config needs a file path');
-  const files = args.filter((_, i) => i !== ci && i !== ci + 1);
+  const files = ci >= 0 ? args.filter((_, i) => i !== ci && i !== ci + 1) : args;
   if (files.length !== 1) throw new ConfigError('usage: npm run ledger:import -- <path/to/ledger.jsonl> [--config file]');
   const file = resolve(files[0]!);
   if (!existsSync(file)) throw new ConfigError(`file: ${file} does not exist`);
