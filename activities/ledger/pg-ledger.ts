@@ -9,6 +9,7 @@ import { Pool, type PoolClient } from 'pg';
 import { D, fmt } from '../../domain/money';
 import { CAP_WINDOW_MS } from '../../domain/treasury/cap-window';
 import { LedgerEntrySchema, type LedgerEntry, type LedgerEntryInput, type LedgerStore, type ReserveResult } from '../ledger-store';
+import { ensureDatabase } from './embedded-postgres';
 import { LEDGER_WRITE_LOCK, migrate } from './migrate';
 
 interface Row {
@@ -72,9 +73,25 @@ export class PgLedgerStore implements LedgerStore {
     this.pool.on('error', () => undefined);
   }
 
-  /** Connects and applies pending migrations (once; every method waits for it). */
+  /**
+   * Connects and applies pending migrations (once; every method waits for it). A database that does
+   * not exist yet (docker-compose's first start) is created through the server's `postgres` database.
+   */
   ready(): Promise<void> {
-    this.readyP ??= (this.o.skipMigrations ? Promise.resolve() : migrate(this.pool).then(() => undefined)).catch((e: unknown) => {
+    const run = async () => {
+      if (this.o.skipMigrations) return;
+      try {
+        await migrate(this.pool);
+      } catch (e) {
+        if ((e as { code?: string }).code !== '3D000') throw e; // invalid_catalog_name: no such database
+        const u = new URL(this.o.url);
+        const name = decodeURIComponent(u.pathname.slice(1));
+        u.pathname = '/postgres';
+        await ensureDatabase(u.toString(), name);
+        await migrate(this.pool);
+      }
+    };
+    this.readyP ??= run().catch((e: unknown) => {
       this.readyP = undefined;
       throw e;
     });

@@ -71,7 +71,7 @@ async function waitForPoller(connection: Connection, config: BallastConfig, w: W
 
 /**
  * Starts `workers/main.ts worker --config <configFile>` with `env` added to this process's (venue
- * keys, BALLAST_LEDGER_FILE...) and resolves once the server sees it polling the task queue.
+ * keys, BALLAST_LEDGER_URL...) and resolves once the server sees it polling the task queue.
  */
 export async function spawnWorkerProcess(connection: Connection, o: { config: BallastConfig; configFile: string; env: Record<string, string>; logFile: string }): Promise<WorkerChild> {
   const out = openSync(o.logFile, 'a');
