@@ -12,8 +12,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Pool } from 'pg';
+import pino from 'pino';
 import { loadMigrations, migrate } from '../../activities/ledger/migrate';
 import { PgLedgerStore } from '../../activities/ledger/pg-ledger';
+import { createTreasuryActivities } from '../../activities/treasury.activities';
 import type { LedgerEntryInput } from '../../activities/ledger-store';
 import { D } from '../../domain/money';
 import { CAP_WINDOW_MS, usedUsdInWindow } from '../../domain/treasury/cap-window';
@@ -140,6 +142,34 @@ describe('PgLedgerStore', () => {
       expect(await l.reserve(r('c', '60.5'), '100', T0)).toMatchObject({ ok: true, usedUsd: '100' });
     } finally {
       await l.close();
+    }
+  });
+});
+
+describe('the daily cap through the treasury activities: a rolling 24 h at execution time', () => {
+  it('a reservation waiting two days for approval still holds the cap; once withdrawn and booked it counts for the next 24 h', async () => {
+    const ledger = await openTestLedger('rolling');
+    try {
+      let now = T0;
+      const config = testConfig((raw) => {
+        raw.treasury.caps = { perTransferUsd: '300', dailyUsd: '400' };
+        raw.treasury.approvalThresholdUsd = '100';
+      });
+      const acts = createTreasuryActivities({ config, ledger, transferVenue: () => { throw new Error('no venue calls here'); }, chainRpcUrl: () => 'http://127.0.0.1:1', now: () => now, logger: pino({ level: 'silent' }) });
+      const reserve = (wf: string, usd: string, dayOf: number) => acts.reserveTransfer({ workflowId: wf, day: new Date(dayOf).toISOString().slice(0, 10), asset: 'USDT', amount: usd, amountUsd: usd, from: 'alpha', to: 'wallet:cold' });
+      expect(await reserve('transfer:day1', '300', now)).toEqual({ usedTodayUsd: '300' });
+      // Two days later (another calendar day, which the old check counted from zero):
+      now = T0 + 2 * CAP_WINDOW_MS;
+      await expect(reserve('transfer:day3', '300', now)).rejects.toMatchObject({ type: 'TRANSFER.OVER_DAILY_CAP', message: expect.stringContaining('300 USD already used in the last 24 h') });
+      // day1 is approved and sent now: booked at execution time.
+      await acts.recordLedger({ id: 'transfer:day1:transfer', at: 0, day: '2026-12-03', workflowId: 'transfer:day1', kind: 'transfer', asset: 'USDT', amount: '300', amountUsd: '300' });
+      now += 23 * 3_600_000;
+      await expect(reserve('transfer:day3b', '300', now)).rejects.toMatchObject({ type: 'TRANSFER.OVER_DAILY_CAP' });
+      expect(await reserve('transfer:day3c', '100', now)).toEqual({ usedTodayUsd: '400' });
+      now += 3_600_000 + 1; // day1's transfer leaves the window
+      expect(await reserve('transfer:day4', '300', now)).toEqual({ usedTodayUsd: '400' });
+    } finally {
+      await ledger.close();
     }
   });
 });
