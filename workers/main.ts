@@ -148,6 +148,7 @@ async function supervise(config: BallastConfig, configPath: string): Promise<voi
     TEMPORAL_ADDRESS: config.temporal.address,
     [PAYLOAD_KEYS_ENV]: payloadKeys,
     [config.ledger.urlEnv]: ledgerDb.url,
+    ...(ledgerDb.maxConnections ? { BALLAST_LEDGER_POOL_MAX: String(ledgerDb.maxConnections) } : {}),
     BALLAST_SIM_API_KEY: process.env.BALLAST_SIM_API_KEY ?? randomBytes(16).toString('hex'),
     BALLAST_SIM_API_SECRET: process.env.BALLAST_SIM_API_SECRET ?? randomBytes(32).toString('hex'),
   };

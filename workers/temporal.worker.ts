@@ -76,6 +76,12 @@ export function defaultTreasuryDeps(deps: TemporalWorkerDeps): Omit<TreasuryDeps
   };
 }
 
+/** The ledger pool's size: the embedded PGlite's 1, or BALLAST_LEDGER_POOL_MAX (npm start passes it on). */
+function poolMax(fromServer: number | undefined, env: Record<string, string | undefined> | undefined): number | undefined {
+  const n = Number(env?.BALLAST_LEDGER_POOL_MAX);
+  return fromServer ?? (Number.isInteger(n) && n > 0 ? n : undefined);
+}
+
 function missingLedger(): never {
   throw new Error('the treasury activities need a ledger (TemporalWorkerDeps.ledger)');
 }
@@ -85,7 +91,7 @@ export async function runTemporalWorker(deps: TemporalWorkerDeps): Promise<void>
   // The ledger's PostgreSQL (the configured URL, or an embedded server this worker runs and stops),
   // migrated before the first activity can run.
   const location = deps.ledger || deps.treasury ? undefined : await locateLedger(config, deps.env ?? {}, { projectRoot: resolve(__dirname, '..'), log: logger });
-  const ledger = deps.ledger ?? (location ? new PgLedgerStore({ url: location.url }) : undefined);
+  const ledger = deps.ledger ?? (location ? new PgLedgerStore({ url: location.url, ...(poolMax(location.maxConnections, deps.env) ? { max: poolMax(location.maxConnections, deps.env) } : {}) }) : undefined);
   try {
     if (ledger instanceof PgLedgerStore) await ledger.ready();
     if (location) logger.info({ ledger: location.describe }, 'treasury ledger ready');

