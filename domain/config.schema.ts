@@ -210,6 +210,14 @@ export const PriceActionConfigSchema = z
     if (new D(p.episodeUsd).gt(p.dailyUsd)) ctx.addIssue({ code: 'custom', path: ['episodeUsd'], message: 'must not exceed dailyUsd' });
   });
 
+/** The quoting worker's fail-safes (hotpath/mode-source.ts PolledModeSource). */
+export const QuotingSafetySchema = z
+  .object({
+    /** Every quote is pulled once the coordinator's operating modes could not be read for longer than this (ms). */
+    modesMaxAgeMs: z.number().int().min(1_000, 'at least 1000 ms (the modes are polled every 500 ms)').max(600_000).default(10_000),
+  })
+  .strict();
+
 export const ConfigSchema = z
   .object({
     mode: z.enum(['simulated', 'live']),
@@ -221,6 +229,7 @@ export const ConfigSchema = z
     strategy: StrategySchema,
     simulation: SimulationSchema.optional(),
     priceAction: PriceActionConfigSchema.default(PriceActionConfigSchema.parse({})),
+    quoting: QuotingSafetySchema.default(QuotingSafetySchema.parse({})),
   })
   .strict()
   .superRefine((c, ctx) => {
