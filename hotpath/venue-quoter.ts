@@ -309,15 +309,14 @@ export class VenueQuoter {
 
   /** Folds new fills into the traded base and tells MarketState (the portfolio skew's input). */
   private publishTraded(): void {
-    const fills = this.deps.venue.tracker.fills();
-    if (fills.length === this.fillsSeen && this.fillsSeen > 0) return;
-    for (let i = this.fillsSeen; i < fills.length; i++) {
-      const f = fills[i]!;
+    const { fills, next } = this.deps.venue.tracker.fillsSince(this.fillsSeen);
+    if (fills.length === 0 && this.fillsSeen > 0) return;
+    for (const f of fills) {
       // A first sync can return the account's older trades: only this run's quoting counts.
       if (f.timestamp < this.startedAt) continue;
       this.traded = f.side === 'buy' ? this.traded.plus(f.amount) : this.traded.minus(f.amount);
     }
-    this.fillsSeen = fills.length;
+    this.fillsSeen = next;
     this.deps.market.setTraded(this.venueId, this.traded.toNumber(), Number(this.cfg.model.orderAmount));
   }
 
