@@ -87,7 +87,8 @@ export class CoordinatorClient {
         this.lastModes = {};
         return { modes: {}, killSwitchResets: [] };
       }
-      this.opts.logger.warn({ err, workflowId: this.workflowId }, 'quoting controls query failed');
+      // Every 500 ms while it lasts: the caller logs the outage once (quotingControlsHandlers).
+      this.opts.logger.debug({ err: err instanceof Error ? err.message : String(err), workflowId: this.workflowId }, 'quoting controls query failed');
       return undefined;
     }
   }
@@ -217,6 +218,7 @@ export function quotingControlsHandlers(o: {
       appliedSeq = Math.max(appliedSeq ?? 0, latest);
     },
     onFailure: () => {
+      if (!failing) o.logger.warn({ lastReadAt: o.modes.lastReadAt() }, 'operating modes unreadable (coordinator query failing); quotes are pulled past quoting.modesMaxAgeMs');
       failing = true;
     },
   };
