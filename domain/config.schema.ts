@@ -236,6 +236,14 @@ export const LedgerConfigSchema = z
   })
   .strict();
 
+/** The quoting worker's fail-safes (hotpath/mode-source.ts PolledModeSource). */
+export const QuotingSafetySchema = z
+  .object({
+    /** Every quote is pulled once the coordinator's operating modes could not be read for longer than this (ms). */
+    modesMaxAgeMs: z.number().int().min(1_000, 'at least 1000 ms (the modes are polled every 500 ms)').max(600_000).default(10_000),
+  })
+  .strict();
+
 export const ConfigSchema = z
   .object({
     mode: z.enum(['simulated', 'live']),
@@ -248,6 +256,7 @@ export const ConfigSchema = z
     simulation: SimulationSchema.optional(),
     priceAction: PriceActionConfigSchema.default(PriceActionConfigSchema.parse({})),
     ledger: LedgerConfigSchema.default(LedgerConfigSchema.parse({})),
+    quoting: QuotingSafetySchema.default(QuotingSafetySchema.parse({})),
   })
   .strict()
   .superRefine((c, ctx) => {

@@ -1,7 +1,7 @@
 // QuotingEngine: one VenueQuoter per venue, sharing a MarketState (books for the cross-venue fair
 // value, the kill-switch latch) and a ModeSource. Starts and stops them together; a kill-switch
-// trip of scope 'all' cancels every venue's orders. The mode source is static (in memory) until
-// the durable, workflow-set one lands.
+// trip of scope 'all' cancels every venue's orders. The mode source is the coordinator's, polled
+// (PolledModeSource) in the live worker, and a StaticModeSource in backtests and tests.
 import type { Logger } from 'pino';
 import { mulberry32 } from '../domain/rng';
 import { resetKillSwitch, type KillDecision } from '../domain/quoting/kill-switch';
@@ -9,7 +9,7 @@ import type { Clock } from '../domain/clock';
 import type { ManagedVenue } from '../venues/managed-venue';
 import { MarketState } from '../domain/quoting/market-state';
 import { StaticModeSource, type ModeSource } from './mode-source';
-import { VenueQuoter, type VenueQuoterConfig } from './venue-quoter';
+import { VenueQuoter, type CancelAllReport, type VenueQuoterConfig } from './venue-quoter';
 
 export interface QuotingEngineVenue {
   venue: ManagedVenue;
@@ -61,13 +61,19 @@ export class QuotingEngine {
     for (const q of this.quoters) await q.start();
   }
 
-  /** Stops every loop; with `cancel`, also cancels every live order (best effort per venue). */
-  async stop(opts: { cancel?: boolean } = {}): Promise<void> {
+  /**
+   * Stops every loop; with `cancel`, also cancels every live order of every venue, going on past
+   * failures: the reports say, per venue, what was cancelled and what is still live.
+   */
+  async stop(opts: { cancel?: boolean } = {}): Promise<CancelAllReport[]> {
     for (const q of this.quoters) q.stop();
-    if (!opts.cancel) return;
+    if (!opts.cancel) return [];
     const results = await Promise.allSettled(this.quoters.map((q) => q.cancelAll()));
-    results.forEach((r, i) => {
-      if (r.status === 'rejected') this.logger?.warn({ venue: this.quoters[i]!.venueId, err: String(r.reason) }, 'cancel on stop failed');
+    return results.map((r, i) => {
+      if (r.status === 'fulfilled') return r.value;
+      const venueId = this.quoters[i]!.venueId;
+      this.logger?.warn({ venue: venueId, err: String(r.reason) }, 'cancel on stop failed');
+      return { venueId, canceled: [], left: [{ clientOrderId: '*', error: String(r.reason) }] };
     });
   }
 

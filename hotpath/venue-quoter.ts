@@ -1,6 +1,8 @@
 // VenueQuoter: one venue's hot loop. On every book/trade event and on a jittered timer it
 //   1. folds housekeeping in (balance refresh, ManagedVenue.reconcile) when due;
-//   2. checks the kill switch and the operating mode — halted, paused or withdraw-only ⇒ cancel all;
+//   2. checks the kill switch and the operating mode — halted, paused, withdraw-only or modes not known
+//      (ModeSource.blocked) ⇒ cancel all. These checks run even when step 1 failed (a book call
+//      that fails must not keep the loop from pulling quotes); a cycle whose step 1 failed places nothing;
 //   3. reads the cross-venue fair value (MarketState, our own orders taken out) and the EWMA volatility,
 //      and asks its QuotePlanner (quote-planner.ts) for the order actions: model → depth ladder →
 //      size jitter → caps → diff against the live orders with the refresh tolerance;
@@ -74,10 +76,20 @@ export interface QuoterStats {
   selfCrossBlocked: number;
   /** Latched kill-switch trips cleared by a resume (paused/withdraw-only → quoting). */
   killSwitchResets: number;
+  /** Cycles that pulled every quote because the mode source could not say what the modes are. */
+  modesBlocked: number;
   lastError?: string;
 }
 
+/** What a cancel-all did: every order it tried, and the ones still live (with why) afterwards. */
+export interface CancelAllReport {
+  venueId: string;
+  canceled: string[];
+  left: { clientOrderId: string; error: string }[];
+}
+
 const RESTING = new Set(['pending', 'open', 'partially_filled']);
+const TERMINAL = new Set(['filled', 'canceled', 'rejected', 'lost']);
 
 interface ParsedOrder {
   price: string;
@@ -88,7 +100,7 @@ interface ParsedOrder {
 }
 
 export class VenueQuoter {
-  readonly stats: QuoterStats = { cycles: 0, ticks: 0, placed: 0, canceled: 0, rejected: 0, rateLimited: 0, errors: 0, selfCrossBlocked: 0, killSwitchResets: 0 };
+  readonly stats: QuoterStats = { cycles: 0, ticks: 0, placed: 0, canceled: 0, rejected: 0, rateLimited: 0, errors: 0, selfCrossBlocked: 0, killSwitchResets: 0, modesBlocked: 0 };
   private rules?: MarketRules;
   private planner?: QuotePlanner;
   private vol: EwmaVolState;
@@ -160,12 +172,29 @@ export class VenueQuoter {
     for (const u of this.unsubs.splice(0)) u();
   }
 
-  /** Cancels every live order of this venue now (used by the engine on a global trip, and on shutdown). */
-  async cancelAll(): Promise<void> {
+  /**
+   * Cancels every live order of this venue now (a halt, a pause, the engine's global trip, shutdown).
+   * A failed cancel does not stop the others: the report names what is still live and why.
+   */
+  async cancelAll(): Promise<CancelAllReport> {
+    const report: CancelAllReport = { venueId: this.venueId, canceled: [], left: [] };
     for (const o of this.deps.venue.openOrders()) {
-      await this.deps.venue.cancelOrder(o.clientOrderId);
-      this.stats.canceled += 1;
+      try {
+        const after = await this.deps.venue.cancelOrder(o.clientOrderId);
+        if (after !== undefined && !TERMINAL.has(after.status)) {
+          report.left.push({ clientOrderId: o.clientOrderId, error: `still ${after.status} after the cancel` });
+          continue;
+        }
+        report.canceled.push(o.clientOrderId);
+        this.stats.canceled += 1;
+      } catch (e) {
+        report.left.push({ clientOrderId: o.clientOrderId, error: e instanceof Error ? e.message : String(e) });
+        this.stats.errors += 1;
+        this.stats.lastError = report.left.at(-1)!.error;
+      }
     }
+    if (report.left.length > 0) this.deps.logger?.warn({ venue: this.venueId, left: report.left }, 'cancel-all left orders live');
+    return report;
   }
 
   private fail(e: Error): void {
@@ -210,27 +239,43 @@ export class VenueQuoter {
 
   private async cycle(): Promise<void> {
     this.stats.cycles += 1;
-    try {
-      await this.housekeeping();
+    // Housekeeping (book poll, reconcile, balances) may fail; the safety checks below run anyway.
+    const fresh = await this.housekeeping();
+    await this.guard(async () => {
+      const now = this.deps.clock.now();
       const mode = this.deps.modes.current(this.venueId);
-      this.onModeChange(mode);
+      const blocked = this.deps.modes.blocked?.(now);
+      if (blocked !== undefined) {
+        this.stats.modesBlocked += 1;
+        if (this.deps.venue.openOrders().length > 0) this.deps.logger?.warn({ venue: this.venueId, reason: blocked }, 'pulling quotes: operating modes unknown');
+      } else this.onModeChange(mode);
       const halted = this.checkKillSwitch();
-      if (halted || mode === 'paused' || mode === 'withdraw-only') {
+      if (halted || blocked !== undefined || mode === 'paused' || mode === 'withdraw-only') {
         await this.cancelAll();
         return;
       }
+      if (!fresh) return;
       const plan = this.decide(mode);
       if (plan) await this.execute(plan);
+    });
+  }
+
+  /** Runs a step of the cycle; false if it failed (counted, logged; a rate limit blocks the venue for a while). */
+  private async guard(step: () => Promise<void>): Promise<boolean> {
+    try {
+      await step();
+      return true;
     } catch (e) {
       if (isVenueError(e, 'VENUE.RATE_LIMITED')) {
         this.stats.rateLimited += 1;
-        this.blockedUntil = this.deps.clock.now() + (e.retryAfterMs ?? 1_000);
+        this.blockedUntil = Math.max(this.blockedUntil, this.deps.clock.now() + (e.retryAfterMs ?? 1_000));
         this.dirty = true;
       } else {
         this.stats.errors += 1;
         this.stats.lastError = e instanceof Error ? e.message : String(e);
         this.deps.logger?.warn({ venue: this.venueId, err: this.stats.lastError }, 'quoting cycle failed');
       }
+      return false;
     }
   }
 
@@ -264,15 +309,14 @@ export class VenueQuoter {
 
   /** Folds new fills into the traded base and tells MarketState (the portfolio skew's input). */
   private publishTraded(): void {
-    const fills = this.deps.venue.tracker.fills();
-    if (fills.length === this.fillsSeen && this.fillsSeen > 0) return;
-    for (let i = this.fillsSeen; i < fills.length; i++) {
-      const f = fills[i]!;
+    const { fills, next } = this.deps.venue.tracker.fillsSince(this.fillsSeen);
+    if (fills.length === 0 && this.fillsSeen > 0) return;
+    for (const f of fills) {
       // A first sync can return the account's older trades: only this run's quoting counts.
       if (f.timestamp < this.startedAt) continue;
       this.traded = f.side === 'buy' ? this.traded.plus(f.amount) : this.traded.minus(f.amount);
     }
-    this.fillsSeen = fills.length;
+    this.fillsSeen = next;
     this.deps.market.setTraded(this.venueId, this.traded.toNumber(), Number(this.cfg.model.orderAmount));
   }
 
@@ -281,22 +325,32 @@ export class VenueQuoter {
     this.deps.market.updateBook(this.venueId, book, this.deps.clock.now());
   }
 
-  private async housekeeping(): Promise<void> {
+  /**
+   * Book poll (when the stream is quiet), reconcile and balance refresh, each when due. Each step runs
+   * even when an earlier one failed (a failing book call must not hide a balance that breaches the
+   * kill switch); true only if all of them succeeded.
+   */
+  private async housekeeping(): Promise<boolean> {
     const now = this.deps.clock.now();
     const bookAt = this.deps.market.venue(this.venueId)?.bookAt;
-    if (bookAt === undefined || now - bookAt >= (this.cfg.bookPollMs ?? this.cfg.maxDataAgeMs / 3)) await this.pollBook();
+    let ok = true;
+    if (bookAt === undefined || now - bookAt >= (this.cfg.bookPollMs ?? this.cfg.maxDataAgeMs / 3)) ok = (await this.guard(() => this.pollBook())) && ok;
     // Due times move before the call: a venue that keeps failing one of these (a reconcile heavier
     // than the rate limit's burst) must not starve quoting; it is retried at the next interval.
     if (now >= this.nextReconcileAt) {
       this.nextReconcileAt = now + this.cfg.reconcileEveryMs;
-      const r = await this.deps.venue.reconcile();
-      if (r.fills > 0) this.nextBalanceAt = this.deps.clock.now();
+      ok =
+        (await this.guard(async () => {
+          const r = await this.deps.venue.reconcile();
+          if (r.fills > 0) this.nextBalanceAt = this.deps.clock.now();
+        })) && ok;
       this.publishTraded();
     }
     if (this.deps.clock.now() >= this.nextBalanceAt) {
       this.nextBalanceAt = this.deps.clock.now() + this.cfg.balanceEveryMs;
-      await this.refreshBalances();
+      ok = (await this.guard(() => this.refreshBalances())) && ok;
     }
+    return ok;
   }
 
   /**
@@ -368,7 +422,8 @@ export class VenueQuoter {
     const healthy = v?.healthy ?? false;
     market.setObservation(
       this.venueId,
-      v?.bookAt !== undefined ? { venueId: this.venueId, pnlQuote, inventoryBase: this.baseStr, healthy, lastBookAt: v.bookAt } : { venueId: this.venueId, pnlQuote, inventoryBase: this.baseStr, healthy },
+      // No book yet (the first polls failed): the data is as old as this run, stale once older than the limit.
+      { venueId: this.venueId, pnlQuote, inventoryBase: this.baseStr, healthy, lastBookAt: v?.bookAt ?? this.startedAt },
     );
     const r = evaluateKillSwitch(market.killSwitch, market.observations(), this.cfg.killSwitch, now);
     market.killSwitch = r.state;

@@ -1,14 +1,19 @@
 // The quoting worker's link to the durable plane: imbalance events go to the asset's liquidityCoordinator
 // (started on first use with signalWithStart), and the per-venue operating modes come back through its
-// `modes` query. Nothing here throws on the hot path: failures are logged and the last known modes stay.
+// `modes` query (with the operators' kill-switch resets: `quotingControls`). Nothing here throws on the
+// hot path: failures are logged; `readControls` says when the coordinator could not be read, so the
+// quoting side can fail safe (hotpath/mode-source.ts PolledModeSource).
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Logger } from 'pino';
 import type { ImbalanceEvent } from '../domain/quoting/imbalance';
+import type { PolledModeSource } from '../hotpath/mode-source';
 import {
   coordinatorWorkflowId,
   imbalanceSignal,
   liquidityCoordinator,
   modesQuery,
+  quotingControlsQuery,
+  type QuotingControls,
   type VenueMode,
   type VenueModeEntry,
 } from '../workflows/liquidity-coordinator.workflow';
@@ -67,6 +72,27 @@ export class CoordinatorClient {
     return this.lastModes;
   }
 
+  /**
+   * The modes and kill-switch resets, or undefined when the coordinator could not be read (query
+   * failed or timed out). No coordinator yet is an answer: every venue in its default mode.
+   */
+  async readControls(): Promise<QuotingControls | undefined> {
+    try {
+      const handle = this.opts.client.workflow.getHandle(this.workflowId);
+      const c = await this.opts.client.withDeadline(Date.now() + this.queryTimeoutMs, () => handle.query(quotingControlsQuery));
+      this.lastModes = c.modes;
+      return c;
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) {
+        this.lastModes = {};
+        return { modes: {}, killSwitchResets: [] };
+      }
+      // Every 500 ms while it lasts: the caller logs the outage once (quotingControlsHandlers).
+      this.opts.logger.debug({ err: err instanceof Error ? err.message : String(err), workflowId: this.workflowId }, 'quoting controls query failed');
+      return undefined;
+    }
+  }
+
   knownModes(): VenueModes {
     return this.lastModes;
   }
@@ -113,4 +139,87 @@ export class ModePoller {
       });
     }, delayMs);
   }
+}
+
+/**
+ * Polls the quoting controls (default every 500 ms): `onRead` after every successful read (the
+ * caller stamps its mode source with it), `onFailure` after every failed one.
+ */
+export class ControlsPoller {
+  private timer: NodeJS.Timeout | undefined;
+  private running = false;
+
+  constructor(
+    private readonly source: Pick<CoordinatorClient, 'readControls'>,
+    private readonly handlers: { onRead: (c: QuotingControls) => void; onFailure?: () => void },
+    private readonly intervalMs = 500,
+  ) {}
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.schedule(0);
+  }
+
+  stop(): void {
+    this.running = false;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  /** One poll; true if the controls were read. */
+  async pollOnce(): Promise<boolean> {
+    const c = await this.source.readControls();
+    if (c === undefined) this.handlers.onFailure?.();
+    else this.handlers.onRead(c);
+    return c !== undefined;
+  }
+
+  private schedule(delayMs: number): void {
+    this.timer = setTimeout(() => {
+      void this.pollOnce().finally(() => {
+        if (this.running) this.schedule(this.intervalMs);
+      });
+    }, delayMs);
+  }
+}
+
+/**
+ * What the quoting worker does with each read: stamps its mode source with the modes (every venue it
+ * quotes) and clears a kill-switch latch once per operator reset. Resets already recorded at the first
+ * read belong to earlier runs (this run's latch starts clear) and are not applied.
+ */
+export function quotingControlsHandlers(o: {
+  modes: PolledModeSource;
+  venueIds: readonly string[];
+  resetKillSwitch: (venueId?: string) => void;
+  now: () => number;
+  logger: Logger;
+}): { onRead: (c: QuotingControls) => void; onFailure: () => void } {
+  let appliedSeq: number | undefined;
+  let lastModes = '';
+  let failing = false;
+  return {
+    onRead: (c) => {
+      const modes = Object.fromEntries(o.venueIds.map((v) => [v, modeOf(c.modes, v)]));
+      o.modes.update(modes, o.now());
+      const json = JSON.stringify(modes);
+      if (json !== lastModes || failing) o.logger.info({ modes }, failing ? 'operating modes readable again' : 'operating modes changed');
+      lastModes = json;
+      failing = false;
+      const latest = c.killSwitchResets.reduce((m, r) => Math.max(m, r.seq), 0);
+      if (appliedSeq !== undefined) {
+        for (const r of c.killSwitchResets) {
+          if (r.seq <= appliedSeq) continue;
+          o.logger.warn({ venue: r.venueId ?? 'all', requestedBy: r.requestedBy, reason: r.reason, seq: r.seq }, 'kill switch reset by an operator');
+          o.resetKillSwitch(r.venueId);
+        }
+      }
+      appliedSeq = Math.max(appliedSeq ?? 0, latest);
+    },
+    onFailure: () => {
+      if (!failing) o.logger.warn({ lastReadAt: o.modes.lastReadAt() }, 'operating modes unreadable (coordinator query failing); quotes are pulled past quoting.modesMaxAgeMs');
+      failing = true;
+    },
+  };
 }

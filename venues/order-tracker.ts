@@ -1,6 +1,8 @@
 // Order state owned once for every venue: orders are tracked BEFORE they are sent, updated from
 // venue reports, fills are de-duplicated by trade id, and an order the venue keeps not finding is
 // marked lost. State is plain data; every update replaces the record.
+// Memory is bounded: a long-running quoter settles thousands of orders an hour, so only the newest
+// `maxTerminal` settled orders and `maxFills` fills (and their trade ids) are kept; live orders always are.
 import { D, fmt } from '../domain/money';
 import type { Fill, OrderStatus, Side, VenueOrder } from './venue.port';
 
@@ -31,11 +33,24 @@ function update(o: TrackedOrder, changes: Partial<TrackedOrder>): TrackedOrder {
   return Object.assign({}, o, changes);
 }
 
+export interface OrderTrackerLimits {
+  /** Settled (filled, canceled, rejected, lost) orders kept for look-ups; older ones are forgotten. Default 2000. */
+  maxTerminal?: number;
+  /** Fills (and trade ids for de-duplication) kept; older ones are forgotten. Default 10 000. */
+  maxFills?: number;
+}
+
 export class OrderTracker {
   private readonly orders = new Map<string, TrackedOrder>();
   private readonly byVenueId = new Map<string, string>();
   private readonly seenTrades = new Set<string>();
-  private readonly fillLog: Fill[] = [];
+  private fillLog: Fill[] = [];
+  /** Fills forgotten from the front of fillLog: fill n (since start) is fillLog[n - fillsDropped]. */
+  private fillsDropped = 0;
+  /** Settled orders' ids, oldest settled first: the eviction order. */
+  private readonly settled = new Map<string, true>();
+  private readonly maxTerminal: number;
+  private readonly maxFills: number;
   /**
    * The unsettled orders' ids with their tracking order: the quoting loop reads them several times per
    * cycle, and scanning every order ever tracked made each read O(orders since start).
@@ -48,7 +63,19 @@ export class OrderTracker {
   /** Bumped on every change: a reader may reuse what it derived from the orders while it is unchanged. */
   version = 0;
 
-  constructor(private readonly maxNotFound = 3) {}
+  constructor(
+    private readonly maxNotFound = 3,
+    limits: OrderTrackerLimits = {},
+  ) {
+    this.maxTerminal = limits.maxTerminal ?? 2_000;
+    this.maxFills = limits.maxFills ?? 10_000;
+    if (!(this.maxTerminal >= 0) || !(this.maxFills >= 1)) throw new Error(`OrderTracker: bad limits ${JSON.stringify(limits)}`);
+  }
+
+  /** How many orders and fills are held now (what the limits bound). */
+  size(): { orders: number; settled: number; fills: number; tradeIds: number } {
+    return { orders: this.orders.size, settled: this.settled.size, fills: this.fillLog.length, tradeIds: this.seenTrades.size };
+  }
 
   /** Record an order about to be sent (status `pending`), so a crash or timeout never loses it. */
   track(o: { clientOrderId: string; side: Side; price: string; amount: string; postOnly: boolean; now: number }): TrackedOrder {
@@ -95,14 +122,32 @@ export class OrderTracker {
     this.orders.set(o.clientOrderId, o);
     this.version++;
     const id = o.clientOrderId;
-    if (isTerminal(o.status)) this.open.delete(id);
-    else if (!this.open.has(id)) {
+    if (isTerminal(o.status)) {
+      this.open.delete(id);
+      if (!this.settled.has(id)) {
+        this.settled.set(id, true);
+        this.evictSettled();
+      }
+    } else if (!this.open.has(id)) {
+      this.settled.delete(id);
       // Back from `lost`: it goes after newer orders in the Map, so the next read re-sorts.
       this.open.set(id, this.seqOf.get(id)!);
       this.reordered = true;
     }
     if (o.venueOrderId) this.byVenueId.set(o.venueOrderId, o.clientOrderId);
     return o;
+  }
+
+  /** Forgets the oldest settled orders beyond maxTerminal (never a live one). */
+  private evictSettled(): void {
+    for (const id of this.settled.keys()) {
+      if (this.settled.size <= this.maxTerminal) return;
+      this.settled.delete(id);
+      const o = this.orders.get(id);
+      this.orders.delete(id);
+      this.seqOf.delete(id);
+      if (o?.venueOrderId !== undefined && this.byVenueId.get(o.venueOrderId) === id) this.byVenueId.delete(o.venueOrderId);
+    }
   }
 
   reject(clientOrderId: string, reason: string, now: number): TrackedOrder | undefined {
@@ -144,6 +189,13 @@ export class OrderTracker {
     if (this.seenTrades.has(f.tradeId)) return false;
     this.seenTrades.add(f.tradeId);
     this.fillLog.push(f);
+    if (this.fillLog.length > this.maxFills) {
+      // Drop the oldest half of the excess at once (amortized O(1) per fill); their trade ids go too.
+      const drop = this.fillLog.length - this.maxFills + Math.floor(this.maxFills / 2);
+      for (const old of this.fillLog.slice(0, drop)) this.seenTrades.delete(old.tradeId);
+      this.fillLog = this.fillLog.slice(drop);
+      this.fillsDropped += drop;
+    }
     const o = (f.clientOrderId && this.orders.get(f.clientOrderId)) || this.findByVenueId(f.venueOrderId);
     if (o) {
       const fillsFilled = new D(o.fillsFilled).plus(f.amount);
@@ -154,7 +206,17 @@ export class OrderTracker {
     return true;
   }
 
+  /** The fills kept (the newest maxFills at most), oldest first. */
   fills(): readonly Fill[] {
     return this.fillLog;
+  }
+
+  /**
+   * Fills after a cursor (a count of fills since start; 0 at first), and the cursor to pass next time.
+   * Fills forgotten before they were read are skipped (counted in `missed`).
+   */
+  fillsSince(cursor: number): { fills: readonly Fill[]; next: number; missed: number } {
+    const from = Math.max(cursor, this.fillsDropped);
+    return { fills: this.fillLog.slice(from - this.fillsDropped), next: this.fillsDropped + this.fillLog.length, missed: from - cursor };
   }
 }

@@ -37,6 +37,30 @@ function parseArgs(argv: string[]): { role: Role; configPath: string } {
 
 const logger = createLogger({ name: `ballast-${process.argv[2] ?? 'main'}`, level: process.env.LOG_LEVEL ?? 'info' });
 
+/** Set by `start` for its children: a Ctrl-C to the process group is the supervisor's to order. */
+const SUPERVISED_ENV = 'BALLAST_SUPERVISED';
+
+/**
+ * Stop on SIGTERM, and on SIGINT when run alone. Under `start`, Ctrl-C signals the whole process
+ * group at once: a supervised child leaves the order to the supervisor (SIGTERM in reverse start
+ * order, so the quoting worker cancels its orders while the market still runs), and stops by
+ * itself only if no SIGTERM follows within 30 s.
+ */
+function onStopSignals(stop: () => void): void {
+  let stopping = false;
+  const once = () => {
+    if (stopping) return;
+    stopping = true;
+    stop();
+  };
+  process.on('SIGTERM', once);
+  process.on('SIGINT', () => {
+    if (!process.env[SUPERVISED_ENV]) return once();
+    logger.info('SIGINT: the supervisor stops the processes in order');
+    setTimeout(once, 30_000).unref();
+  });
+}
+
 function splitAddress(address: string): { host: string; port: number } {
   const [host, port] = address.split(':');
   return { host: host ?? '127.0.0.1', port: Number(port) };
@@ -151,6 +175,7 @@ async function supervise(config: BallastConfig, configPath: string): Promise<voi
     ...(ledgerDb.maxConnections ? { BALLAST_LEDGER_POOL_MAX: String(ledgerDb.maxConnections) } : {}),
     BALLAST_SIM_API_KEY: process.env.BALLAST_SIM_API_KEY ?? randomBytes(16).toString('hex'),
     BALLAST_SIM_API_SECRET: process.env.BALLAST_SIM_API_SECRET ?? randomBytes(32).toString('hex'),
+    [SUPERVISED_ENV]: '1',
   };
   const spawnRole = (role: Role): ChildProcess => {
     // Same interpreter and loader flags (tsx) as this process.
@@ -217,9 +242,7 @@ async function main(): Promise<void> {
       return runTemporalWorker({ config, logger, env: process.env });
     case 'api': {
       const app = await runApi({ config, logger, dataConverter: ballastDataConverter(process.env) });
-      const close = () => void app.close().then(() => process.exit(0));
-      process.on('SIGINT', close);
-      process.on('SIGTERM', close);
+      onStopSignals(() => void app.close().then(() => process.exit(0)));
       return;
     }
     case 'market': {
@@ -231,16 +254,13 @@ async function main(): Promise<void> {
         return w ? [[v.id, w.address]] : [];
       }));
       const market = await startSimulatedMarket({ ...config.simulation, venues: config.venues, env: process.env, log: logger, depositAddresses });
-      const stop = () => void market.stop().then(() => process.exit(0));
-      process.on('SIGINT', stop);
-      process.on('SIGTERM', stop);
+      onStopSignals(() => void market.stop().then(() => process.exit(0)));
       return;
     }
     case 'quoting': {
       const q = await runQuotingWorker({ config, env: process.env, logger });
-      const stop = () => void q.stop().then(() => process.exit(0));
-      process.on('SIGINT', stop);
-      process.on('SIGTERM', stop);
+      // Exit 1 when an order of ours could not be cancelled (the log names it, per venue).
+      onStopSignals(() => void q.stop().then((r) => process.exit(r.sweeps.some((s) => s.left.length > 0) ? 1 : 0), () => process.exit(1)));
       return;
     }
     case 'temporal': {

@@ -259,6 +259,10 @@ export async function startSimulatedMarket(o: MarketOptions): Promise<SimulatedM
     ...(amm ? { amm } : {}),
     url,
     stop: async () => {
+      // What Ballast still had resting when the market went away (an ordered shutdown leaves nothing).
+      const left = Object.fromEntries(Object.entries(exchanges).map(([id, ex]) => [id, ex.engine.openOrders(o.ballast.account).length]));
+      const total = Object.values(left).reduce((a, n) => a + n, 0);
+      o.log[total > 0 ? 'warn' : 'info']({ ballastOpenOrders: left }, total > 0 ? 'market stopping with Ballast orders resting' : 'market stopping; no Ballast order resting');
       unsubscribePool?.();
       lpFollow?.stop();
       runner.stop();

@@ -2,6 +2,10 @@
 // config, reached with the real ccxt client (the simulated exchanges through their emulators), with
 // operating modes read from the liquidityCoordinator workflow (polled, ~0.5 s) and imbalances
 // signalled to it through a debounced detector. It never waits on Temporal on the hot path.
+// Fail-safe: before quoting it cancels the orders an earlier run left (start-up sweep, by the
+// quoter's client-id prefix); it quotes only while the modes are known (PolledModeSource,
+// config quoting.modesMaxAgeMs); an operator's kill-switch reset reaches it through the coordinator;
+// on stop it cancels every order and sweeps again, reporting what is left per venue.
 import { Client, Connection } from '@temporalio/client';
 import type { Logger } from 'pino';
 import type { BallastConfig } from '../domain/config.schema';
@@ -9,11 +13,14 @@ import { RealClock } from '../hotpath/clocks';
 import { ballastDataConverter } from '../temporal/data-converter';
 import { ManagedVenue } from '../venues/managed-venue';
 import { ccxtVenueFor } from '../venues/registry';
-import { CoordinatorClient, ModePoller, modeOf } from '../temporal/coordinator-client';
+import { ControlsPoller, CoordinatorClient, quotingControlsHandlers } from '../temporal/coordinator-client';
 import { ImbalanceMonitor } from '../hotpath/imbalance-monitor';
-import { StaticModeSource } from '../hotpath/mode-source';
+import { PolledModeSource } from '../hotpath/mode-source';
+import { quoterClientIdPrefix, sweepQuoterOrders, type SweepReport } from '../hotpath/order-sweep';
 import { QuotingEngine, type QuotingEngineVenue } from '../hotpath/quoting-engine';
 import { IMBALANCE_TICK_MS, monitoredVenues, quotingVenueFor } from '../hotpath/engine-setup';
+import type { CancelAllReport } from '../hotpath/venue-quoter';
+import type { VenueAdapter } from '../venues/venue.port';
 import { startPoolLiquidity } from './pool-liquidity';
 
 export interface QuotingProcessDeps {
@@ -22,16 +29,45 @@ export interface QuotingProcessDeps {
   logger: Logger;
 }
 
-export async function runQuotingWorker(deps: QuotingProcessDeps): Promise<{ stop(): Promise<void> }> {
+export interface QuotingWorker {
+  engine: QuotingEngine;
+  modes: PolledModeSource;
+  /** What the start-up sweep found and cancelled, per venue. */
+  sweeps: SweepReport[];
+  /** Stops quoting and cancels every order; per venue, what was cancelled and what is still live. */
+  stop(): Promise<{ cancels: CancelAllReport[]; sweeps: SweepReport[] }>;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The start-up sweep, retried: a venue whose leftovers cannot be cancelled is not quoted (start fails). */
+async function sweepBeforeQuoting(adapter: VenueAdapter, logger: Logger, attempts = 3): Promise<SweepReport> {
+  let last: unknown;
+  for (let i = 1; i <= attempts; i++) {
+    try {
+      const r = await sweepQuoterOrders(adapter, { logger });
+      if (r.left.length === 0) return r;
+      last = new Error(`${r.left.length} order(s) still live: ${r.left.map((l) => `${l.clientOrderId} (${l.error})`).join(', ')}`);
+    } catch (e) {
+      last = e;
+    }
+    if (i < attempts) await sleep(1_000 * i);
+  }
+  throw new Error(`venue ${adapter.id}: the start-up sweep could not cancel an earlier run's orders, not quoting: ${last instanceof Error ? last.message : String(last)}`);
+}
+
+export async function runQuotingWorker(deps: QuotingProcessDeps): Promise<QuotingWorker> {
   const { config, env, logger } = deps;
   const clock = new RealClock();
   const runId = Date.now().toString(36);
   const venues: QuotingEngineVenue[] = [];
+  const sweeps: SweepReport[] = [];
   for (const v of config.venues) {
     // AMM pools are not quoted: they have no order book.
     const adapter = ccxtVenueFor(config, v, env);
     if (!adapter) continue;
-    const venue = new ManagedVenue(adapter, { now: () => clock.now(), clientIdPrefix: `bq${runId}${v.id.slice(0, 3)}` });
+    sweeps.push(await sweepBeforeQuoting(adapter, logger));
+    const venue = new ManagedVenue(adapter, { now: () => clock.now(), clientIdPrefix: quoterClientIdPrefix(runId, v.id) });
     const { mid, base, ...ready } = await quotingVenueFor(config, v, venue);
     venues.push(ready);
     logger.info({ venue: v.id, mid, base }, 'quoting venue ready');
@@ -39,14 +75,14 @@ export async function runQuotingWorker(deps: QuotingProcessDeps): Promise<{ stop
 
   const connection = await Connection.connect({ address: config.temporal.address });
   const coordinator = new CoordinatorClient({ client: new Client({ connection, namespace: config.temporal.namespace, dataConverter: ballastDataConverter(env) }), taskQueue: config.temporal.taskQueue, asset: config.asset.symbol, logger });
-  const modes = new StaticModeSource();
-  const poller = new ModePoller(coordinator, (m) => {
-    for (const v of venues) modes.set(v.venue.id, modeOf(m, v.venue.id));
-    logger.info({ modes: m }, 'operating modes changed');
-  });
-  poller.start();
-
+  // Nothing quotes until the coordinator has been read, and every quote is pulled when it cannot be read for too long.
+  const modes = new PolledModeSource(config.quoting.modesMaxAgeMs);
   const engine = new QuotingEngine({ venues, clock, seed: Number.parseInt(runId, 36) % 2 ** 31, modes, logger });
+  const poller = new ControlsPoller(
+    coordinator,
+    quotingControlsHandlers({ modes, venueIds: venues.map((v) => v.venue.id), resetKillSwitch: (id) => engine.resetKillSwitch(id), now: () => clock.now(), logger }),
+  );
+  poller.start();
   await engine.start();
   // Ballast's liquidity on the AMM pool; a pool that cannot be reached never stops the quoting.
   const pool = await startPoolLiquidity({ config, env, logger, clock }).catch((e: unknown) => {
@@ -62,14 +98,27 @@ export async function runQuotingWorker(deps: QuotingProcessDeps): Promise<{ stop
   timer.unref();
 
   return {
+    engine,
+    modes,
+    sweeps,
     stop: async () => {
       clearInterval(timer);
       poller.stop();
       await pool?.stop();
-      await engine.stop({ cancel: true });
+      const cancels = await engine.stop({ cancel: true });
+      // Whatever the tracker did not know (an order whose placement timed out) is found by its prefix.
+      const after: SweepReport[] = [];
+      for (const v of venues) {
+        after.push(await sweepQuoterOrders(v.venue.adapter, { logger, prefix: quoterClientIdPrefix(runId, v.venue.id) }).catch((e: unknown) => ({ venueId: v.venue.id, found: [], canceled: [], left: [{ clientOrderId: '*', error: e instanceof Error ? e.message : String(e) }], untouched: 0 })));
+      }
+      const left = Object.fromEntries(after.filter((s) => s.left.length > 0).map((s) => [s.venueId, s.left]));
+      const canceled = Object.fromEntries(cancels.map((c) => [c.venueId, c.canceled.length]));
+      if (Object.keys(left).length > 0) logger.error({ canceled, left }, 'quoting stopped with orders still live');
+      else logger.info({ canceled }, 'quoting stopped; no order of ours left on any venue');
       for (const v of venues) await v.venue.adapter.close?.();
       clock.stop();
       await connection.close();
+      return { cancels, sweeps: after };
     },
   };
 }

@@ -6,6 +6,9 @@
 // `rebalance` or a `venueRisk` child. Children are started with ParentClosePolicy ABANDON (a
 // continueAsNew must not kill an evacuation waiting for an operator) and report back with the
 // `policyChildFinished` signal, so their outcome reaches whichever run is current.
+// An operator clears a latched kill-switch trip with the `resetKillSwitch` update (who and why, recorded
+// in the state's `killSwitchResets` and in the history); the quoting worker reads it with the modes
+// through the `quotingControls` query and clears its latch once.
 // Versioning: runs recorded before the policy existed replay on the `patched('coordinator-policy')` branch;
 // `patched('policy-rearm')`: every policy change re-arms the timer, and an imbalance blocked by a running
 // child is re-decided when the child reports back (see the comment at the patch).
@@ -71,6 +74,32 @@ const VenueModeEntrySchema = z.object({
 });
 export type VenueModeEntry = z.infer<typeof VenueModeEntrySchema>;
 
+export const ResetKillSwitchSchema = z
+  .object({
+    /** The venue whose trip is cleared; omitted: every trip, global ones included. */
+    venueId: z.string().min(1, 'expected a venue id (omit it to reset every venue)').optional(),
+    reason: z.string().min(1, 'say why the kill switch may be reset'),
+    requestedBy: z.string().min(1, 'expected who asks, e.g. "ops@desk"'),
+  })
+  .strict();
+export type ResetKillSwitchRequest = z.input<typeof ResetKillSwitchSchema>;
+
+export const KILL_SWITCH_RESET_LIMIT = 50;
+const KillSwitchResetSchema = z.object({
+  /** Position in this entity's event sequence: the quoting worker applies each reset once, by seq. */
+  seq: z.number().int(),
+  venueId: z.string().optional(),
+  reason: z.string(),
+  requestedBy: z.string(),
+});
+export type KillSwitchReset = z.infer<typeof KillSwitchResetSchema>;
+
+/** What the quoting worker polls: the venue modes and the operators' kill-switch resets. */
+export interface QuotingControls {
+  modes: Record<string, VenueModeEntry>;
+  killSwitchResets: KillSwitchReset[];
+}
+
 const HistoryEntrySchema = z.object({ seq: z.number().int(), event: ImbalanceEventSchema });
 const RejectedSignalSchema = z.object({
   seq: z.number().int(),
@@ -93,6 +122,8 @@ export const CoordinatorStateSchema = z
     rejected: z.array(RejectedSignalSchema),
     /** The policy's own state (raised imbalances, actions, cooldowns, budgets); absent in pre-policy runs. */
     policy: PolicyStateSchema.optional(),
+    /** The last KILL_SWITCH_RESET_LIMIT operator resets of the quoting kill switch; absent before the first. */
+    killSwitchResets: z.array(KillSwitchResetSchema).optional(),
     counters: z.object({
       signals: z.number().int(),
       raised: z.number().int(),
@@ -136,6 +167,8 @@ export const ChildFinishedSchema = z
 /** Sent by a rebalance / venueRisk child the policy started, when it ends (however it ends). */
 export const policyChildFinishedSignal = defineSignal<[z.input<typeof ChildFinishedSchema>]>('policyChildFinished');
 export const modesQuery = defineQuery<Record<string, VenueModeEntry>>('modes');
+export const resetKillSwitchUpdate = defineUpdate<KillSwitchReset, [ResetKillSwitchRequest]>('resetKillSwitch');
+export const quotingControlsQuery = defineQuery<QuotingControls>('quotingControls');
 
 export const initialCoordinatorState = (): CoordinatorState => ({
   seq: 0,
@@ -259,8 +292,26 @@ export async function liquidityCoordinator(rawInput: LiquidityCoordinatorInput):
       },
     },
   );
+  setHandler(
+    resetKillSwitchUpdate,
+    (raw) => {
+      const req = ResetKillSwitchSchema.parse(raw);
+      state.seq += 1;
+      eventsThisRun += 1;
+      const reset: KillSwitchReset = { seq: state.seq, ...(req.venueId !== undefined ? { venueId: req.venueId } : {}), reason: req.reason, requestedBy: req.requestedBy };
+      state.killSwitchResets = [...(state.killSwitchResets ?? []), reset].slice(-KILL_SWITCH_RESET_LIMIT);
+      return reset;
+    },
+    {
+      validator: (raw) => {
+        const r = ResetKillSwitchSchema.safeParse(raw);
+        if (!r.success) throw new Error(`resetKillSwitch is invalid: ${toFieldIssues(r.error).map((i) => `${i.path}: ${i.message}`).join('; ')}`);
+      },
+    },
+  );
   setHandler(stateQuery, () => state);
   setHandler(modesQuery, () => state.modes);
+  setHandler(quotingControlsQuery, () => ({ modes: state.modes, killSwitchResets: state.killSwitchResets ?? [] }));
 
   const wantsNewRun = () => eventsThisRun >= input.continueAsNewAfter || workflowInfo().continueAsNewSuggested;
   if (!withPolicy) await condition(wantsNewRun);

@@ -53,6 +53,16 @@ describe('parseConfig rejects bad configs naming the field and the expectation',
     expect(lines(e)).toEqual(['  - venues[1].requirements.maxSpreadPct: expected a decimal number like "0.001", got "wide"']);
   });
 
+  it('quoting.modesMaxAgeMs below the mode poll interval, and its default', () => {
+    const c = demo();
+    c.quoting = { modesMaxAgeMs: 500 };
+    expect(lines(configError(() => parseConfig(c)))).toEqual(['  - quoting.modesMaxAgeMs: at least 1000 ms (the modes are polled every 500 ms)']);
+    c.quoting = { modesMaxAgeMs: '10s' };
+    expect(lines(configError(() => parseConfig(c)))[0]).toContain('quoting.modesMaxAgeMs: ');
+    delete c.quoting;
+    expect(parseConfig(c).quoting.modesMaxAgeMs).toBe(10_000);
+  });
+
   it('a missing treasury.caps.dailyUsd', () => {
     const c = demo();
     delete c.treasury.caps.dailyUsd;

@@ -1,0 +1,39 @@
+// What the quoting worker does with each read of the coordinator's quoting controls: the modes stamp
+// its PolledModeSource (every quoted venue; unnamed ones normal), and each operator kill-switch reset
+// is applied exactly once — resets already recorded at the first read belong to earlier runs.
+import { PolledModeSource } from '../../hotpath/mode-source';
+import { quotingControlsHandlers } from '../../temporal/coordinator-client';
+import { createLogger } from '../../config/logger';
+import type { KillSwitchReset, VenueModeEntry } from '../../workflows/liquidity-coordinator.workflow';
+
+const logger = createLogger({ name: 'test', level: 'silent' });
+const reset = (seq: number, venueId?: string): KillSwitchReset => ({ seq, ...(venueId ? { venueId } : {}), reason: 'checked', requestedBy: 'ops@desk' });
+const paused: Record<string, VenueModeEntry> = { bravo: { mode: 'paused', reason: 'maintenance', requestedBy: 'ops', seq: 1 } };
+
+describe('quotingControlsHandlers', () => {
+  it('stamps the modes, applies each new reset once and never the ones from before the first read', () => {
+    let now = 1_000;
+    const modes = new PolledModeSource(2_000);
+    const applied: (string | undefined)[] = [];
+    const h = quotingControlsHandlers({ modes, venueIds: ['alpha', 'bravo'], resetKillSwitch: (v) => applied.push(v), now: () => now, logger });
+    expect(modes.blocked(now)).toBe('operating modes not known yet');
+
+    h.onRead({ modes: paused, killSwitchResets: [reset(3, 'alpha')] });
+    expect([modes.current('alpha'), modes.current('bravo'), modes.blocked(now)]).toEqual(['normal', 'paused', undefined]);
+    expect(applied).toEqual([]); // seq 3 predates this run
+
+    now += 500;
+    h.onRead({ modes: paused, killSwitchResets: [reset(3, 'alpha'), reset(5, 'alpha'), reset(6)] });
+    expect(applied).toEqual(['alpha', undefined]);
+    h.onRead({ modes: paused, killSwitchResets: [reset(5, 'alpha'), reset(6)] });
+    expect(applied).toEqual(['alpha', undefined]); // read again: not re-applied
+
+    // Failed reads leave the last stamp: blocked once it is older than the limit.
+    h.onFailure();
+    now += 2_001;
+    expect(modes.blocked(now)).toMatch(/unreadable for 2001 ms/);
+    h.onRead({ modes: {}, killSwitchResets: [reset(5, 'alpha'), reset(6), reset(9, 'bravo')] });
+    expect([modes.current('bravo'), modes.blocked(now)]).toEqual(['normal', undefined]);
+    expect(applied).toEqual(['alpha', undefined, 'bravo']);
+  });
+});
