@@ -10,7 +10,8 @@ import { randomBytes } from 'node:crypto';
 import { Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { join, resolve } from 'node:path';
-import { ConfigError, DEFAULT_CONFIG_PATH, applyEnvOverrides, loadConfig } from '../config/load';
+import { ConfigError, DEFAULT_CONFIG_PATH } from '../config/load';
+import { loadStartupConfig } from '../config/startup-guards';
 import { createLogger } from '../config/logger';
 import type { BallastConfig } from '../domain/config.schema';
 import { findTemporalBinary, PROJECT_ROOT } from '../temporal/binary';
@@ -200,7 +201,8 @@ async function supervise(config: BallastConfig, configPath: string): Promise<voi
 
 async function main(): Promise<void> {
   const { role, configPath } = parseArgs(process.argv.slice(2));
-  const config = applyEnvOverrides(loadConfig(configPath), process.env);
+  // Refuses a live start with anything missing (config/startup-guards.ts): exit 2 with the list.
+  const config = loadStartupConfig(configPath, process.env);
   switch (role) {
     case 'start':
       return supervise(config, configPath);

@@ -39,6 +39,8 @@ export interface CcxtVenueConfig {
   /** Point REST (and websockets) elsewhere: the exchange emulator, a testnet. */
   restUrl?: string;
   wsUrl?: string;
+  /** The exchange's sandbox / testnet (ccxt setSandboxMode), before any URL override. */
+  sandbox?: boolean;
   /** Merged over Ballast's defaults into the ccxt exchange's `options`. */
   options?: Record<string, unknown>;
   /** ccxt request timeout (default 10 000 ms). */
@@ -96,6 +98,7 @@ export class CcxtVenue implements VenueAdapter {
       enableRateLimit: cfg.enableRateLimit ?? true,
       options: { ...DEFAULT_OPTIONS[cfg.exchangeId], ...cfg.options },
     });
+    if (cfg.sandbox) this.exchange.setSandboxMode(true);
     rewriteApiUrls(this.exchange.urls, cfg.restUrl, cfg.wsUrl);
     guardAnswers(this.exchange, RAW_CHECKS[cfg.exchangeId]);
     const streams = pro !== undefined && this.exchange.has.watchOrderBook === true;
