@@ -18,6 +18,7 @@ import { findTemporalBinary, PROJECT_ROOT } from '../temporal/binary';
 import { loadCodecKeys, PAYLOAD_KEYS_ENV } from '../temporal/codec';
 import { ballastDataConverter, ensurePayloadKeyFile } from '../temporal/data-converter';
 import { startDevServer, type DevServer } from '../temporal/dev-server';
+import { codecAuthFromEnv } from '../api/codec-auth';
 import { runApi } from '../api/server';
 import { startSimulatedMarket } from './market';
 import { runQuotingWorker } from './quoting.worker';
@@ -211,7 +212,8 @@ async function main(): Promise<void> {
       // BALLAST_LEDGER_FILE: where this worker keeps the treasury ledger (default data/ledger.jsonl).
       return runTemporalWorker({ config, logger, env: process.env, ...(process.env.BALLAST_LEDGER_FILE ? { ledgerFile: resolve(process.env.BALLAST_LEDGER_FILE) } : {}) });
     case 'api': {
-      const app = await runApi({ config, logger, dataConverter: ballastDataConverter(process.env) });
+      // BALLAST_CODEC_TOKEN(_FILE): the codec endpoints' credential; a non-loopback bind without it exits 2.
+      const app = await runApi({ config, logger, dataConverter: ballastDataConverter(process.env), codecAuth: codecAuthFromEnv(process.env) });
       const close = () => void app.close().then(() => process.exit(0));
       process.on('SIGINT', close);
       process.on('SIGTERM', close);
