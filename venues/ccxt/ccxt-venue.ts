@@ -313,13 +313,14 @@ export class CcxtVenue implements VenueAdapter {
     const keyParam = WITHDRAW_KEY_PARAM[this.cfg.exchangeId];
     const params: Record<string, unknown> = { network: req.network, ...(keyParam ? { [keyParam]: req.idempotencyKey } : {}) };
     const amount = this.exact('amount', req.amount, (n) => this.exchange.currencyToPrecision(req.asset, n));
-    const r = await this.call('withdraw', () => this.exchange.withdraw(req.asset, amount, req.address, undefined, params));
+    // The memo goes as ccxt's unified `tag` (Binance: addressTag), the network as ccxt's network code.
+    const r = await this.call('withdraw', () => this.exchange.withdraw(req.asset, amount, req.address, req.memo, params));
     const id = (r as { id?: unknown } | undefined)?.id;
     if (typeof id !== 'string' || id === '') throw new VenueError('VENUE.BAD_RESPONSE', this.id, 'withdraw: id: missing from the answer');
     const after = await this.findWithdrawal(req.asset, req.idempotencyKey, id);
     // The history may lag the apply call: report what we asked for, pending.
     return (
-      after ?? { id, type: 'withdrawal', asset: req.asset, amount: fmt(req.amount), fee: '0', address: req.address, network: req.network, confirmations: 0, status: 'pending', idempotencyKey: req.idempotencyKey, timestamp: this.now() }
+      after ?? { id, type: 'withdrawal', asset: req.asset, amount: fmt(req.amount), fee: '0', address: req.address, network: req.network, ...(req.memo !== undefined ? { memo: req.memo } : {}), confirmations: 0, status: 'pending', idempotencyKey: req.idempotencyKey, timestamp: this.now() }
     );
   }
 
