@@ -12,7 +12,7 @@ import type { BallastConfig } from '../domain/config.schema';
 import { D, fmt } from '../domain/money';
 import { evacuable, planEvacuation, type EvacuationBalance, type EvacuationPlan } from '../domain/treasury/evacuation-plan';
 import { transfersInFlight } from '../domain/treasury/rebalance-inputs';
-import { checkTransferPolicy, dailyWindow } from '../domain/treasury/transfer-policy';
+import { checkTransferPolicy, dailyWindow, entryNetwork } from '../domain/treasury/transfer-policy';
 import { txConfirmations } from '../venues/chain/evm-confirmations';
 import type { TransferRecord, VenueAdapter } from '../venues/venue.port';
 import { isVenueError } from '../venues/venue-errors';
@@ -32,12 +32,13 @@ export interface TreasuryDeps {
   pollMs?: number;
 }
 
+/** `network`: what the withdrawal is sent on, in the source venue's naming; `memo`: the whitelist entry's. */
 export type Destination =
-  | { kind: 'wallet'; label: string; address: string; network: string }
-  | { kind: 'venue'; venue: string; label: string; address: string; network: string };
+  | { kind: 'wallet'; label: string; address: string; network: string; memo?: string }
+  | { kind: 'venue'; venue: string; label: string; address: string; network: string; memo?: string };
 
 export interface TransferContext {
-  policy: { whitelist: { label: string; address: string; chain: string }[]; caps: { perTransferUsd: string; dailyUsd: string }; approvalThresholdUsd: string };
+  policy: { whitelist: { label: string; address: string; chain: string; network?: string; venueNetworks?: Record<string, string>; memo?: string }[]; caps: { perTransferUsd: string; dailyUsd: string }; approvalThresholdUsd: string };
   /** USD per unit of the asset used for caps (quote stablecoins 1; the token: the source venue's best ask). */
   priceUsd: string;
   destination: Destination;
@@ -110,23 +111,46 @@ export function createTreasuryActivities(deps: TreasuryDeps) {
     async prepareTransfer(req: { asset: string; fromVenue: string; to: { venue: string } | { wallet: string } }): Promise<TransferContext> {
       venue(req.fromVenue);
       let destination: Destination;
+      // Network and memo come from the whitelist entry, never from a venue's answer: the withdrawal
+      // is sent on the entry's network (in the source venue's naming) with the entry's memo.
+      const memoOf = (w: { memo?: string }) => (w.memo !== undefined ? { memo: w.memo } : {});
       if ('wallet' in req.to) {
         const label = req.to.wallet;
         const w = t.whitelist.find((x) => x.label === label);
         if (!w) fail('TRANSFER.NOT_WHITELISTED', `to.wallet: "${label}" is not a whitelisted wallet label`);
-        // The withdrawal network is the one the source venue uses for this asset (its own name for the
-        // chain the whitelisted wallet lives on, e.g. "ERC20").
-        const network = (await venue(req.fromVenue).fetchDepositAddress!(req.asset)).network;
-        destination = { kind: 'wallet', label, address: w.address, network };
+        destination = { kind: 'wallet', label, address: w.address, network: entryNetwork(w, req.fromVenue)!, ...memoOf(w) };
       } else {
         const to = req.to.venue;
         if (to === req.fromVenue) fail('TRANSFER.INVALID', 'to.venue: must differ from from.venue');
-        const dep = await venue(to).fetchDepositAddress!(req.asset);
-        const w = t.whitelist.find((x) => x.address.toLowerCase() === dep.address.toLowerCase());
+        const first = await venue(to).fetchDepositAddress!(req.asset);
+        const entries = t.whitelist.map((x, i) => ({ x, i })).filter(({ x }) => x.address.toLowerCase() === first.address.toLowerCase());
         // The venue's current deposit address must be one we whitelisted: an exchange that changes
         // its address (or a compromised API answer) stops the transfer here.
-        if (!w) fail('TRANSFER.NOT_WHITELISTED', `to.venue: ${to}'s deposit address ${dep.address} for ${req.asset} is not whitelisted`);
-        destination = { kind: 'venue', venue: to, label: w.label, address: dep.address, network: dep.network };
+        if (entries.length === 0) fail('TRANSFER.NOT_WHITELISTED', `to.venue: ${to}'s deposit address ${first.address} for ${req.asset} is not whitelisted`);
+        const { x: w, i } = entries.find(({ x }) => first.network !== '' && entryNetwork(x, to) === first.network) ?? entries[0]!;
+        const field = `treasury.whitelist[${i}]`;
+        // Then ask the destination for its address ON the entry's network: a venue that takes no
+        // deposits there refuses, and a different address or memo there stops the transfer.
+        const expected = entryNetwork(w, to)!;
+        let dep;
+        try {
+          dep = await venue(to).fetchDepositAddress!(req.asset, expected);
+        } catch (e) {
+          if (isVenueError(e, 'VENUE.NOT_SUPPORTED') || isVenueError(e, 'VENUE.INVALID_ORDER')) {
+            fail('TRANSFER.NETWORK_MISMATCH', `${field}.network: ${to} takes no ${req.asset} deposits on network "${expected}" (${e.message})`);
+          }
+          throw e;
+        }
+        if (dep.network !== '' && dep.network !== expected) {
+          fail('TRANSFER.NETWORK_MISMATCH', `${field}.network: ${to}'s ${req.asset} deposit address is on network "${dep.network}", the whitelist says "${expected}"`);
+        }
+        if (dep.address.toLowerCase() !== w.address.toLowerCase()) {
+          fail('TRANSFER.NOT_WHITELISTED', `${field}.address: ${to}'s ${req.asset} deposit address on ${expected} is ${dep.address}, the whitelist says ${w.address}`);
+        }
+        if ((dep.tag || undefined) !== w.memo) {
+          fail('TRANSFER.MEMO_MISMATCH', `${field}.memo: ${to} credits ${req.asset} deposits by memo ${dep.tag ? `"${dep.tag}"` : '(none)'}, the whitelist says ${w.memo !== undefined ? `"${w.memo}"` : '(none)'}`);
+        }
+        destination = { kind: 'venue', venue: to, label: w.label, address: dep.address, network: entryNetwork(w, req.fromVenue)!, ...memoOf(w) };
       }
       // `day` stays in the context (workflow inputs carry it); the cap is the rolling 24 h at each check.
       const now = deps.now();
@@ -161,6 +185,8 @@ export function createTreasuryActivities(deps: TreasuryDeps) {
       amount: string;
       address: string;
       network: string;
+      /** Optional: the withdrawal takes the whitelist entry's memo; one given here must equal it. */
+      memo?: string;
       amountUsd: string;
       priceUsd: string;
       requester: string;
@@ -171,15 +197,28 @@ export function createTreasuryActivities(deps: TreasuryDeps) {
       // over the 24 h before this execution (not the day of the reservation).
       const own = await deps.ledger.get(`${req.workflowId}:reserve`);
       const usedOthers = fmt(new D(await deps.ledger.usedUsd(deps.now())).minus(own ? own.amountUsd : '0'));
+      // The memo is this worker's whitelist entry's (the one on the address and network), whatever the
+      // workflow carried; a memo the workflow does carry must be that one.
+      const entry = t.whitelist.find((w) => w.address.toLowerCase() === req.address.toLowerCase() && entryNetwork(w, req.venue) === req.network);
+      const memo = req.memo ?? entry?.memo;
       const check = checkTransferPolicy(
-        { asset: req.asset, amount: req.amount, priceUsd: req.priceUsd, destinationAddress: req.address, requester: req.requester },
+        {
+          asset: req.asset,
+          amount: req.amount,
+          priceUsd: req.priceUsd,
+          destinationAddress: req.address,
+          requester: req.requester,
+          destinationNetwork: req.network,
+          sourceVenue: req.venue,
+          ...(memo !== undefined ? { destinationMemo: memo } : {}),
+        },
         policy,
         usedOthers,
       );
       if (!check.ok) fail(check.code, `activity policy check: ${check.message}`);
       if (!own) fail('TRANSFER.NOT_RESERVED', `no daily-cap reservation for ${req.workflowId}: refusing to withdraw`);
       try {
-        const rec = await venue(req.venue).withdraw!({ asset: req.asset, amount: req.amount, address: req.address, network: req.network, idempotencyKey: req.idempotencyKey });
+        const rec = await venue(req.venue).withdraw!({ asset: req.asset, amount: req.amount, address: req.address, network: req.network, ...(memo !== undefined ? { memo } : {}), idempotencyKey: req.idempotencyKey });
         deps.logger.info({ workflowId: req.workflowId, venue: req.venue, asset: req.asset, amount: req.amount, withdrawalId: rec.id, idempotencyKey: req.idempotencyKey }, 'withdrawal accepted by the venue');
         return rec;
       } catch (e) {

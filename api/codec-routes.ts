@@ -3,19 +3,24 @@
 // type into the start-workflow form. Protocol: POST …/encode and …/decode with the proto3-JSON of
 // Payloads (`{"payloads":[{"metadata":{"encoding":"<base64>"},"data":"<base64>"}]}`) both ways;
 // 400 for a bad body or a codec error. Only the last path segment matters, so `/codec/<namespace>/decode`
-// (the CLI's `{namespace}` template) works too.
+// (the CLI's `{namespace}` template) works too. Who may call them: api/codec-auth.ts (a bearer token,
+// or the session cookie of /codec/login for the Web UI).
 import type { Payload, PayloadCodec } from '@temporalio/common';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { BallastConfig } from '../domain/config.schema';
 import { toFieldIssues } from '../domain/errors';
 import { isEncryptedPayload, PAYLOAD_KEYS_ENV, PayloadCodecError } from '../temporal/codec';
+import { checkCodecRequest, clearedSessionCookie, CODEC_SESSION_MS, sessionCookie, tokenMatches, type CodecAuth } from './codec-auth';
 
 export interface CodecRoutesOptions {
   /** The data converter's codecs, in encode order; none means encryption is off. */
   codecs: readonly PayloadCodec[];
   /** Browser origins allowed to call (the Web UI's). Requests without an Origin (CLI, curl) are allowed. */
   allowedOrigins: readonly string[];
+  /** The credential the endpoints require (none: open, loopback binds only — see assertCodecAuthForBind). */
+  auth?: CodecAuth;
+  now?: () => number;
 }
 
 /** Where the Temporal Web UI of this config is served from, as a browser names it. */
@@ -41,13 +46,15 @@ const toJson = (p: Payload): { metadata: Record<string, string>; data: string } 
   data: Buffer.from(p.data ?? new Uint8Array()).toString('base64'),
 });
 
-const ALLOW_HEADERS = 'Content-Type, X-Namespace';
+const ALLOW_HEADERS = 'Content-Type, X-Namespace, Authorization';
 // Histories of big workflows carry large payloads; Temporal itself allows 2 MB per payload.
 const BODY_LIMIT = 8 * 1024 * 1024;
 
 /** A fastify plugin: `app.register(codecRoutes, { codecs, allowedOrigins })`. */
 export const codecRoutes: FastifyPluginAsync<CodecRoutesOptions> = async (app, opts) => {
   const origins = new Set(opts.allowedOrigins);
+  const auth: CodecAuth = opts.auth ?? {};
+  const now = opts.now ?? (() => Date.now());
 
   /** Sets the CORS headers; false (and a 403 sent) when a browser from another origin calls. */
   const cors = (req: FastifyRequest, reply: FastifyReply): boolean => {
@@ -58,12 +65,22 @@ export const codecRoutes: FastifyPluginAsync<CodecRoutesOptions> = async (app, o
       void reply.code(403).send({ error: `origin ${origin} may not use the codec endpoints (allowed: ${[...origins].join(', ')})` });
       return false;
     }
-    void reply.header('Access-Control-Allow-Origin', origin);
+    // The Web UI sends its session cookie only when the answer allows credentials.
+    void reply.header('Access-Control-Allow-Origin', origin).header('Access-Control-Allow-Credentials', 'true');
     return true;
   };
 
+  /** False (and a 401/403 sent) without a valid credential. Never logs the credential. */
+  const authorized = (req: FastifyRequest, reply: FastifyReply): boolean => {
+    const r = checkCodecRequest(auth, { authorization: req.headers.authorization, cookie: req.headers.cookie }, now());
+    if (r.ok) return true;
+    req.log.warn({ status: r.status, origin: req.headers.origin }, 'codec request refused: no valid credential');
+    void reply.code(r.status).header('WWW-Authenticate', 'Bearer realm="ballast-codec"').send({ error: r.error });
+    return false;
+  };
+
   const run = async (req: FastifyRequest, reply: FastifyReply, op: 'encode' | 'decode') => {
-    if (!cors(req, reply)) return reply;
+    if (!cors(req, reply) || !authorized(req, reply)) return reply;
     const body = PayloadsBody.safeParse(req.body);
     if (!body.success) return reply.code(400).send({ error: 'expected {"payloads": [{"metadata": {…base64}, "data": "<base64>"}]}', issues: toFieldIssues(body.error) });
     let payloads = body.data.payloads.map(fromJson);
@@ -89,6 +106,23 @@ export const codecRoutes: FastifyPluginAsync<CodecRoutesOptions> = async (app, o
     return reply.code(204).send();
   };
 
+  // The Web UI's session: the operator types the token once on the API's own page.
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
+    done(null, Object.fromEntries(new URLSearchParams(typeof body === 'string' ? body : body.toString('utf8'))));
+  });
+  app.get('/codec/login', async (_req, reply) => reply.type('text/html; charset=utf-8').send(loginPage(auth.token === undefined ? 'The codec endpoints are open (no token configured, loopback only).' : '')));
+  app.post('/codec/login', async (req, reply) => {
+    if (auth.token === undefined) return reply.code(404).send({ error: 'no codec token configured: the endpoints are open on this loopback bind' });
+    const typed = (req.body as { token?: unknown } | undefined)?.token;
+    if (!tokenMatches(auth, typed)) {
+      req.log.warn('codec login refused: wrong token');
+      return reply.code(403).type('text/html; charset=utf-8').send(loginPage('Wrong token.'));
+    }
+    void reply.header('Set-Cookie', sessionCookie(auth.token, now()));
+    return reply.type('text/html; charset=utf-8').send(loginPage(`Logged in for ${CODEC_SESSION_MS / 3_600_000} h: the Web UI on this host name can decode payloads now.`, false));
+  });
+  app.post('/codec/logout', async (_req, reply) => reply.header('Set-Cookie', clearedSessionCookie).send({ loggedOut: true }));
+
   for (const prefix of ['/codec', '/codec/:namespace']) {
     for (const op of ['encode', 'decode'] as const) {
       app.post(`${prefix}/${op}`, { bodyLimit: BODY_LIMIT }, async (req, reply) => run(req, reply, op));
@@ -96,3 +130,17 @@ export const codecRoutes: FastifyPluginAsync<CodecRoutesOptions> = async (app, o
     }
   }
 };
+
+const escapeHtml = (t: string): string => t.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+function loginPage(message: string, form = true): string {
+  return [
+    '<!doctype html><html><head><meta charset="utf-8"><title>Ballast codec login</title></head><body style="font-family:sans-serif;max-width:40em;margin:3em auto">',
+    '<h1>Ballast payload codec</h1>',
+    message ? `<p>${escapeHtml(message)}</p>` : '',
+    form
+      ? '<form method="post" action="/codec/login"><label>Codec token (BALLAST_CODEC_TOKEN) <input type="password" name="token" autocomplete="current-password" size="48" autofocus></label> <button type="submit">Log in</button></form>'
+      : '',
+    '</body></html>',
+  ].join('\n');
+}

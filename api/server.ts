@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { BallastConfig } from '../domain/config.schema';
 import { toFieldIssues } from '../domain/errors';
+import { assertCodecAuthForBind, type CodecAuth } from './codec-auth';
 import { codecRoutes, webUiOrigins } from './codec-routes';
 
 export interface ApiDeps {
@@ -14,6 +15,8 @@ export interface ApiDeps {
   logger: Logger;
   /** Payload encryption (temporal/data-converter.ts): used by the API's client and its codec endpoints. */
   dataConverter?: DataConverter;
+  /** The codec endpoints' credential (api/codec-auth.ts codecAuthFromEnv); required on a non-loopback bind. */
+  codecAuth?: CodecAuth;
 }
 
 /** One lazily (re)established connection: the API starts and answers even while Temporal is down. */
@@ -39,10 +42,11 @@ const VenueParam = z.object({ venue: z.string().regex(/^[a-z][a-z0-9-]{1,31}$/) 
 
 export function buildApi(deps: ApiDeps) {
   const { config } = deps;
+  assertCodecAuthForBind(config.api.host, deps.codecAuth ?? {});
   const app = Fastify({ loggerInstance: deps.logger.child({ component: 'api' }) });
   const link = new TemporalLink(config.temporal.address);
   app.addHook('onClose', async () => link.close());
-  void app.register(codecRoutes, { codecs: deps.dataConverter?.payloadCodecs ?? [], allowedOrigins: webUiOrigins(config) });
+  void app.register(codecRoutes, { codecs: deps.dataConverter?.payloadCodecs ?? [], allowedOrigins: webUiOrigins(config), auth: deps.codecAuth ?? {} });
 
   const probeTemporal = async (): Promise<{ connected: true; serverVersion: string } | { connected: false; error: string }> => {
     try {

@@ -143,8 +143,8 @@ async function main(): Promise<void> {
   const taskQueue = `bench-transfer-${process.pid}`;
   const config = benchConfig(temporal.address, taskQueue, (raw) => {
     raw.treasury.whitelist = [
-      { label: 'cold-wallet', address: COLD_WALLET, chain: 'evm-local' },
-      { label: 'bravo-deposit-blst', address: bravoDeposit, chain: 'evm-local' },
+      { label: 'cold-wallet', address: COLD_WALLET, chain: 'evm-local', network: 'ERC20' },
+      { label: 'bravo-deposit-blst', address: bravoDeposit, chain: 'evm-local', network: 'ERC20' },
     ];
     raw.treasury.safeWallet = COLD_WALLET;
     raw.treasury.caps = { perTransferUsd: '250000', dailyUsd: '100000000' };

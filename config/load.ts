@@ -22,6 +22,11 @@ export function parseConfig(raw: unknown, source = 'config'): BallastConfig {
 }
 
 export function loadConfig(path = DEFAULT_CONFIG_PATH): BallastConfig {
+  return parseConfig(readRawConfig(path), path);
+}
+
+/** The file's YAML / JSON, unvalidated (the live-mode guard asks what was written, not defaulted). */
+export function readRawConfig(path: string): unknown {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -34,7 +39,7 @@ export function loadConfig(path = DEFAULT_CONFIG_PATH): BallastConfig {
   } catch (e) {
     throw new ConfigError(`config file ${path} is not valid ${path.endsWith('.json') ? 'JSON' : 'YAML'}: ${(e as Error).message}`);
   }
-  return parseConfig(raw, path);
+  return raw;
 }
 
 /** Environment overrides a deployment needs (docker-compose); read only by process entry points. */
@@ -77,3 +82,4 @@ export function applyEnvOverrides(config: BallastConfig, env: Record<string, str
     'environment overrides (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_UI_PORT, BALLAST_API_HOST, BALLAST_API_PORT, BALLAST_SIM_HOST, BALLAST_SIM_BIND_HOST)',
   );
 }
+

@@ -95,8 +95,24 @@ export const CcxtVenueSchema = z
     /** Override of the exchange's REST / websocket base URLs (an exchange emulator). */
     restUrl: z.url().optional(),
     wsUrl: z.url().optional(),
+    /**
+     * The exchange's sandbox / testnet (ccxt `setSandboxMode`): test funds. A `simulated` config may
+     * reach a non-local exchange only with this set.
+     */
+    sandbox: z.boolean().default(false),
   })
   .strict();
+
+/** Loopback hosts: an exchange emulator on this machine, never a real exchange. */
+export function isLocalUrl(url: string): boolean {
+  let host: string;
+  try {
+    host = new URL(url).hostname.toLowerCase().replace(/^\[|\]$/g, '');
+  } catch {
+    return false;
+  }
+  return host === 'localhost' || host.endsWith('.localhost') || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
+}
 
 export const AmmVenueSchema = z
   .object({
@@ -111,14 +127,43 @@ export const AmmVenueSchema = z
 
 export const VenueSchema = z.discriminatedUnion('kind', [SimVenueSchema, CcxtVenueSchema, AmmVenueSchema]);
 
+/** A ccxt unified network code ("ERC20", "BEP20", "TRC20", "XRP"): ccxt maps it to each exchange's own id. */
+export const zNetworkCode = z.string().regex(/^[A-Z0-9][A-Z0-9_-]{1,31}$/, 'expected a ccxt network code like "ERC20", "BEP20", "TRC20"');
+/** An address on any chain: EVM hex (then exactly 0x + 40 hex digits), base58, bech32; case kept. */
+export const zChainAddress = z.union([
+  zEvmAddress,
+  z.string().regex(/^(?!0x)[A-Za-z0-9:._-]{16,128}$/, 'expected a 0x-prefixed 20-byte hex address, or another chain\'s address (16-128 letters, digits, ":", ".", "_", "-")'),
+], { error: (iss) => (typeof iss.input === 'string' && /^0x/i.test(iss.input) ? 'expected a 0x-prefixed 20-byte hex address' : 'expected a chain address: 0x + 40 hex digits, or 16-128 letters, digits, ":", ".", "_", "-"') });
+
+/**
+ * Networks whose deposits are credited by memo / tag (a shared exchange address): an entry on one of
+ * them must carry its `memo`, or the funds arrive unattributed. Overridable in `treasury.memoNetworks`.
+ */
+export const DEFAULT_MEMO_NETWORKS = ['XRP', 'XLM', 'EOS', 'ATOM', 'BNB', 'HBAR', 'TON', 'ALGO', 'STX', 'IOST', 'XEM', 'KAVA', 'LUNA', 'CRO'] as const;
+
+/**
+ * One destination funds may go to. `network` is where the withdrawal is sent (ccxt's unified code; a
+ * venue that names it otherwise gets its own name in `venueNetworks`). `memo` is the tag / memo the
+ * destination credits by: sent with every withdrawal to it, and compared with the destination venue's
+ * own deposit-address answer before a transfer.
+ */
 export const WhitelistEntrySchema = z
-  .object({ label: z.string().min(1), address: zEvmAddress, chain: z.string().min(1) })
+  .object({
+    label: z.string().min(1),
+    address: zChainAddress,
+    chain: z.string().min(1),
+    network: zNetworkCode,
+    venueNetworks: z.record(zVenueId, z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$/, 'expected a network name like "ETH" or "BSC"')).optional(),
+    memo: z.string().regex(/^[A-Za-z0-9:._-]{1,128}$/, 'expected a memo / tag of 1-128 letters, digits, ":", ".", "_", "-"').optional(),
+  })
   .strict();
 
 export const TreasurySchema = z
   .object({
     safeWallet: zEvmAddress,
     whitelist: z.array(WhitelistEntrySchema).min(1),
+    /** Networks on which a whitelist entry must carry a `memo` (default DEFAULT_MEMO_NETWORKS). */
+    memoNetworks: z.array(zNetworkCode).default([...DEFAULT_MEMO_NETWORKS]),
     caps: z.object({ perTransferUsd: zPositiveDecimal, dailyUsd: zPositiveDecimal }).strict(),
     approvalThresholdUsd: zNonNegativeDecimal,
     /**
@@ -135,6 +180,20 @@ export const TreasurySchema = z
   })
   .strict()
   .superRefine((t, ctx) => {
+    const memoNetworks = new Set(t.memoNetworks);
+    const seen = new Map<string, number>();
+    t.whitelist.forEach((w, i) => {
+      if (memoNetworks.has(w.network) && w.memo === undefined) {
+        ctx.addIssue({ code: 'custom', path: ['whitelist', i, 'memo'], message: `required on network ${w.network} (treasury.memoNetworks): the destination credits deposits by memo / tag` });
+      }
+      // The withdrawal finds its entry by address and network: two entries there would be ambiguous.
+      const k = `${w.address.toLowerCase()} ${w.network}`;
+      const before = seen.get(k);
+      if (before !== undefined) {
+        ctx.addIssue({ code: 'custom', path: ['whitelist', i, 'network'], message: `whitelist[${before}] already has address ${w.address} on network ${w.network}` });
+      }
+      seen.set(k, i);
+    });
     if (new D(t.caps.perTransferUsd).gt(t.caps.dailyUsd)) {
       ctx.addIssue({ code: 'custom', path: ['caps', 'perTransferUsd'], message: 'must not exceed caps.dailyUsd' });
     }
@@ -270,6 +329,16 @@ export const ConfigSchema = z
       }
       if (c.mode === 'live' && v.kind === 'sim') {
         ctx.addIssue({ code: 'custom', path: ['venues', i, 'kind'], message: 'simulated venues are not allowed in live mode' });
+      }
+      // A simulated run must not trade or withdraw on a real exchange by accident: only a local
+      // emulator, or the exchange's sandbox when asked for explicitly.
+      if (c.mode === 'simulated' && v.kind === 'ccxt' && !v.sandbox) {
+        if (v.restUrl === undefined || !isLocalUrl(v.restUrl)) {
+          const where = v.restUrl === undefined ? `the real ${v.exchange} API` : `${v.restUrl}, not a local emulator`;
+          ctx.addIssue({ code: 'custom', path: ['venues', i, 'restUrl'], message: `mode simulated reaches ${where}: point restUrl at a local emulator (127.0.0.1 / localhost) or set venues[${i}].sandbox: true for the exchange's testnet` });
+        } else if (v.wsUrl !== undefined && !isLocalUrl(v.wsUrl)) {
+          ctx.addIssue({ code: 'custom', path: ['venues', i, 'wsUrl'], message: `mode simulated streams from ${v.wsUrl}, not a local emulator: point wsUrl at 127.0.0.1 / localhost or set venues[${i}].sandbox: true` });
+        }
       }
     });
   });

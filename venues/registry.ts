@@ -41,6 +41,7 @@ export function ccxtVenueFor(config: BallastConfig, v: VenueConfig, env: Env): C
       credentials: credentials(v.id, v.credentials, env),
       ...(v.restUrl ? { restUrl: v.restUrl } : {}),
       ...(v.wsUrl ? { wsUrl: v.wsUrl } : {}),
+      ...(v.sandbox ? { sandbox: true } : {}),
     });
   }
   return undefined;

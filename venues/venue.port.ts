@@ -82,6 +82,7 @@ export interface DepositAddress {
   asset: string;
   address: string;
   network: string;
+  /** The memo / tag deposits to this address must carry (shared-address networks). */
   tag?: string;
 }
 
@@ -90,6 +91,8 @@ export interface WithdrawRequest {
   amount: string;
   address: string;
   network: string;
+  /** The destination's memo / tag (ccxt's `tag`), from its whitelist entry. */
+  memo?: string;
   /** Derived from workflow id + step; a venue that supports it refuses a second withdrawal with the same key. */
   idempotencyKey: string;
 }
@@ -104,6 +107,8 @@ export interface TransferRecord {
   fee: string;
   address: string;
   network: string;
+  /** The memo / tag the transfer carried, where the venue reports one. */
+  memo?: string;
   txHash?: string;
   confirmations: number;
   status: TransferStatus;

@@ -10,13 +10,15 @@ import { randomBytes } from 'node:crypto';
 import { Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { join, resolve } from 'node:path';
-import { ConfigError, DEFAULT_CONFIG_PATH, applyEnvOverrides, loadConfig } from '../config/load';
+import { ConfigError, DEFAULT_CONFIG_PATH } from '../config/load';
+import { loadStartupConfig } from '../config/startup-guards';
 import { createLogger } from '../config/logger';
 import type { BallastConfig } from '../domain/config.schema';
 import { findTemporalBinary, PROJECT_ROOT } from '../temporal/binary';
 import { loadCodecKeys, PAYLOAD_KEYS_ENV } from '../temporal/codec';
 import { ballastDataConverter, ensurePayloadKeyFile } from '../temporal/data-converter';
 import { startDevServer, type DevServer } from '../temporal/dev-server';
+import { codecAuthFromEnv } from '../api/codec-auth';
 import { runApi } from '../api/server';
 import { locateLedger } from '../activities/ledger/open';
 import { startSimulatedMarket } from './market';
@@ -232,7 +234,8 @@ async function supervise(config: BallastConfig, configPath: string): Promise<voi
 
 async function main(): Promise<void> {
   const { role, configPath } = parseArgs(process.argv.slice(2));
-  const config = applyEnvOverrides(loadConfig(configPath), process.env);
+  // Refuses a live start with anything missing (config/startup-guards.ts): exit 2 with the list.
+  const config = loadStartupConfig(configPath, process.env);
   switch (role) {
     case 'start':
       return supervise(config, configPath);
@@ -241,7 +244,8 @@ async function main(): Promise<void> {
       // The ledger: the URL in ledger.urlEnv (BALLAST_LEDGER_URL) or ledger.url, else an embedded PostgreSQL.
       return runTemporalWorker({ config, logger, env: process.env });
     case 'api': {
-      const app = await runApi({ config, logger, dataConverter: ballastDataConverter(process.env) });
+      // BALLAST_CODEC_TOKEN(_FILE): the codec endpoints' credential; a non-loopback bind without it exits 2.
+      const app = await runApi({ config, logger, dataConverter: ballastDataConverter(process.env), codecAuth: codecAuthFromEnv(process.env) });
       onStopSignals(() => void app.close().then(() => process.exit(0)));
       return;
     }

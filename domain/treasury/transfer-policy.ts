@@ -8,6 +8,17 @@ export interface WhitelistEntry {
   label: string;
   address: string;
   chain: string;
+  /** The network withdrawals to it are sent on (ccxt code, e.g. "ERC20"). Absent only in old histories. */
+  network?: string;
+  /** A venue's own name for that network, where it differs. */
+  venueNetworks?: Record<string, string>;
+  /** The memo / tag the destination credits by. */
+  memo?: string;
+}
+
+/** The network an entry is reached on from (or, for a deposit address, at) a venue, in that venue's naming. */
+export function entryNetwork(entry: WhitelistEntry, venueId: string): string | undefined {
+  return entry.venueNetworks?.[venueId] ?? entry.network;
 }
 
 export interface TransferPolicy {
@@ -27,10 +38,24 @@ export interface TransferPolicyRequest {
   destinationLabel?: string;
   /** When given, the whitelist entry must be on this chain. */
   destinationChain?: string;
+  /**
+   * When given, the network the withdrawal is sent on (in `sourceVenue`'s naming): the entry must be
+   * whitelisted on it, and `destinationMemo` must be exactly the entry's memo (both absent included).
+   */
+  destinationNetwork?: string;
+  destinationMemo?: string;
+  /** The venue the withdrawal leaves from (its name for the network: `venueNetworks`). */
+  sourceVenue?: string;
   requester: string;
 }
 
-export type TransferPolicyCode = 'TRANSFER.NOT_WHITELISTED' | 'TRANSFER.OVER_PER_TRANSFER_CAP' | 'TRANSFER.OVER_DAILY_CAP' | 'TRANSFER.INVALID';
+export type TransferPolicyCode =
+  | 'TRANSFER.NOT_WHITELISTED'
+  | 'TRANSFER.NETWORK_MISMATCH'
+  | 'TRANSFER.MEMO_MISMATCH'
+  | 'TRANSFER.OVER_PER_TRANSFER_CAP'
+  | 'TRANSFER.OVER_DAILY_CAP'
+  | 'TRANSFER.INVALID';
 
 export type TransferPolicyResult =
   | { ok: true; amountUsd: string; needsApproval: boolean; destination: WhitelistEntry; dailyUsedAfterUsd: string }
@@ -67,8 +92,33 @@ export function checkTransferPolicy(req: TransferPolicyRequest, policy: Transfer
   if (!perTransfer || !daily || !threshold) return invalid('policy: caps.perTransferUsd, caps.dailyUsd and approvalThresholdUsd must be decimals');
 
   const address = req.destinationAddress.trim().toLowerCase();
-  const entry = policy.whitelist.find((e) => e.address.trim().toLowerCase() === address);
-  if (!entry) return { ok: false, code: 'TRANSFER.NOT_WHITELISTED', message: `destination ${req.destinationAddress} is not on the whitelist` };
+  const atAddress = policy.whitelist.filter((e) => e.address.trim().toLowerCase() === address);
+  if (atAddress.length === 0) return { ok: false, code: 'TRANSFER.NOT_WHITELISTED', message: `destination ${req.destinationAddress} is not on the whitelist` };
+  let entry = atAddress[0]!;
+  if (req.destinationNetwork !== undefined) {
+    // The same address may be whitelisted on several networks (an EVM address on ERC20 and BEP20).
+    const venue = req.sourceVenue ?? '';
+    const onNetwork = atAddress.find((e) => entryNetwork(e, venue) === req.destinationNetwork);
+    if (!onNetwork) {
+      const listed = atAddress.map((e) => entryNetwork(e, venue) ?? '(none)').join(', ');
+      return {
+        ok: false,
+        code: 'TRANSFER.NETWORK_MISMATCH',
+        message: `network: destination ${req.destinationAddress} is whitelisted on ${listed}${req.sourceVenue ? ` (as ${req.sourceVenue} names it)` : ''}, not "${req.destinationNetwork}"`,
+      };
+    }
+    entry = onNetwork;
+    if ((req.destinationMemo ?? undefined) !== entry.memo) {
+      return {
+        ok: false,
+        code: 'TRANSFER.MEMO_MISMATCH',
+        message:
+          entry.memo === undefined
+            ? `memo: destination "${entry.label}" takes no memo, got "${req.destinationMemo}"`
+            : `memo: destination "${entry.label}" is credited by memo "${entry.memo}", ${req.destinationMemo === undefined ? 'none given' : `not "${req.destinationMemo}"`}`,
+      };
+    }
+  }
   if (req.destinationLabel !== undefined && req.destinationLabel.trim() !== entry.label) {
     return {
       ok: false,

@@ -45,7 +45,8 @@ export function walletRoutes(deps: RouteDeps, generatedKeys: Set<string>): Route
         const coin = required(p, 'coin');
         checkNetwork(p);
         const address = await backend.depositAddress(accountOf(acc), coin);
-        return { address, coin, tag: '', url: '' };
+        const tag = (await backend.depositMemo?.(accountOf(acc), coin)) ?? '';
+        return { address, coin, tag, url: '' };
       },
     },
     {
@@ -67,6 +68,8 @@ export function walletRoutes(deps: RouteDeps, generatedKeys: Set<string>): Route
           amount: decimalParam(p, 'amount'),
           address: required(p, 'address'),
           network: backend.network,
+          // ccxt sends the unified `tag` as addressTag; the exchange forwards it with the transfer.
+          ...(p.get('addressTag') ? { memo: p.get('addressTag')! } : {}),
           idempotencyKey: key,
         });
         return { id: t.id };

@@ -25,6 +25,8 @@ export interface EmulatorBackend {
   openOrders(account: string): Promise<EngineOrder[]>;
   myTrades(account: string, sinceMs?: number): Promise<EngineFill[]>;
   depositAddress(account: string, asset: string): Promise<string>;
+  /** The memo / tag deposits to the account must carry, where it has one (the answer's `tag`). */
+  depositMemo?(account: string, asset: string): Promise<string | undefined>;
   /** Idempotent on `idempotencyKey`. */
   withdraw(account: string, req: WithdrawRequest): Promise<TransferRecord>;
   deposits(account: string, asset?: string, sinceMs?: number): Promise<TransferRecord[]>;

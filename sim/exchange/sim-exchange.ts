@@ -177,9 +177,9 @@ export class SimExchange {
   // ---- admin (no latency, no faults): scenario set-up and inspection --------------------------
 
   /** Genesis credit to an account (counts as new supply in conservation checks). */
-  /** Gives an account one deposit address for every asset (see TransferDesk.assignDepositAddress). */
-  assignDepositAddress(account: string, address: string): void {
-    this.desk.assignDepositAddress(account, address);
+  /** Gives an account one deposit address for every asset (see TransferDesk.assignDepositAddress), and optionally the memo it credits by. */
+  assignDepositAddress(account: string, address: string, memo?: string): void {
+    this.desk.assignDepositAddress(account, address, memo);
   }
 
   /** The flat withdrawal fee for an asset (what the venue publishes), or undefined if it cannot be withdrawn. */
@@ -272,6 +272,11 @@ export class SimExchange {
 
   depositAddress(account: string, asset: string): Promise<string> {
     return this.request(account, REQUEST_WEIGHTS.depositAddress, () => this.desk.depositAddress(account, asset));
+  }
+
+  /** The memo deposits to this account must carry, if it was given one (no request of its own: part of the address answer). */
+  depositMemo(account: string): Promise<string | undefined> {
+    return Promise.resolve(this.desk.depositMemo(account));
   }
 
   withdraw(account: string, req: WithdrawRequest): Promise<TransferRecord> {

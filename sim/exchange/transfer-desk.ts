@@ -55,6 +55,7 @@ export class TransferDesk implements DepositSink {
   private readonly addresses = new Map<string, string>(); // `${account}\u0000${asset}` → address
   private readonly addressOwner = new Map<string, string>(); // lower-case address → account
   private readonly fixedAddress = new Map<string, string>(); // account → its one deposit address
+  private readonly memos = new Map<string, string>(); // account → the memo its deposits must carry
   private readonly deposits: Owned[] = [];
   private readonly withdrawals: Owned[] = [];
   private readonly byIdempotencyKey = new Map<string, Owned>();
@@ -85,13 +86,19 @@ export class TransferDesk implements DepositSink {
    * One deposit address for every asset of an account (as real exchanges do on an EVM network), e.g.
    * the address a treasury whitelists for this venue. Must come before the account's first deposit address.
    */
-  assignDepositAddress(account: string, address: string): void {
+  assignDepositAddress(account: string, address: string, memo?: string): void {
     if ([...this.addresses.keys()].some((k) => k.startsWith(`${account}\u0000`))) {
       throw new DomainError('TRANSFER.ADDRESS_TAKEN', `${this.id}/${account} already has deposit addresses`);
     }
     this.deps.network.registerDepositAddress(address, this, account);
     this.fixedAddress.set(account, address);
     this.addressOwner.set(address.toLowerCase(), account);
+    if (memo !== undefined) this.memos.set(account, memo);
+  }
+
+  /** The memo an account's deposits must carry to be credited (as on a shared-address network), if any. */
+  depositMemo(account: string): string | undefined {
+    return this.memos.get(account);
   }
 
   depositAddress(account: string, asset: string): string {
@@ -143,6 +150,7 @@ export class TransferDesk implements DepositSink {
       fee,
       address: req.address,
       network: this.network,
+      ...(req.memo !== undefined ? { memo: req.memo } : {}),
       confirmations: 0,
       status: 'pending',
       idempotencyKey: req.idempotencyKey,
@@ -167,6 +175,7 @@ export class TransferDesk implements DepositSink {
   onChainArrival(t: ChainTransfer, credited: () => void): void {
     const account = this.addressOwner.get(t.to.toLowerCase());
     if (account === undefined) throw new Error(`${this.id}: no account owns ${t.to}`); // the network only routes registered addresses
+    const memo = this.memos.get(account);
     const record: TransferRecord = {
       id: `${this.id}-d-${this.deposits.length + 1}`,
       type: 'deposit',
@@ -175,12 +184,19 @@ export class TransferDesk implements DepositSink {
       fee: '0',
       address: t.to,
       network: t.network,
+      ...(t.memo !== undefined ? { memo: t.memo } : {}),
       txHash: t.txHash,
       confirmations: 0,
       status: 'pending',
       timestamp: this.deps.clock.now(),
     };
     this.deposits.push({ account, record });
+    // Without the account's memo the exchange cannot tell whose deposit it is: it stays uncredited
+    // (a support ticket on a real exchange), the funds in the hot wallet.
+    if (memo !== undefined && t.memo !== memo) {
+      record.status = 'failed';
+      return;
+    }
     this.confirm(record, () => {
       this.deps.engine.credit(account, t.asset, t.amount);
       credited();
@@ -197,7 +213,7 @@ export class TransferDesk implements DepositSink {
     this.deps.engine.consume(w.account, r.asset, fmt(new D(r.amount).plus(r.fee)));
     if (new D(r.fee).gt(0)) this.deps.engine.credit(this.deps.feeAccount, r.asset, r.fee);
     const simulatedHash = txHash(this.deps.salt, this.id, r.id);
-    const sent = this.deps.network.broadcast({ txHash: simulatedHash, asset: r.asset, amount: r.amount, from: this.hotWallet, to: r.address }, (reason) =>
+    const sent = this.deps.network.broadcast({ txHash: simulatedHash, asset: r.asset, amount: r.amount, from: this.hotWallet, to: r.address, ...(r.memo !== undefined ? { memo: r.memo } : {}) }, (reason) =>
       this.refund(w, reason),
     );
     r.txHash = sent.txHash;

@@ -40,6 +40,8 @@ export interface ChainTransfer {
   from: string;
   to: string;
   sentAt: number;
+  /** The memo / tag the sender attached (the receiving exchange credits by it where it assigned one). */
+  memo?: string;
 }
 
 /** An exchange that owns deposit addresses on this network. */
@@ -274,8 +276,8 @@ export class TransferNetwork {
       record.creditedAt = this.deps.clock.now();
     };
     if (sink) {
-      const { txHash: hash, network, asset, amount, from, to, sentAt } = record;
-      sink.sink.onChainArrival({ txHash: hash, network, asset, amount, from, to, sentAt }, done);
+      const { txHash: hash, network, asset, amount, from, to, sentAt, memo } = record;
+      sink.sink.onChainArrival({ txHash: hash, network, asset, amount, from, to, sentAt, ...(memo !== undefined ? { memo } : {}) }, done);
     } else {
       this.addExternal(record.to, record.asset, record.amount, record.txHash);
       done();

@@ -1,11 +1,14 @@
 // Payload encryption on the real dev server: a client and worker with the AES-GCM codec run
 // complianceCheck; the server's history holds only ciphertext; replay with the codec is deterministic;
-// the API's codec endpoints decrypt for the Web UI and answer its CORS preflight.
+// the API's codec endpoints decrypt for the Web UI and answer its CORS preflight; with a codec token
+// they decrypt nothing without a credential (bearer or the /codec/login session cookie).
 import { Client } from '@temporalio/client';
 import { METADATA_ENCODING_KEY, type Payload } from '@temporalio/common';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { temporal } from '@temporalio/proto';
+import { CODEC_COOKIE, sessionValue } from '../../api/codec-auth';
 import { buildApi } from '../../api/server';
+import { ConfigError } from '../../config/load';
 import { ENCRYPTED_ENCODING, generateKeyEntry, METADATA_ENCRYPTION_KEY_ID } from '../../temporal/codec';
 import { ballastDataConverter } from '../../temporal/data-converter';
 import { replayHistories } from '../../temporal/history';
@@ -138,7 +141,7 @@ describe('API codec endpoints', () => {
     });
     expect(pre.statusCode).toBe(204);
     expect(pre.headers['access-control-allow-origin']).toBe(uiOrigin);
-    expect(pre.headers['access-control-allow-headers']).toBe('Content-Type, X-Namespace');
+    expect(pre.headers['access-control-allow-headers']).toBe('Content-Type, X-Namespace, Authorization');
     expect(pre.headers['access-control-allow-methods']).toBe('POST, OPTIONS');
 
     const evil = await app.inject({ method: 'OPTIONS', url: '/codec/decode', headers: { origin: 'http://evil.example', 'access-control-request-method': 'POST' } });
@@ -169,5 +172,91 @@ describe('API codec endpoints', () => {
     expect(body.workflowId).toBe(workflowId);
     expect(body.result?.volume24hQuote).toBe(result.volume24hQuote);
     await app.close();
+  });
+});
+
+describe('codec endpoint auth (issue 11, acceptance 7)', () => {
+  const token = 'tok-' + 'a1b2c3d4'.repeat(6);
+  const uiOrigin = `http://localhost:${config.temporal.uiPort}`;
+  const encryptedInput = () => toJson(history.events![0]!.workflowExecutionStartedEventAttributes!.input!.payloads![0]!);
+  const decodedInput = (body: CodecBody): unknown => JSON.parse(Buffer.from(body.payloads[0]!.data, 'base64').toString());
+
+  it('over a real socket: no credential 401, a wrong bearer 403, the right bearer decodes', async () => {
+    const app = buildApi({ config, logger: testLogger, dataConverter, codecAuth: { token } });
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    const { port } = app.server.address() as { port: number };
+    const decode = (headers: Record<string, string>) =>
+      fetch(`http://127.0.0.1:${port}/codec/decode`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ payloads: [encryptedInput()] }) });
+    try {
+      const none = await decode({});
+      expect(none.status).toBe(401);
+      expect(none.headers.get('www-authenticate')).toBe('Bearer realm="ballast-codec"');
+      const noneBody = (await none.json()) as { error: string; payloads?: unknown };
+      expect(noneBody.error).toMatch(/need a credential/);
+      expect(noneBody.payloads).toBeUndefined();
+      const wrong = await decode({ authorization: `Bearer ${token}x` });
+      expect(wrong.status).toBe(403);
+      expect(JSON.stringify(await wrong.json())).not.toContain('requester');
+      const right = await decode({ authorization: `Bearer ${token}` });
+      expect(right.status).toBe(200);
+      expect(decodedInput((await right.json()) as CodecBody)).toEqual({ venue: 'alpha', requester });
+      // /codec/<namespace>/encode (the CLI's template) is guarded the same way.
+      const enc = await fetch(`http://127.0.0.1:${port}/codec/default/encode`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"payloads":[]}' });
+      expect(enc.status).toBe(401);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('the Web UI path: login with the token sets an HttpOnly session cookie, which decodes with credentials allowed; wrong token, tampered and expired cookies are refused', async () => {
+    const app = buildApi({ config, logger: testLogger, dataConverter, codecAuth: { token } });
+    const form = { 'content-type': 'application/x-www-form-urlencoded' };
+    const page = await app.inject({ method: 'GET', url: '/codec/login' });
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('name="token"');
+    const bad = await app.inject({ method: 'POST', url: '/codec/login', headers: form, payload: 'token=guess' });
+    expect(bad.statusCode).toBe(403);
+    expect(bad.headers['set-cookie']).toBeUndefined();
+    const login = await app.inject({ method: 'POST', url: '/codec/login', headers: form, payload: new URLSearchParams({ token }).toString() });
+    expect(login.statusCode).toBe(200);
+    const setCookie = String(login.headers['set-cookie']);
+    expect(setCookie).toMatch(new RegExp(`^${CODEC_COOKIE}=v1\\.\\d+\\.[A-Za-z0-9_-]{43}; Path=/codec; Max-Age=43200; HttpOnly; SameSite=Strict$`));
+    expect(setCookie).not.toContain(token);
+    const cookie = setCookie.split(';')[0]!;
+
+    const decode = (c: string) =>
+      app.inject({ method: 'POST', url: '/codec/decode', headers: { 'content-type': 'application/json', origin: uiOrigin, cookie: c }, payload: { payloads: [encryptedInput()] } });
+    const ok = await decode(cookie);
+    expect(ok.statusCode).toBe(200);
+    expect(ok.headers['access-control-allow-origin']).toBe(uiOrigin);
+    expect(ok.headers['access-control-allow-credentials']).toBe('true');
+    expect(decodedInput(ok.json<CodecBody>())).toEqual({ venue: 'alpha', requester });
+
+    const [, expires, sig] = cookie.split('=')[1]!.split('.');
+    expect((await decode(`${CODEC_COOKIE}=v1.${Number(expires) + 1}.${sig}`)).statusCode).toBe(403); // extended by hand
+    expect((await decode(`${CODEC_COOKIE}=${sessionValue('another-token-'.repeat(3), Number(expires))}`)).statusCode).toBe(403); // signed by another token
+    const stale = await decode(`${CODEC_COOKIE}=${sessionValue(token, Date.now() - 1)}`); // a session that ended a moment ago
+    expect(stale.statusCode).toBe(401);
+    expect(stale.json<{ error: string }>().error).toMatch(/expired/);
+    // The preflight carries no credential and is answered; the decode behind it still needs one.
+    const pre = await app.inject({ method: 'OPTIONS', url: '/codec/decode', headers: { origin: uiOrigin, 'access-control-request-method': 'POST' } });
+    expect(pre.statusCode).toBe(204);
+    expect(pre.headers['access-control-allow-credentials']).toBe('true');
+    const out = await app.inject({ method: 'POST', url: '/codec/logout' });
+    expect(String(out.headers['set-cookie'])).toContain('Max-Age=0');
+    await app.close();
+  });
+
+  it('a non-loopback bind without a token refuses to start; loopback without one stays open (the embedded dev default)', async () => {
+    const exposed = testConfig((raw) => (raw.api.host = '0.0.0.0'));
+    expect(() => buildApi({ config: exposed, logger: testLogger, dataConverter })).toThrow(ConfigError);
+    expect(() => buildApi({ config: exposed, logger: testLogger, dataConverter })).toThrow(/api\.host 0\.0\.0\.0 is not a loopback address .* set BALLAST_CODEC_TOKEN/);
+    const withToken = buildApi({ config: exposed, logger: testLogger, dataConverter, codecAuth: { token } });
+    expect((await withToken.inject({ method: 'POST', url: '/codec/decode', payload: { payloads: [encryptedInput()] } })).statusCode).toBe(401);
+    await withToken.close();
+    const open = buildApi({ config, logger: testLogger, dataConverter });
+    const r = await open.inject({ method: 'POST', url: '/codec/decode', payload: { payloads: [encryptedInput()] } });
+    expect(r.statusCode).toBe(200);
+    await open.close();
   });
 });

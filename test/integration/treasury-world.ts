@@ -78,8 +78,8 @@ export async function startTreasuryWorld(o: TreasuryWorldOptions = {}): Promise<
   const bravoBlst = await bravo.depositAddress(ACCOUNT, 'BLST');
   const config = testConfig((raw) => {
     raw.treasury.whitelist = [
-      { label: 'cold-wallet', address: COLD_WALLET, chain: 'evm-local' },
-      { label: 'bravo-deposit-blst', address: bravoBlst, chain: 'evm-local' },
+      { label: 'cold-wallet', address: COLD_WALLET, chain: 'evm-local', network: 'ERC20' },
+      { label: 'bravo-deposit-blst', address: bravoBlst, chain: 'evm-local', network: 'ERC20' },
     ];
     raw.treasury.safeWallet = COLD_WALLET;
     raw.treasury.caps = { perTransferUsd: '250000', dailyUsd: '400000' };

@@ -150,6 +150,45 @@ describe('parseConfig rejects bad configs naming the field and the expectation',
     expect(lines(e)).toEqual(['  - venues[0].market: must trade the asset BLST']);
   });
 
+  it('a whitelist entry without its network', () => {
+    const c = demo();
+    delete c.treasury.whitelist[2].network;
+    expect(lines(configError(() => parseConfig(c)))).toEqual(['  - treasury.whitelist[2].network: Invalid input: expected string, received undefined']);
+  });
+
+  it('a memo network entry without its memo (treasury.memoNetworks, configurable)', () => {
+    const c = demo();
+    c.treasury.whitelist.push({ label: 'xrp-desk', address: 'rEb8TK3gBgk5auZkwc6sHnwrGVJH8DuaLh', chain: 'xrp', network: 'XRP' });
+    expect(lines(configError(() => parseConfig(c)))).toEqual([
+      '  - treasury.whitelist[4].memo: required on network XRP (treasury.memoNetworks): the destination credits deposits by memo / tag',
+    ]);
+    c.treasury.whitelist[4].memo = '108618262';
+    expect(parseConfig(c).treasury.whitelist[4]).toMatchObject({ network: 'XRP', memo: '108618262' });
+    const d = demo();
+    d.treasury.memoNetworks = ['ERC20'];
+    expect(lines(configError(() => parseConfig(d)))).toHaveLength(4);
+    expect(parseConfig(demo()).treasury.memoNetworks).toContain('XRP');
+  });
+
+  it('the same address twice on one network (the withdrawal could not tell the entries apart)', () => {
+    const c = demo();
+    c.treasury.whitelist.push({ ...c.treasury.whitelist[1], label: 'alpha-again' });
+    expect(lines(configError(() => parseConfig(c)))).toEqual([
+      '  - treasury.whitelist[4].network: whitelist[1] already has address 0x70997970C51812dc3A010C7d01b50e0d17dc79C8 on network ERC20',
+    ]);
+    c.treasury.whitelist[4].network = 'BEP20';
+    expect(parseConfig(c).treasury.whitelist).toHaveLength(5);
+  });
+
+  it('a network code in the wrong shape, and a venue naming its own network', () => {
+    const c = demo();
+    c.treasury.whitelist[0].network = 'erc 20';
+    expect(lines(configError(() => parseConfig(c)))).toEqual(['  - treasury.whitelist[0].network: expected a ccxt network code like "ERC20", "BEP20", "TRC20"']);
+    c.treasury.whitelist[0].network = 'ERC20';
+    c.treasury.whitelist[0].venueNetworks = { kraken: 'ETHEREUM' };
+    expect(parseConfig(c).treasury.whitelist[0]!.venueNetworks).toEqual({ kraken: 'ETHEREUM' });
+  });
+
   it('a bad EVM address in the whitelist', () => {
     const c = demo();
     c.treasury.whitelist[1].address = '0x70997970C51812dc3A010C7d01b50e0d17dc79C'; // 39 hex digits

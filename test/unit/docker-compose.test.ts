@@ -230,6 +230,17 @@ describe('docker-compose.yml', () => {
     expect(existsSync(join(ROOT, 'config', 'demo.yaml'))).toBe(true);
   });
 
+  it('the codec endpoints need a credential: the API gets BALLAST_CODEC_TOKEN (no value baked in), the Web UI sends its session cookie', () => {
+    const api = Object.fromEntries(environmentOf(service('ballast-api')));
+    expect(api).toHaveProperty('BALLAST_CODEC_TOKEN');
+    expect(api.BALLAST_CODEC_TOKEN ?? '').toBe('');
+    const ui = Object.fromEntries(environmentOf(service('temporal-ui')));
+    expect(str(ui.TEMPORAL_CODEC_INCLUDE_CREDENTIALS, 'TEMPORAL_CODEC_INCLUDE_CREDENTIALS')).toBe('true');
+    // Same host name for the UI origin and the codec endpoint: the SameSite=Strict cookie reaches it.
+    expect(new URL(str(ui.TEMPORAL_CORS_ORIGINS, 'TEMPORAL_CORS_ORIGINS')).hostname).toBe('localhost');
+    expect(str(ui.TEMPORAL_CODEC_ENDPOINT, 'TEMPORAL_CODEC_ENDPOINT')).toContain('http://localhost:3000/codec');
+  });
+
   it('health-checks the API through /health with node fetch', () => {
     const test = dict(service('ballast-api').healthcheck, 'ballast-api.healthcheck').test;
     const cmd = Array.isArray(test) ? test.join(' ') : String(test);

@@ -1,15 +1,15 @@
 import { D } from '../../domain/money';
 import { mulberry32 } from '../../domain/rng';
 import { DomainError } from '../../domain/errors';
-import { checkApprover, checkTransferPolicy, dailyWindow, policyError, type TransferPolicy, type TransferPolicyRequest } from '../../domain/treasury/transfer-policy';
+import { checkApprover, checkTransferPolicy, dailyWindow, entryNetwork, policyError, type TransferPolicy, type TransferPolicyRequest } from '../../domain/treasury/transfer-policy';
 
 const COLD = '0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266';
 const ALPHA = '0x70997970C51812dc3A010C7d01b50e0d17dc79C8';
 
 const policy: TransferPolicy = {
   whitelist: [
-    { label: 'cold-wallet', address: COLD, chain: 'evm-local' },
-    { label: 'alpha-deposit', address: ALPHA, chain: 'evm-local' },
+    { label: 'cold-wallet', address: COLD, chain: 'evm-local', network: 'ERC20' },
+    { label: 'alpha-deposit', address: ALPHA, chain: 'evm-local', network: 'ERC20' },
   ],
   caps: { perTransferUsd: '10000', dailyUsd: '25000' },
   approvalThresholdUsd: '1000',
@@ -161,5 +161,62 @@ describe('checkApprover', () => {
   it('refuses an empty approver or requester', () => {
     expect(checkApprover('alice@ops', '  ')).toEqual({ ok: false, code: 'TRANSFER.INVALID', message: 'approver: required (who approves)' });
     expect(checkApprover('', 'bob')).toMatchObject({ ok: false, code: 'TRANSFER.INVALID' });
+  });
+});
+
+describe('checkTransferPolicy: network and memo (issue 11, acceptance 3)', () => {
+  const XRP_DESK = 'rEb8TK3gBgk5auZkwc6sHnwrGVJH8DuaLh';
+  const net: TransferPolicy = {
+    ...policy,
+    whitelist: [
+      { label: 'cold-wallet', address: COLD, chain: 'ethereum', network: 'ERC20', venueNetworks: { kraken: 'ETHEREUM' } },
+      { label: 'cold-wallet-bsc', address: COLD, chain: 'bsc', network: 'BEP20' },
+      { label: 'xrp-desk', address: XRP_DESK, chain: 'xrp', network: 'XRP', memo: '108618262' },
+    ],
+  };
+  const onNet = (r: Partial<TransferPolicyRequest>) => checkTransferPolicy({ ...req, ...r }, net, '0');
+
+  it('without a network (what recorded histories ask) the check is the address check it always was', () => {
+    expect(onNet({}).ok).toBe(true);
+    expect(onNet({ destinationAddress: XRP_DESK }).ok).toBe(true);
+  });
+
+  it('picks the entry on the withdrawal network when one address is whitelisted on two', () => {
+    expect(onNet({ destinationNetwork: 'ERC20' })).toMatchObject({ ok: true, destination: { label: 'cold-wallet' } });
+    expect(onNet({ destinationNetwork: 'BEP20' })).toMatchObject({ ok: true, destination: { label: 'cold-wallet-bsc' } });
+  });
+
+  it('refuses a network the address is not whitelisted on, naming the field and the networks it is on', () => {
+    expect(onNet({ destinationNetwork: 'TRC20' })).toEqual({
+      ok: false,
+      code: 'TRANSFER.NETWORK_MISMATCH',
+      message: `network: destination ${COLD} is whitelisted on ERC20, BEP20, not "TRC20"`,
+    });
+  });
+
+  it("uses a venue's own name for the network (venueNetworks) when the withdrawal leaves from that venue", () => {
+    expect(onNet({ destinationNetwork: 'ETHEREUM', sourceVenue: 'kraken' })).toMatchObject({ ok: true, destination: { label: 'cold-wallet' } });
+    expect(onNet({ destinationNetwork: 'ERC20', sourceVenue: 'kraken' })).toMatchObject({ ok: false, code: 'TRANSFER.NETWORK_MISMATCH' });
+    expect(onNet({ destinationNetwork: 'ERC20', sourceVenue: 'binance' }).ok).toBe(true);
+    expect(entryNetwork(net.whitelist[0]!, 'kraken')).toBe('ETHEREUM');
+    expect(entryNetwork(net.whitelist[0]!, 'binance')).toBe('ERC20');
+  });
+
+  it('requires exactly the entry\'s memo: missing, different and unexpected memos are refused', () => {
+    expect(onNet({ destinationAddress: XRP_DESK, destinationNetwork: 'XRP', destinationMemo: '108618262' }).ok).toBe(true);
+    expect(onNet({ destinationAddress: XRP_DESK, destinationNetwork: 'XRP' })).toEqual({
+      ok: false,
+      code: 'TRANSFER.MEMO_MISMATCH',
+      message: 'memo: destination "xrp-desk" is credited by memo "108618262", none given',
+    });
+    expect(onNet({ destinationAddress: XRP_DESK, destinationNetwork: 'XRP', destinationMemo: '1' })).toMatchObject({
+      code: 'TRANSFER.MEMO_MISMATCH',
+      message: 'memo: destination "xrp-desk" is credited by memo "108618262", not "1"',
+    });
+    expect(onNet({ destinationNetwork: 'ERC20', destinationMemo: '7' })).toMatchObject({ code: 'TRANSFER.MEMO_MISMATCH', message: 'memo: destination "cold-wallet" takes no memo, got "7"' });
+  });
+
+  it('the caps still apply after a network match', () => {
+    expect(onNet({ destinationNetwork: 'ERC20', amount: '30000' })).toMatchObject({ ok: false, code: 'TRANSFER.OVER_PER_TRANSFER_CAP' });
   });
 });

@@ -39,6 +39,8 @@ export interface CcxtVenueConfig {
   /** Point REST (and websockets) elsewhere: the exchange emulator, a testnet. */
   restUrl?: string;
   wsUrl?: string;
+  /** The exchange's sandbox / testnet (ccxt setSandboxMode), before any URL override. */
+  sandbox?: boolean;
   /** Merged over Ballast's defaults into the ccxt exchange's `options`. */
   options?: Record<string, unknown>;
   /** ccxt request timeout (default 10 000 ms). */
@@ -96,6 +98,7 @@ export class CcxtVenue implements VenueAdapter {
       enableRateLimit: cfg.enableRateLimit ?? true,
       options: { ...DEFAULT_OPTIONS[cfg.exchangeId], ...cfg.options },
     });
+    if (cfg.sandbox) this.exchange.setSandboxMode(true);
     rewriteApiUrls(this.exchange.urls, cfg.restUrl, cfg.wsUrl);
     guardAnswers(this.exchange, RAW_CHECKS[cfg.exchangeId]);
     const streams = pro !== undefined && this.exchange.has.watchOrderBook === true;
@@ -310,13 +313,14 @@ export class CcxtVenue implements VenueAdapter {
     const keyParam = WITHDRAW_KEY_PARAM[this.cfg.exchangeId];
     const params: Record<string, unknown> = { network: req.network, ...(keyParam ? { [keyParam]: req.idempotencyKey } : {}) };
     const amount = this.exact('amount', req.amount, (n) => this.exchange.currencyToPrecision(req.asset, n));
-    const r = await this.call('withdraw', () => this.exchange.withdraw(req.asset, amount, req.address, undefined, params));
+    // The memo goes as ccxt's unified `tag` (Binance: addressTag), the network as ccxt's network code.
+    const r = await this.call('withdraw', () => this.exchange.withdraw(req.asset, amount, req.address, req.memo, params));
     const id = (r as { id?: unknown } | undefined)?.id;
     if (typeof id !== 'string' || id === '') throw new VenueError('VENUE.BAD_RESPONSE', this.id, 'withdraw: id: missing from the answer');
     const after = await this.findWithdrawal(req.asset, req.idempotencyKey, id);
     // The history may lag the apply call: report what we asked for, pending.
     return (
-      after ?? { id, type: 'withdrawal', asset: req.asset, amount: fmt(req.amount), fee: '0', address: req.address, network: req.network, confirmations: 0, status: 'pending', idempotencyKey: req.idempotencyKey, timestamp: this.now() }
+      after ?? { id, type: 'withdrawal', asset: req.asset, amount: fmt(req.amount), fee: '0', address: req.address, network: req.network, ...(req.memo !== undefined ? { memo: req.memo } : {}), confirmations: 0, status: 'pending', idempotencyKey: req.idempotencyKey, timestamp: this.now() }
     );
   }
 

@@ -117,7 +117,8 @@ export class SimVenue implements VenueAdapter {
       throw new VenueError('VENUE.NOT_SUPPORTED', this.id, `deposits of ${asset} on network "${network}" (this venue supports ${this.exchange.network})`);
     }
     const address = await this.exchange.depositAddress(this.account, asset);
-    return { asset, address, network: this.exchange.network };
+    const tag = await this.exchange.depositMemo(this.account);
+    return { asset, address, network: this.exchange.network, ...(tag !== undefined ? { tag } : {}) };
   }
 
   withdrawalFee(asset: string): Promise<string> {
