@@ -5,6 +5,7 @@ import { NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporal
 import type { Logger } from 'pino';
 import { resolve } from 'node:path';
 import { createActivities } from '../activities';
+import { createApprovalActivities } from '../activities/approval.activities';
 import { LedgerStore } from '../activities/ledger-store';
 import type { PriceActionDeps } from '../activities/price-action.activities';
 import type { TreasuryDeps } from '../activities/treasury.activities';
@@ -41,7 +42,7 @@ export function workerActivities(deps: TemporalWorkerDeps): WorkerOptions['activ
   const treasury = deps.treasury ?? defaultTreasuryDeps(deps);
   // Price action trades through the same per-venue ccxt adapters and books in the same ledger.
   const priceAction = deps.priceAction ?? { tradeVenue: (id: string) => treasury.transferVenue(id), ledger: treasury.ledger, now: treasury.now };
-  return createActivities({ config: deps.config, venues, logger: deps.logger, treasury, priceAction });
+  return { ...createActivities({ config: deps.config, venues, logger: deps.logger, treasury, priceAction }), ...createApprovalActivities({ config: deps.config, now: Date.now }) };
 }
 
 /**

@@ -13,23 +13,36 @@
 // `withdrawal` (withdrawal.workflow.ts) is this workflow to a whitelisted wallet.
 import {
   ApplicationFailure,
+  CancellationScope,
   condition,
   defineQuery,
   defineSignal,
   defineUpdate,
+  isCancellation,
+  patched,
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
+import type { ApprovalActivities } from '../activities/approval.activities';
 import type { TreasuryActivities } from '../activities/treasury.activities';
 import { D, fmt } from '../domain/money';
 import { ApprovalSchema, FundTransferInputSchema, type Approval, type FundTransferInput, type FundTransferRequest } from '../domain/treasury/transfer.schemas';
 import { checkApprover, checkTransferPolicy } from '../domain/treasury/transfer-policy';
+import {
+  SignedApprovalSchema,
+  subjectMismatch,
+  tallyApproval,
+  type ApprovalSubject,
+  type ApprovalTally,
+  type ApprovalVerdict,
+  type SignedApproval,
+} from '../domain/treasury/approval';
 import { toFieldIssues } from '../domain/errors';
 import { SA_AMOUNT_USD, SA_ASSET, SA_OPERATION, SA_REQUESTER, SA_VENUE } from './search-attributes';
 import { validateWorkflowInput } from './validate';
-import { failureMessage, failureType } from './workflow-util';
+import { failureMessage, failureType, workflowNow } from './workflow-util';
 
 export type TransferPhase =
   | 'validating'
@@ -43,7 +56,8 @@ export type TransferPhase =
   | 'rejected'
   | 'expired'
   | 'failed'
-  | 'compensated';
+  | 'compensated'
+  | 'cancelled';
 
 export interface TransferStatusView {
   workflowId: string;
@@ -55,7 +69,12 @@ export interface TransferStatusView {
   to: string;
   requester: string;
   needsApproval?: boolean;
-  approvals: { approver: string; decision: 'approve' | 'reject'; note?: string }[];
+  approvals: { approver: string; decision: 'request' | 'approve' | 'reject'; note?: string }[];
+  /**
+   * Signed approvals (above the threshold): the fields every signature must carry (`npm run approve`
+   * reads them here), the quorum, who signed the request, who approved so far.
+   */
+  signing?: ApprovalSubject & { quorum: number; requester?: string; requestSignedBy?: string; approvedBy: string[] };
   withdrawalId?: string;
   txHash?: string;
   blockNumber?: number;
@@ -70,8 +89,9 @@ export interface TransferResult {
   status: TransferStatusView;
 }
 
-export const approveUpdate = defineUpdate<TransferStatusView, [Approval]>('approve');
-export const approveSignal = defineSignal<[Approval]>('approveSignal');
+/** Signed approvals (the fields of `status.signing` + decision, expiresAt, signature); runs before the patch took `{ approver, decision }`. */
+export const approveUpdate = defineUpdate<TransferStatusView, [SignedApproval | Approval]>('approve');
+export const approveSignal = defineSignal<[SignedApproval | Approval]>('approveSignal');
 export const statusQuery = defineQuery<TransferStatusView>('status');
 
 const acts = proxyActivities<TreasuryActivities>({
@@ -85,6 +105,14 @@ const waits = proxyActivities<TreasuryActivities>({
   retry: { initialInterval: '1s', backoffCoefficient: 1.5, maximumInterval: '5s', maximumAttempts: 120 },
 });
 
+const approvalActs = proxyActivities<ApprovalActivities>({
+  startToCloseTimeout: '20s',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '5s', maximumAttempts: 5 },
+});
+
+/** The business key: `transfer:<requestId>` / `withdrawal:<requestId>` (a child's id extends its parent's). */
+export const transferWorkflowId = (operation: 'fundTransfer' | 'withdrawal', requestId: string) => `${operation === 'fundTransfer' ? 'transfer' : 'withdrawal'}:${requestId}`;
+
 function describeDestination(to: FundTransferRequest['to']): string {
   return 'wallet' in to ? `wallet:${to.wallet}` : `venue:${to.venue}`;
 }
@@ -95,8 +123,23 @@ export async function fundTransfer(rawInput: FundTransferInput): Promise<Transfe
 }
 
 /** The transfer both workflows run (withdrawal.workflow.ts maps its input onto this one). */
-export async function runTransfer(input: FundTransferRequest, operation: string): Promise<TransferResult> {
-  const workflowId = workflowInfo().workflowId;
+export async function runTransfer(input: FundTransferRequest, operation: 'fundTransfer' | 'withdrawal'): Promise<TransferResult> {
+  const info = workflowInfo();
+  const workflowId = info.workflowId;
+  // Runs recorded before this patch took free-text approvals and any workflow id.
+  const signed = patched('signed-approvals');
+  // Started by rebalance / venueRisk: no human requester signs; above the threshold operators still must.
+  const system = info.parent !== undefined;
+  if (signed) {
+    const key = transferWorkflowId(operation, input.requestId);
+    const ok = system ? workflowId.startsWith(`${info.parent.workflowId}:`) : workflowId === key;
+    if (!ok) {
+      throw ApplicationFailure.nonRetryable(
+        system ? `workflow id: a child transfer's id extends its parent's ("${info.parent.workflowId}:…"), got "${workflowId}"` : `workflow id: expected "${key}" (the business key from requestId), got "${workflowId}"`,
+        'TRANSFER.INVALID',
+      );
+    }
+  }
   const status: TransferStatusView = {
     workflowId,
     phase: 'validating',
@@ -117,6 +160,62 @@ export async function runTransfer(input: FundTransferRequest, operation: string)
 
   // Approval handlers exist from the start, so an early approval is validated, not lost.
   let decision: 'approve' | 'reject' | undefined;
+  // Signed approvals: the subject and tally exist once the policy is known (above the threshold only).
+  let subject: ApprovalSubject | undefined;
+  let tally: ApprovalTally | undefined;
+  if (signed) installSignedApprovals();
+  else installLegacyApprovals();
+  function installSignedApprovals(): void {
+    const used = new Set<string>();
+    let arrived = 0;
+    let applied = 0;
+    const validate = (raw: unknown): SignedApproval => {
+      const r = SignedApprovalSchema.safeParse(raw);
+      if (!r.success) throw new Error(`approve is invalid: ${toFieldIssues(r.error).map((i) => `${i.path}: ${i.message}`).join('; ')}`);
+      const a = r.data;
+      if (a.workflowId !== workflowId) throw new Error(`approve is invalid: workflowId: signed for "${a.workflowId}", this is "${workflowId}" (wrong workflow)`);
+      if (!subject || !tally || status.phase !== 'awaiting-approval') throw new Error(`approve is invalid: the transfer is not awaiting approval (phase ${status.phase})`);
+      if (tally.decision !== undefined) throw new Error(`approve is invalid: already ${tally.decision === 'approve' ? 'approved' : 'rejected'}: the first decision is final`);
+      const diff = subjectMismatch(subject, a);
+      if (diff.length) throw new Error(`approve is invalid: the signed message is not this transfer's: ${diff.join('; ')}`);
+      if (a.expiresAt * 1000 <= workflowNow()) throw new Error(`approve is invalid: expiresAt: the signature expired at ${new Date(a.expiresAt * 1000).toISOString()}`);
+      if (used.has(a.signature.toLowerCase())) throw new Error('approve is invalid: signature: already used (replayed)');
+      return a;
+    };
+    // Verified in an activity (the verdict sits in the history); applied strictly in arrival order,
+    // so a reject that arrived first stays final even if a later approval's verification returns sooner.
+    const apply = async (a: SignedApproval): Promise<TransferStatusView> => {
+      const turn = arrived++;
+      used.add(a.signature.toLowerCase());
+      let v: ApprovalVerdict;
+      try {
+        v = await approvalActs.verifyApproval({ subject: subject!, decision: a.decision, expiresAt: a.expiresAt, signature: a.signature });
+      } catch (e) {
+        v = { ok: false, code: 'APPROVAL.INVALID', message: `verification failed: ${failureMessage(e)}` };
+      }
+      await condition(() => applied === turn);
+      applied++;
+      if (!v.ok) throw ApplicationFailure.nonRetryable(`approve is refused: ${v.message}`, v.code);
+      const t = tallyApproval(tally!, a.decision, v.operator);
+      if (!t.ok) throw ApplicationFailure.nonRetryable(`approve is refused: ${t.message}`, t.code);
+      tally = t.tally;
+      status.approvals.push({ approver: v.operator, decision: a.decision, ...(a.note !== undefined ? { note: a.note } : {}) });
+      status.signing = { ...status.signing!, ...(tally.requestSignedBy !== undefined ? { requestSignedBy: tally.requestSignedBy } : {}), approvedBy: [...tally.approvedBy] };
+      if (tally.decision !== undefined) decision = tally.decision;
+      return status;
+    };
+    setHandler(approveUpdate, (raw) => apply(validate(raw)), { validator: (raw) => void validate(raw) });
+    // The Web UI of some versions sends only signals: same rules, a refusal is recorded in the status.
+    setHandler(approveSignal, async (raw) => {
+      try {
+        await apply(validate(raw));
+      } catch (e) {
+        status.error = e instanceof Error ? e.message : String(e);
+      }
+    });
+  }
+
+  function installLegacyApprovals(): void {
   const accept = (a: Approval): void => {
     status.approvals.push({ approver: a.approver, decision: a.decision, ...(a.note !== undefined ? { note: a.note } : {}) });
     decision = a.decision;
@@ -142,6 +241,7 @@ export async function runTransfer(input: FundTransferRequest, operation: string)
       status.error = e instanceof Error ? e.message : String(e);
     }
   });
+  }
 
   const ctx = await acts.prepareTransfer({ asset: input.asset, fromVenue: input.from.venue, to: input.to });
   const check = checkTransferPolicy(
@@ -157,13 +257,36 @@ export async function runTransfer(input: FundTransferRequest, operation: string)
   status.amountUsd = check.amountUsd;
   status.needsApproval = check.needsApproval;
   upsertSearchAttributes([{ key: SA_AMOUNT_USD, value: Number(check.amountUsd) }]);
+  if (signed && check.needsApproval) {
+    // Who counts, before anything is reserved: an operator start whose requester has no key is refused here.
+    try {
+      const pol = await approvalActs.approvalPolicy({ amountUsd: check.amountUsd, requester: input.requester, system });
+      subject = { workflowId, asset: input.asset, amount: input.amount, destination: status.to, address: ctx.destination.address.toLowerCase(), network: ctx.destination.network };
+      tally = { quorum: pol.quorum, ...(pol.requester !== undefined ? { requester: pol.requester } : {}), excluded: pol.excluded, approvedBy: [] };
+      status.signing = { ...subject, quorum: pol.quorum, ...(pol.requester !== undefined ? { requester: pol.requester } : {}), approvedBy: [] };
+    } catch (e) {
+      status.phase = 'failed';
+      status.error = failureMessage(e);
+      throw e;
+    }
+  }
   const ledgerBase = { day: ctx.day, workflowId, asset: input.asset, amount: input.amount, amountUsd: check.amountUsd, from: input.from.venue, to: status.to };
   await acts.reserveTransfer({ workflowId, day: ctx.day, asset: input.asset, amount: input.amount, amountUsd: check.amountUsd, from: input.from.venue, to: status.to });
 
   if (check.needsApproval) {
     status.phase = 'awaiting-approval';
     const timeoutSec = input.approvalTimeoutSec;
-    const decided = await condition(() => decision !== undefined, timeoutSec * 1000);
+    let decided: boolean;
+    try {
+      decided = await condition(() => decision !== undefined, timeoutSec * 1000);
+    } catch (e) {
+      // Cancelled (Web UI → Cancel) while waiting: nothing moved, release the reservation whatever the scope.
+      if (isCancellation(e)) {
+        status.phase = 'cancelled';
+        await CancellationScope.nonCancellable(() => acts.releaseReservation({ workflowId, day: ctx.day, asset: input.asset, reason: 'cancelled while awaiting approval' }));
+      }
+      throw e;
+    }
     if (!decided || decision === 'reject') {
       status.phase = decided ? 'rejected' : 'expired';
       await acts.releaseReservation({ workflowId, day: ctx.day, asset: input.asset, reason: status.phase });
@@ -207,6 +330,11 @@ export async function runTransfer(input: FundTransferRequest, operation: string)
     status.phase = 'completed';
     return { workflowId, outcome: 'completed', status };
   } catch (e) {
+    // Compensation must run to the end even when the workflow was cancelled (Web UI → Cancel).
+    return await CancellationScope.nonCancellable(() => compensate(e));
+  }
+
+  async function compensate(e: unknown): Promise<never> {
     status.error = failureMessage(e);
     if (!withdrawn) {
       // The withdraw activity gave up. After timeouts the outcome is unknown — the venue may have
