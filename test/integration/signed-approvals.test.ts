@@ -32,6 +32,13 @@ const bob = new Wallet(hardhatAccountKey(11));
 const carol = new Wallet(hardhatAccountKey(12));
 const mallory = new Wallet(hardhatAccountKey(14));
 
+async function startWorker(): Promise<void> {
+  worker = await createTestWorker(env, world.config, {
+    activities: workerActivities({ config: world.config, logger: testLogger, now: Date.now, treasury: world.treasuryDeps() }),
+  });
+  running = worker.run();
+}
+
 beforeAll(async () => {
   env = await openTestEnv();
   world = await startTreasuryWorld({
@@ -40,10 +47,7 @@ beforeAll(async () => {
       raw.treasury.caps = { perTransferUsd: '250000', dailyUsd: '5000000' };
     },
   });
-  worker = await createTestWorker(env, world.config, {
-    activities: workerActivities({ config: world.config, logger: testLogger, now: Date.now, treasury: world.treasuryDeps() }),
-  });
-  running = worker.run();
+  await startWorker();
 });
 
 afterAll(async () => {
@@ -184,14 +188,25 @@ describe('signed approvals', () => {
     await send(handle, await sign(alice, status, 'request'));
     const reject = await sign(bob, status, 'reject');
     const approve = await sign(carol, status, 'approve');
-    // Back to back as signals (as the Web UI sends them): both are in the history before either verifies.
+    // Both arrive while no worker runs (as signals, as the Web UI sends them), so one workflow task
+    // delivers the reject and the approval together.
+    worker.shutdown();
+    await running;
     await handle.signal(approveSignal, reject);
     await handle.signal(approveSignal, approve);
+    await startWorker();
     const r = await handle.result();
     expect(r.outcome).toBe('rejected');
     expect(r.status.approvals.map((x) => `${x.approver}:${x.decision}`)).toEqual(['alice@ops:request', 'bob@ops:reject']);
     expect(world.alpha.withdrawalRecords(ACCOUNT).filter((w) => w.idempotencyKey === `${id}:withdraw`)).toHaveLength(0);
     expect(kinds(id)).toEqual(['reservation', 'release']);
+    // One workflow task took both signals.
+    const events = (await handle.fetchHistory()).events ?? [];
+    const signalled = events.flatMap((e, i) => (e.workflowExecutionSignaledEventAttributes ? [i] : []));
+    expect(signalled).toHaveLength(2);
+    // No workflow task started between them: the next task saw both.
+    expect(events.slice(signalled[0], signalled[1]).some((e) => e.workflowTaskStartedEventAttributes)).toBe(false);
+    await maybeExportHistory(env.client, id, 'withdrawal-signed-reject-then-approve');
   });
 
   it('2-of-3 above 200 000 USD: the request, one approval is not enough, the same operator twice counts once, a second operator completes it on chain', async () => {
@@ -303,5 +318,6 @@ describe('business-key ids and cancellation', () => {
     expect(world.ledger.entries({ workflowId: id })[1]).toMatchObject({ amount: '1000', from: 'alpha', to: 'venue:bravo' });
     // The venue did accept it: exactly one withdrawal under the key.
     expect(world.alpha.withdrawalRecords(ACCOUNT).filter((w) => w.idempotencyKey === `${id}:withdraw`)).toHaveLength(1);
+    await maybeExportHistory(env.client, id, 'fundTransfer-cancelled-while-confirming');
   });
 });
