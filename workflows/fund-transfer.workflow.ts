@@ -25,24 +25,16 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { ApprovalActivities } from '../activities/approval.activities';
 import type { TreasuryActivities } from '../activities/treasury.activities';
 import { D, fmt } from '../domain/money';
 import { ApprovalSchema, FundTransferInputSchema, type Approval, type FundTransferInput, type FundTransferRequest } from '../domain/treasury/transfer.schemas';
 import { checkApprover, checkTransferPolicy } from '../domain/treasury/transfer-policy';
-import {
-  SignedApprovalSchema,
-  subjectMismatch,
-  tallyApproval,
-  type ApprovalSubject,
-  type ApprovalTally,
-  type ApprovalVerdict,
-  type SignedApproval,
-} from '../domain/treasury/approval';
+import type { SignedApproval } from '../domain/treasury/approval';
+import { approvalActs, installSignedApprovals, type SigningView } from './signed-approvals';
 import { toFieldIssues } from '../domain/errors';
 import { SA_AMOUNT_USD, SA_ASSET, SA_OPERATION, SA_REQUESTER, SA_VENUE } from './search-attributes';
 import { validateWorkflowInput } from './validate';
-import { failureMessage, failureType, workflowNow } from './workflow-util';
+import { failureMessage, failureType } from './workflow-util';
 
 export type TransferPhase =
   | 'validating'
@@ -74,7 +66,7 @@ export interface TransferStatusView {
    * Signed approvals (above the threshold): the fields every signature must carry (`npm run approve`
    * reads them here), the quorum, who signed the request, who approved so far.
    */
-  signing?: ApprovalSubject & { quorum: number; requester?: string; requestSignedBy?: string; approvedBy: string[] };
+  signing?: SigningView;
   withdrawalId?: string;
   txHash?: string;
   blockNumber?: number;
@@ -103,11 +95,6 @@ const waits = proxyActivities<TreasuryActivities>({
   startToCloseTimeout: '60s',
   heartbeatTimeout: '30s',
   retry: { initialInterval: '1s', backoffCoefficient: 1.5, maximumInterval: '5s', maximumAttempts: 120 },
-});
-
-const approvalActs = proxyActivities<ApprovalActivities>({
-  startToCloseTimeout: '20s',
-  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '5s', maximumAttempts: 5 },
 });
 
 /** The business key: `transfer:<requestId>` / `withdrawal:<requestId>` (a child's id extends its parent's). */
@@ -160,87 +147,51 @@ export async function runTransfer(input: FundTransferRequest, operation: 'fundTr
 
   // Approval handlers exist from the start, so an early approval is validated, not lost.
   let decision: 'approve' | 'reject' | undefined;
-  // Signed approvals: the subject and tally exist once the policy is known (above the threshold only).
-  let subject: ApprovalSubject | undefined;
-  let tally: ApprovalTally | undefined;
-  if (signed) installSignedApprovals();
-  else installLegacyApprovals();
-  function installSignedApprovals(): void {
-    const used = new Set<string>();
-    let arrived = 0;
-    let applied = 0;
-    const validate = (raw: unknown): SignedApproval => {
-      const r = SignedApprovalSchema.safeParse(raw);
+  // Signed approvals (workflows/signed-approvals.ts): the gate opens once the policy is known (above the threshold only).
+  const gate = signed
+    ? installSignedApprovals({
+        workflowId,
+        update: approveUpdate,
+        signal: approveSignal,
+        notAwaiting: () => (status.phase === 'awaiting-approval' ? undefined : `the transfer is not awaiting approval (phase ${status.phase})`),
+        onSigned: (entry, view) => {
+          status.approvals.push(entry);
+          status.signing = view;
+          decision = gate!.decision();
+        },
+        status: () => status,
+        onSignalRefused: (m) => (status.error = m),
+      })
+    : undefined;
+  if (!signed) installLegacyApprovals();
+
+  function installLegacyApprovals(): void {
+    // Runs recorded before signed approvals: a free-text approver other than the requester.
+    const accept = (a: Approval): void => {
+      status.approvals.push({ approver: a.approver, decision: a.decision, ...(a.note !== undefined ? { note: a.note } : {}) });
+      decision = a.decision;
+    };
+    const validateApproval = (raw: unknown): Approval => {
+      const r = ApprovalSchema.safeParse(raw);
       if (!r.success) throw new Error(`approve is invalid: ${toFieldIssues(r.error).map((i) => `${i.path}: ${i.message}`).join('; ')}`);
-      const a = r.data;
-      if (a.workflowId !== workflowId) throw new Error(`approve is invalid: workflowId: signed for "${a.workflowId}", this is "${workflowId}" (wrong workflow)`);
-      if (!subject || !tally || status.phase !== 'awaiting-approval') throw new Error(`approve is invalid: the transfer is not awaiting approval (phase ${status.phase})`);
-      if (tally.decision !== undefined) throw new Error(`approve is invalid: already ${tally.decision === 'approve' ? 'approved' : 'rejected'}: the first decision is final`);
-      const diff = subjectMismatch(subject, a);
-      if (diff.length) throw new Error(`approve is invalid: the signed message is not this transfer's: ${diff.join('; ')}`);
-      if (a.expiresAt * 1000 <= workflowNow()) throw new Error(`approve is invalid: expiresAt: the signature expired at ${new Date(a.expiresAt * 1000).toISOString()}`);
-      if (used.has(a.signature.toLowerCase())) throw new Error('approve is invalid: signature: already used (replayed)');
-      return a;
+      const who = checkApprover(input.requester, r.data.approver);
+      if (!who.ok) throw new Error(`approve is invalid: ${who.message}`);
+      if (status.phase !== 'awaiting-approval') throw new Error(`approve is invalid: the transfer is not awaiting approval (phase ${status.phase})`);
+      return r.data;
     };
-    // Verified in an activity (the verdict sits in the history); applied strictly in arrival order,
-    // so a reject that arrived first stays final even if a later approval's verification returns sooner.
-    const apply = async (a: SignedApproval): Promise<TransferStatusView> => {
-      const turn = arrived++;
-      used.add(a.signature.toLowerCase());
-      let v: ApprovalVerdict;
-      try {
-        v = await approvalActs.verifyApproval({ subject: subject!, decision: a.decision, expiresAt: a.expiresAt, signature: a.signature });
-      } catch (e) {
-        v = { ok: false, code: 'APPROVAL.INVALID', message: `verification failed: ${failureMessage(e)}` };
-      }
-      await condition(() => applied === turn);
-      applied++;
-      if (!v.ok) throw ApplicationFailure.nonRetryable(`approve is refused: ${v.message}`, v.code);
-      const t = tallyApproval(tally!, a.decision, v.operator);
-      if (!t.ok) throw ApplicationFailure.nonRetryable(`approve is refused: ${t.message}`, t.code);
-      tally = t.tally;
-      status.approvals.push({ approver: v.operator, decision: a.decision, ...(a.note !== undefined ? { note: a.note } : {}) });
-      status.signing = { ...status.signing!, ...(tally.requestSignedBy !== undefined ? { requestSignedBy: tally.requestSignedBy } : {}), approvedBy: [...tally.approvedBy] };
-      if (tally.decision !== undefined) decision = tally.decision;
+    setHandler(approveUpdate, (raw) => {
+      accept(validateApproval(raw));
       return status;
-    };
-    setHandler(approveUpdate, (raw) => apply(validate(raw)), { validator: (raw) => void validate(raw) });
-    // The Web UI of some versions sends only signals: same rules, a refusal is recorded in the status.
-    setHandler(approveSignal, async (raw) => {
+    }, { validator: (raw) => void validateApproval(raw) });
+    // The Web UI of some versions sends only signals: same rules, but a bad signal cannot be refused,
+    // so it is recorded in the status (as an error line) and ignored.
+    setHandler(approveSignal, (raw) => {
       try {
-        await apply(validate(raw));
+        accept(validateApproval(raw));
       } catch (e) {
         status.error = e instanceof Error ? e.message : String(e);
       }
     });
-  }
-
-  function installLegacyApprovals(): void {
-  const accept = (a: Approval): void => {
-    status.approvals.push({ approver: a.approver, decision: a.decision, ...(a.note !== undefined ? { note: a.note } : {}) });
-    decision = a.decision;
-  };
-  const validateApproval = (raw: unknown): Approval => {
-    const r = ApprovalSchema.safeParse(raw);
-    if (!r.success) throw new Error(`approve is invalid: ${toFieldIssues(r.error).map((i) => `${i.path}: ${i.message}`).join('; ')}`);
-    const who = checkApprover(input.requester, r.data.approver);
-    if (!who.ok) throw new Error(`approve is invalid: ${who.message}`);
-    if (status.phase !== 'awaiting-approval') throw new Error(`approve is invalid: the transfer is not awaiting approval (phase ${status.phase})`);
-    return r.data;
-  };
-  setHandler(approveUpdate, (raw) => {
-    accept(validateApproval(raw));
-    return status;
-  }, { validator: (raw) => void validateApproval(raw) });
-  // The Web UI of some versions sends only signals: same rules, but a bad signal cannot be refused,
-  // so it is recorded in the status (as an error line) and ignored.
-  setHandler(approveSignal, (raw) => {
-    try {
-      accept(validateApproval(raw));
-    } catch (e) {
-      status.error = e instanceof Error ? e.message : String(e);
-    }
-  });
   }
 
   const ctx = await acts.prepareTransfer({ asset: input.asset, fromVenue: input.from.venue, to: input.to });
@@ -261,9 +212,7 @@ export async function runTransfer(input: FundTransferRequest, operation: 'fundTr
     // Who counts, before anything is reserved: an operator start whose requester has no key is refused here.
     try {
       const pol = await approvalActs.approvalPolicy({ amountUsd: check.amountUsd, requester: input.requester, system });
-      subject = { workflowId, asset: input.asset, amount: input.amount, destination: status.to, address: ctx.destination.address.toLowerCase(), network: ctx.destination.network };
-      tally = { quorum: pol.quorum, ...(pol.requester !== undefined ? { requester: pol.requester } : {}), excluded: pol.excluded, approvedBy: [] };
-      status.signing = { ...subject, quorum: pol.quorum, ...(pol.requester !== undefined ? { requester: pol.requester } : {}), approvedBy: [] };
+      status.signing = gate!.open({ workflowId, asset: input.asset, amount: input.amount, destination: status.to, address: ctx.destination.address.toLowerCase(), network: ctx.destination.network }, pol);
     } catch (e) {
       status.phase = 'failed';
       status.error = failureMessage(e);
