@@ -7,6 +7,10 @@
 import { WorkflowExecutionAlreadyStartedError, WorkflowFailedError, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import type { Worker } from '@temporalio/worker';
 import { Wallet } from 'ethers';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { D } from '../../domain/money';
 import type { SignedApproval, SignedDecision } from '../../domain/treasury/approval';
 import { signApproval } from '../../scripts/approve';
@@ -17,7 +21,7 @@ import { rebalance } from '../../workflows/rebalance.workflow';
 import { withdrawal } from '../../workflows/withdrawal.workflow';
 import { failureMessage } from '../../workflows/workflow-util';
 import { workerActivities } from '../../workers/temporal.worker';
-import { createTestWorker, maybeExportHistory, openTestEnv, testLogger, uniqueId, type TestEnv } from './helpers';
+import { createTestWorker, maybeExportHistory, openTestEnv, temporalAddress, testLogger, uniqueId, type TestEnv } from './helpers';
 import { ACCOUNT, COLD_WALLET, startTreasuryWorld, type TreasuryWorld } from './treasury-world';
 
 jest.setTimeout(180_000);
@@ -226,6 +230,52 @@ describe('signed approvals', () => {
     expect(coldAfter - coldBefore).toBe(420_000n * 10n ** 18n);
     expect(kinds(id)).toEqual(['reservation', 'transfer', 'fee']);
     await maybeExportHistory(env.client, id, 'withdrawal-signed-2-of-3');
+  });
+});
+
+describe('npm run approve', () => {
+  const run = (args: string[]) =>
+    new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
+      const child = spawn(process.execPath, [require.resolve('tsx/cli'), join(__dirname, '..', '..', 'scripts', 'approve.ts'), ...args], {
+        env: { ...process.env, TEMPORAL_ADDRESS: temporalAddress(), TEMPORAL_NAMESPACE: 'default' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      child.on('error', reject);
+      child.on('close', (code) => resolve({ code, stdout, stderr }));
+    });
+  const keyFile = (w: Wallet) => {
+    const f = join(mkdtempSync(join(tmpdir(), 'ballast-key-')), 'operator.key');
+    writeFileSync(f, `${w.privateKey}\n`, { mode: 0o600 });
+    return f;
+  };
+
+  it('reads status, signs and prints the JSON to paste; --send sends it; the key never appears in the output', async () => {
+    const { id, handle } = await awaitingWithdrawal('110000');
+    const request = await run([id, '--key-file', keyFile(alice), '--request', '--send']);
+    expect(request.code).toBe(0);
+    const bobFile = keyFile(bob);
+    const printed = await run([id, '--key-file', bobFile, '--expires', '30m', '--note', 'ticket OPS-7']);
+    expect(printed.code).toBe(0);
+    const payload = JSON.parse(printed.stdout) as SignedApproval;
+    expect(payload).toMatchObject({ workflowId: id, decision: 'approve', asset: 'BLST', amount: '110000', destination: 'wallet:cold-wallet', network: 'ERC20', note: 'ticket OPS-7' });
+    expect(payload.expiresAt - Date.now() / 1000).toBeGreaterThan(29 * 60);
+    for (const out of [request, printed]) {
+      for (const k of [alice.privateKey, bob.privateKey]) {
+        expect(out.stdout + out.stderr).not.toContain(k.slice(2));
+      }
+    }
+    // Not sent yet: pasting it (here through the client, as the Web UI's Update form does) approves.
+    expect((await handle.query(statusQuery)).signing?.approvedBy).toEqual([]);
+    await send(handle, payload);
+    expect((await handle.result()).outcome).toBe('completed');
+    // Once decided, the command says why it cannot approve.
+    const late = await run([id, '--key-file', keyFile(carol), '--send']);
+    expect(late.code).toBe(1);
+    expect(late.stderr).toMatch(/^approve: (refused: approve is invalid: .*not awaiting approval|.*already completed)/m);
   });
 });
 
