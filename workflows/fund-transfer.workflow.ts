@@ -12,6 +12,7 @@
 // failure releases the reservation: nothing moved.
 // `withdrawal` (withdrawal.workflow.ts) is this workflow to a whitelisted wallet.
 import {
+  ActivityCancellationType,
   ApplicationFailure,
   CancellationScope,
   condition,
@@ -89,6 +90,13 @@ export const statusQuery = defineQuery<TransferStatusView>('status');
 const acts = proxyActivities<TreasuryActivities>({
   startToCloseTimeout: '60s',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '10s', maximumAttempts: 8 },
+});
+// The withdrawal itself: a cancel waits for the running attempt's outcome, so the compensation's
+// lookup by key never runs while a venue call may still land (then release a reservation for money in motion).
+const withdrawing = proxyActivities<TreasuryActivities>({
+  startToCloseTimeout: '60s',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '10s', maximumAttempts: 8 },
+  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
 });
 // Waiting steps fail retryably every ~20 s while they wait: give them room.
 const waits = proxyActivities<TreasuryActivities>({
@@ -246,7 +254,7 @@ export async function runTransfer(input: FundTransferRequest, operation: 'fundTr
   status.phase = 'withdrawing';
   let withdrawn = false;
   try {
-    const w = await acts.withdraw({
+    const w = await withdrawing.withdraw({
       workflowId,
       venue: input.from.venue,
       asset: input.asset,

@@ -18,6 +18,7 @@ import { tokenBalance } from '../../sim/evm/chain-bridge';
 import { hardhatAccountKey } from '../../sim/evm/local-chain';
 import { approveSignal, approveUpdate, fundTransfer, statusQuery, type TransferStatusView } from '../../workflows/fund-transfer.workflow';
 import { rebalance } from '../../workflows/rebalance.workflow';
+import type { VenueAdapter, WithdrawRequest } from '../../venues/venue.port';
 import { withdrawal } from '../../workflows/withdrawal.workflow';
 import { failureMessage } from '../../workflows/workflow-util';
 import { workerActivities } from '../../workers/temporal.worker';
@@ -31,6 +32,8 @@ let world: TreasuryWorld;
 let worker: Worker;
 let running: Promise<void>;
 
+let slowWithdrawMs = 0;
+let withdrawEntered = false;
 const alice = new Wallet(hardhatAccountKey(10));
 const bob = new Wallet(hardhatAccountKey(11));
 const carol = new Wallet(hardhatAccountKey(12));
@@ -51,6 +54,20 @@ beforeAll(async () => {
       raw.treasury.caps = { perTransferUsd: '250000', dailyUsd: '5000000' };
     },
   });
+  // A venue whose withdraw answers slowly when asked: a cancel lands while the call is in flight.
+  const alphaVenue = world.venues.get('alpha')!;
+  world.venues.set(
+    'alpha',
+    Object.assign(Object.create(alphaVenue) as VenueAdapter, {
+      async withdraw(req: WithdrawRequest) {
+        if (slowWithdrawMs > 0) {
+          withdrawEntered = true;
+          await new Promise((r) => setTimeout(r, slowWithdrawMs));
+        }
+        return alphaVenue.withdraw!(req);
+      },
+    }),
+  );
   await startWorker();
 });
 
@@ -346,6 +363,28 @@ describe('business-key ids and cancellation', () => {
     expect((await handle.describe()).status.name).toBe('CANCELLED');
     expect(kinds(id)).toEqual(['reservation', 'release']);
     expect((await handle.query(statusQuery)).phase).toBe('cancelled');
+  });
+
+  it('a cancel while the withdraw call is in flight waits for its outcome: the venue accepted, so suspense, never a release', async () => {
+    const requestId = uniqueId('t');
+    const id = `transfer:${requestId}`;
+    slowWithdrawMs = 3_000;
+    withdrawEntered = false;
+    try {
+      const handle = await env.client.workflow.start(fundTransfer, {
+        taskQueue: world.config.temporal.taskQueue,
+        workflowId: id,
+        args: [{ requestId, asset: 'BLST', amount: '500', from: { venue: 'alpha' }, to: { venue: 'bravo' }, requester: 'alice@ops' }],
+      });
+      await until('the withdraw call', async () => (withdrawEntered ? true : undefined));
+      await handle.cancel();
+      await handle.result().catch((e: unknown) => e);
+      // The venue accepted after the cancel: one withdrawal, booked to suspense (not released).
+      expect(world.alpha.withdrawalRecords(ACCOUNT).filter((w) => w.idempotencyKey === `${id}:withdraw`)).toHaveLength(1);
+      expect(kinds(id)).toEqual(['reservation', 'suspense']);
+    } finally {
+      slowWithdrawMs = 0;
+    }
   });
 
   it('a cancel while waiting for confirmations books the amount to suspense: no dangling reservation, the money in motion accounted for', async () => {
