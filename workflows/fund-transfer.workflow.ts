@@ -1,15 +1,19 @@
 // fundTransfer: moves one amount of one asset from a venue to another venue or to a whitelisted
 // wallet, durably and provably:
-//   validate (zod; errors name the field) → context (destination, USD price, today's usage) →
-//   policy in the workflow (whitelist, per-transfer cap, daily cap) → reserve against the daily cap
-//   (checked again in the activity) → approval by a different identity above the threshold (Update
-//   `approve` with a validator, or Signal `approve` from the Web UI; a timeout cancels, nothing moved)
+//   validate (zod; errors name the field; the id must be the business key `transfer:<requestId>`, a
+//   child's extends its parent's) → context (destination, USD price, today's usage) →
+//   policy in the workflow (whitelist, per-transfer cap, daily cap) → who may approve (activity: the
+//   quorum tier, the requester must be an operator) → reserve against the daily cap (checked again in
+//   the activity) → signed approvals above the threshold (workflows/signed-approvals.ts: the requester's
+//   signed request, then M distinct other operators' EIP-712 signatures, each verified in an activity;
+//   Update `approve` or signal `approveSignal`; a timeout or a reject releases, nothing moved)
 //   → idempotent withdraw keyed `<workflowId>:withdraw` (the activity re-checks the policy) → tx hash
 //   → on-chain confirmations → credited at the destination (venues) → ledger.
 // Compensation: if a step fails after the venue accepted the withdrawal, the funds are in motion and
 // cannot be pulled back by code: the ledger books the amount to `suspense` (so the books stay whole
 // and the day's cap stays consumed) and the failure names the tx for operations. Before that point a
-// failure releases the reservation: nothing moved.
+// failure releases the reservation: nothing moved. A cancel (Web UI) runs the same compensation in a
+// non-cancellable scope. Runs recorded before patch 'signed-approvals' keep free-text approvals.
 // `withdrawal` (withdrawal.workflow.ts) is this workflow to a whitelisted wallet.
 import {
   ActivityCancellationType,

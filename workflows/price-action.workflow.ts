@@ -3,7 +3,7 @@
 // is domain/price-action/executor.ts (Almgren–Chriss schedule, seeded jitter, never lead the price,
 // never meet our own quotes, participation cap, routing, budgets); this file is the durable loop:
 //   validate (zod; bad input from the Web UI fails at once naming the field) → the worker's limits →
-//   arrival view → approval by a second identity above the threshold (operator-started only; the
+//   arrival view → signed approvals above the threshold (workflows/signed-approvals.ts, as transfers; operator-started only; the
 //   coordinator's starts are within its configured policy) → slices: view → plan → place (idempotent
 //   client ids `pa-<hash(workflowId)>-<slice>-<leg>`; the activity re-checks the budget at a fresh
 //   fair value) → rest → cancel the rest and book the fills (ledger, keyed by slice) → … → stop
