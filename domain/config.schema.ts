@@ -1,5 +1,6 @@
 // The one configuration schema. Parsed once at start-up (config/load.ts); every error names its field.
 import { z } from 'zod';
+import { ApprovalsConfigSchema } from './treasury/approval';
 import { D, zDecimal, zNonNegativeDecimal, zPositiveDecimal } from './money';
 
 export const zVenueId = z.string().regex(/^[a-z][a-z0-9-]{1,31}$/, 'expected a venue id: lowercase letters, digits, "-" (2-32 chars)');
@@ -166,6 +167,12 @@ export const TreasurySchema = z
     memoNetworks: z.array(zNetworkCode).default([...DEFAULT_MEMO_NETWORKS]),
     caps: z.object({ perTransferUsd: zPositiveDecimal, dailyUsd: zPositiveDecimal }).strict(),
     approvalThresholdUsd: zNonNegativeDecimal,
+    /**
+     * Who approves above approvalThresholdUsd: operators by key address, and how many distinct ones an
+     * amount needs (quorum tiers by USD). Approvals are EIP-712 signatures (domain/treasury/approval.ts).
+     * None configured: nothing above the threshold can be approved (it expires).
+     */
+    approvals: ApprovalsConfigSchema.default({ operators: [], tiers: [] }),
     /**
      * The scheduled rebalance (`rebalance:<asset>`). Created paused unless `paused: false`: moving
      * capital on a timer is switched on by an operator (Web UI → Schedules), not by a deploy.

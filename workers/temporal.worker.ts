@@ -8,6 +8,7 @@ import { createActivities } from '../activities';
 import type { LedgerStore } from '../activities/ledger-store';
 import { locateLedger } from '../activities/ledger/open';
 import { PgLedgerStore } from '../activities/ledger/pg-ledger';
+import { createApprovalActivities } from '../activities/approval.activities';
 import type { PriceActionDeps } from '../activities/price-action.activities';
 import type { TreasuryDeps } from '../activities/treasury.activities';
 import type { VenueAdapter } from '../venues/venue.port';
@@ -43,7 +44,7 @@ export function workerActivities(deps: TemporalWorkerDeps): WorkerOptions['activ
   const treasury = deps.treasury ?? defaultTreasuryDeps(deps);
   // Price action trades through the same per-venue ccxt adapters and books in the same ledger.
   const priceAction = deps.priceAction ?? { tradeVenue: (id: string) => treasury.transferVenue(id), ledger: treasury.ledger, now: treasury.now };
-  return createActivities({ config: deps.config, venues, logger: deps.logger, treasury, priceAction });
+  return { ...createActivities({ config: deps.config, venues, logger: deps.logger, treasury, priceAction }), ...createApprovalActivities({ config: deps.config, now: Date.now }) };
 }
 
 /**

@@ -353,7 +353,7 @@ export async function liquidityCoordinator(rawInput: LiquidityCoordinatorInput):
 /** Starts the child a decision names; it reports back through policyChildFinished when it ends. */
 async function startDecision(d: Decision, asset: string, pa: PriceActionPolicy): Promise<void> {
   const workflowId = `${coordinatorWorkflowId(asset)}:${d.id}`;
-  const common = { workflowId, parentClosePolicy: ParentClosePolicy.ABANDON };
+  const common = { workflowId, parentClosePolicy: ParentClosePolicy.ABANDON, workflowIdReusePolicy: 'REJECT_DUPLICATE' as const };
   // Type names, not imports: the children import this module (their report-back signal).
   if (d.kind === 'rebalance') {
     await startChild('rebalance', { ...common, args: [{ requestId: d.id.replace(/[^A-Za-z0-9._:-]/g, '-'), asset: d.asset, requester: 'liquidityCoordinator', decisionId: d.id }] });

@@ -3,7 +3,7 @@
 // is domain/price-action/executor.ts (Almgren–Chriss schedule, seeded jitter, never lead the price,
 // never meet our own quotes, participation cap, routing, budgets); this file is the durable loop:
 //   validate (zod; bad input from the Web UI fails at once naming the field) → the worker's limits →
-//   arrival view → approval by a second identity above the threshold (operator-started only; the
+//   arrival view → signed approvals above the threshold (workflows/signed-approvals.ts, as transfers; operator-started only; the
 //   coordinator's starts are within its configured policy) → slices: view → plan → place (idempotent
 //   client ids `pa-<hash(workflowId)>-<slice>-<leg>`; the activity re-checks the budget at a fresh
 //   fair value) → rest → cancel the rest and book the fills (ledger, keyed by slice) → … → stop
@@ -19,6 +19,7 @@ import {
   defineSignal,
   defineUpdate,
   getExternalWorkflowHandle,
+  patched,
   proxyActivities,
   setHandler,
   sleep,
@@ -50,6 +51,8 @@ import { coordinatorWorkflowId, policyChildFinishedSignal } from './liquidity-co
 import { SA_ASSET, SA_OPERATION, SA_REQUESTER } from './search-attributes';
 import { validateWorkflowInput } from './validate';
 import { failureMessage, failureType, workflowNow } from './workflow-util';
+import type { SignedApproval } from '../domain/treasury/approval';
+import { approvalActs, installSignedApprovals, type SignedApprovalGate, type SigningView } from './signed-approvals';
 
 export const PriceActionInputSchema = z
   .object({
@@ -107,7 +110,9 @@ export interface PriceActionStatus {
   quantity?: string;
   budgetUsd?: string;
   needsApproval?: boolean;
-  approvals: { approver: string; decision: 'approve' | 'reject'; note?: string }[];
+  approvals: { approver: string; decision: 'request' | 'approve' | 'reject'; note?: string }[];
+  /** Signed approvals (operator starts above the threshold): the fields to sign, quorum, who signed. */
+  signing?: SigningView;
   report?: ExecutionReport;
   lastNote?: string;
   errors: string[];
@@ -123,7 +128,10 @@ export interface PriceActionResult {
 export const stopSignal = defineSignal<[z.input<typeof StopSchema>]>('stop');
 export const stopUpdate = defineUpdate<PriceActionStatus, [z.input<typeof StopSchema>]>('stopExecution');
 export const setLimitsUpdate = defineUpdate<PriceActionStatus, [z.input<typeof SetLimitsSchema>]>('setLimits');
-export const approveExecutionUpdate = defineUpdate<PriceActionStatus, [z.input<typeof ApproveSchema>]>('approve');
+/** Signed approvals (domain/treasury/approval.ts); runs before the patch took `{ approver, decision }`. */
+export const approveExecutionUpdate = defineUpdate<PriceActionStatus, [SignedApproval | z.input<typeof ApproveSchema>]>('approve');
+/** The signed approval as a signal (Web UI versions that send only signals); runs after the patch only. */
+export const approveExecutionSignal = defineSignal<[SignedApproval]>('approveSignal');
 export const priceActionStatusQuery = defineQuery<PriceActionStatus>('status');
 
 const acts = proxyActivities<PriceActionActivities>({
@@ -149,6 +157,8 @@ export async function liquidation(rawInput: PriceActionInput): Promise<PriceActi
 async function runPriceAction(kind: PriceActionKind, input: z.output<typeof PriceActionInputSchema>): Promise<PriceActionResult> {
   const info = workflowInfo();
   const workflowId = info.workflowId;
+  // Runs recorded before this patch took free-text approvals.
+  const signed = patched('signed-approvals');
   const fromCoordinator = input.decisionId !== undefined && info.parent?.workflowId === coordinatorWorkflowId(input.asset);
   if (!fromCoordinator && workflowId !== `${kind}:${input.asset}:${input.requestId}`) {
     throw ApplicationFailure.nonRetryable(`workflow id: expected "${kind}:${input.asset}:${input.requestId}" (the business key from asset and requestId), got "${workflowId}"`, 'PRICE_ACTION.INVALID');
@@ -233,16 +243,33 @@ async function runPriceAction(kind: PriceActionKind, input: z.output<typeof Pric
     if (decision !== undefined) throw new Error('approve is invalid: already decided (the first decision is final)');
     return r.data;
   };
-  setHandler(
-    approveExecutionUpdate,
-    (raw) => {
-      const a = validateApproval(raw);
-      status.approvals.push({ approver: a.approver, decision: a.decision, ...(a.note !== undefined ? { note: a.note } : {}) });
-      decision = a.decision;
-      return refresh();
-    },
-    { validator: (raw) => void validateApproval(raw) },
-  );
+  let gate: SignedApprovalGate | undefined;
+  if (signed) {
+    gate = installSignedApprovals({
+      workflowId,
+      update: approveExecutionUpdate,
+      signal: approveExecutionSignal,
+      notAwaiting: () => (status.phase === 'awaiting-approval' ? undefined : `not awaiting approval (phase ${status.phase})`),
+      onSigned: (entry, view) => {
+        status.approvals.push(entry);
+        status.signing = view;
+        decision = gate!.decision();
+      },
+      status: refresh,
+      onSignalRefused: (m) => (status.errors = [...status.errors, m].slice(-20)),
+    });
+  } else {
+    setHandler(
+      approveExecutionUpdate,
+      (raw) => {
+        const a = validateApproval(raw);
+        status.approvals.push({ approver: a.approver, decision: a.decision, ...(a.note !== undefined ? { note: a.note } : {}) });
+        decision = a.decision;
+        return refresh();
+      },
+      { validator: (raw) => void validateApproval(raw) },
+    );
+  }
 
   const report = async (st: 'completed' | 'failed', message: string) => {
     if (!fromCoordinator) return;
@@ -268,6 +295,11 @@ async function runPriceAction(kind: PriceActionKind, input: z.output<typeof Pric
     const notionalUsd = D.min(episodeUsd, new D(quantity).times(new D(arrival.fair).toSignificantDigits(12)));
     status.needsApproval = !fromCoordinator && notionalUsd.gt(limits.approvalThresholdUsd);
     if (status.needsApproval) {
+      if (gate) {
+        // The same operators and quorum tiers as treasury transfers; the requester signs the request.
+        const policy = await approvalActs.approvalPolicy({ amountUsd: fmt(notionalUsd), requester: input.requester, system: false });
+        status.signing = gate.open({ workflowId, asset: input.asset, amount: quantity, destination: kind, address: '', network: (input.venues ?? ['all']).join(',') }, policy);
+      }
       status.phase = 'awaiting-approval';
       const decided = await condition(() => decision !== undefined || stopRequest !== undefined, input.approvalTimeoutSec * 1000);
       if (!decided || decision !== 'approve') {

@@ -65,6 +65,10 @@ async function runRebalance(input: RebalanceRequest): Promise<RebalanceResult> {
       try {
         const r = await executeChild(fundTransfer, {
           workflowId: row.workflowId,
+          // One run per planned transfer; a terminated rebalance never kills a transfer midway (it
+          // finishes or compensates on its own).
+          workflowIdReusePolicy: 'REJECT_DUPLICATE',
+          parentClosePolicy: 'ABANDON',
           args: [{ requestId: `${input.requestId}-t${i}`.slice(0, 80), asset: input.asset, amount: t.amount, from: { venue: t.from }, to: { venue: t.to }, requester: `rebalance:${input.requester}`, reason: 'rebalance' }],
         });
         row.outcome = r.outcome;

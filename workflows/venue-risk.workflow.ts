@@ -119,6 +119,9 @@ async function runVenueRisk(input: VenueRiskRequest, coordinator: ReturnType<typ
     try {
       const r = await executeChild(withdrawal, {
         workflowId: e.workflowId,
+        // One run per chunk; a terminated venueRisk never kills a withdrawal midway.
+        workflowIdReusePolicy: 'REJECT_DUPLICATE',
+        parentClosePolicy: 'ABANDON',
         args: [{ requestId: `${wf}-evac-${i}`.replace(/[^A-Za-z0-9._:-]/g, '-').slice(-80), asset: c.asset, amount: c.amount, fromVenue: input.venue, toWallet: safeWallet, requester: `venueRisk:${input.requestedBy}`, reason: input.reason }],
       });
       e.outcome = r.outcome;

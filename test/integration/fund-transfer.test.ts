@@ -1,5 +1,5 @@
 // fundTransfer / withdrawal on the real dev server, with real withdrawals on a real local chain:
-// policy, approval by a second identity (Update with a validator), exactly one withdrawal even when
+// policy, approval by a second operator's signature (Update with a validator), exactly one withdrawal even when
 // the activity fails after the venue accepted, tx hash, confirmations, credit, ledger, search attributes.
 import { WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
 import type { Worker } from '@temporalio/worker';
@@ -8,6 +8,9 @@ import { ApplicationFailure } from '@temporalio/common';
 import { tokenBalance } from '../../sim/evm/chain-bridge';
 import { txConfirmations } from '../../venues/chain/evm-confirmations';
 import type { VenueAdapter, WithdrawRequest } from '../../venues/venue.port';
+import { Wallet } from 'ethers';
+import { signApproval } from '../../scripts/approve';
+import { hardhatAccountKey } from '../../sim/evm/local-chain';
 import { approveUpdate, fundTransfer, statusQuery } from '../../workflows/fund-transfer.workflow';
 import { withdrawal } from '../../workflows/withdrawal.workflow';
 import { workerActivities } from '../../workers/temporal.worker';
@@ -70,12 +73,13 @@ const withdrawalsAt = (key: string) => world.alpha.withdrawalRecords(ACCOUNT).fi
 
 describe('fundTransfer', () => {
   it('moves BLST alpha → bravo below the approval threshold: one withdrawal, tx confirmed on chain, credited, ledger, search attributes', async () => {
-    const id = uniqueId('transfer');
+    const requestId = uniqueId('transfer');
+    const id = `transfer:${requestId}`;
     const bravoBefore = world.bravo.engine.balances(ACCOUNT).find((b) => b.asset === 'BLST')?.free ?? '0';
     const handle = await env.client.workflow.start(fundTransfer, {
       taskQueue: world.config.temporal.taskQueue,
       workflowId: id,
-      args: [{ requestId: id, asset: 'BLST', amount: '1000', from: { venue: 'alpha' }, to: { venue: 'bravo' }, requester: 'alice@ops' }],
+      args: [{ requestId, asset: 'BLST', amount: '1000', from: { venue: 'alpha' }, to: { venue: 'bravo' }, requester: 'alice@ops' }],
     });
     const r = await handle.result();
     expect(r.outcome).toBe('completed');
@@ -98,13 +102,14 @@ describe('fundTransfer', () => {
   });
 
   it('withdraws exactly once when the activity fails after the venue accepted (retried with the same key)', async () => {
-    const id = uniqueId('retry');
+    const requestId = uniqueId('retry');
+    const id = `transfer:${requestId}`;
     const before = calls.length;
     failAfterAcceptOnce = true;
     const r = await env.client.workflow.execute(fundTransfer, {
       taskQueue: world.config.temporal.taskQueue,
       workflowId: id,
-      args: [{ requestId: id, asset: 'BLST', amount: '250', from: { venue: 'alpha' }, to: { venue: 'bravo' }, requester: 'alice@ops' }],
+      args: [{ requestId, asset: 'BLST', amount: '250', from: { venue: 'alpha' }, to: { venue: 'bravo' }, requester: 'alice@ops' }],
     });
     expect(r.outcome).toBe('completed');
     // The venue was called twice (the first answer was lost) but holds one withdrawal and one tx.
@@ -115,12 +120,13 @@ describe('fundTransfer', () => {
   });
 
   it('refuses a transfer over the per-transfer cap at once, before any withdrawal', async () => {
-    const id = uniqueId('cap');
+    const requestId = uniqueId('cap');
+    const id = `transfer:${requestId}`;
     const err = await env.client.workflow
       .execute(fundTransfer, {
         taskQueue: world.config.temporal.taskQueue,
         workflowId: id,
-        args: [{ requestId: id, asset: 'BLST', amount: '600000', from: { venue: 'alpha' }, to: { venue: 'bravo' }, requester: 'alice@ops' }],
+        args: [{ requestId, asset: 'BLST', amount: '600000', from: { venue: 'alpha' }, to: { venue: 'bravo' }, requester: 'alice@ops' }],
       })
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(WorkflowFailedError);
@@ -129,12 +135,13 @@ describe('fundTransfer', () => {
   });
 
   it('fails a malformed input at once with the field named, nothing reserved or moved', async () => {
-    const id = uniqueId('bad');
+    const requestId = uniqueId('bad');
+    const id = `transfer:${requestId}`;
     const err = await env.client.workflow
       .execute(fundTransfer, {
         taskQueue: world.config.temporal.taskQueue,
         workflowId: id,
-        args: [{ requestId: id, asset: 'BLST', amount: '-5', from: { venue: 'alpha' }, to: { venue: 'bravo' }, requester: 'alice@ops' }],
+        args: [{ requestId, asset: 'BLST', amount: '-5', from: { venue: 'alpha' }, to: { venue: 'bravo' }, requester: 'alice@ops' }],
       })
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(WorkflowFailedError);
@@ -144,37 +151,48 @@ describe('fundTransfer', () => {
 });
 
 describe('withdrawal', () => {
-  it('above the threshold waits for a second identity: self-approval is refused by the validator, a colleague approves, funds reach the cold wallet on chain', async () => {
-    const id = uniqueId('withdrawal');
+  it('above the threshold waits for a second operator: the requester signs the request, her own approval is refused, a colleague\'s signature approves, funds reach the cold wallet on chain', async () => {
+    const requestId = uniqueId('withdrawal');
+    const id = `withdrawal:${requestId}`;
     const coldBefore = await tokenBalance(world.rpcUrl, world.tokens.BLST!.address, COLD_WALLET);
     const handle = await env.client.workflow.start(withdrawal, {
       taskQueue: world.config.temporal.taskQueue,
       workflowId: id,
-      args: [{ requestId: id, asset: 'BLST', amount: '120000', fromVenue: 'alpha', toWallet: 'cold-wallet', requester: 'alice@ops' }],
+      workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      args: [{ requestId, asset: 'BLST', amount: '120000', fromVenue: 'alpha', toWallet: 'cold-wallet', requester: 'alice@ops' }],
     });
     // 120000 × 0.5 = 60000 USD > 50000: approval needed.
     for (let i = 0; i < 100 && (await handle.query(statusQuery)).phase !== 'awaiting-approval'; i++) await new Promise((r) => setTimeout(r, 100));
-    expect(await handle.query(statusQuery)).toMatchObject({ phase: 'awaiting-approval', amountUsd: '60000', needsApproval: true });
+    const status = await handle.query(statusQuery);
+    expect(status).toMatchObject({ phase: 'awaiting-approval', amountUsd: '60000', needsApproval: true, signing: { quorum: 1, requester: 'alice@ops' } });
     expect(withdrawalsAt(`${id}:withdraw`)).toHaveLength(0);
-    const self = await handle.executeUpdate(approveUpdate, { args: [{ approver: 'Alice@Ops ', decision: 'approve' }] }).catch((e: unknown) => e);
+    const expiresAt = Math.floor(Date.now() / 1000) + 3600;
+    // Operators of config/demo.yaml: alice@ops = Hardhat key #10, bob@ops = #11.
+    const aliceKey = new Wallet(hardhatAccountKey(10));
+    await handle.executeUpdate(approveUpdate, { args: [await signApproval(aliceKey, status.signing!, 'request', expiresAt)] });
+    const self = await handle.executeUpdate(approveUpdate, { args: [await signApproval(aliceKey, status.signing!, 'approve', expiresAt)] }).catch((e: unknown) => e);
     expect(self).toBeInstanceOf(WorkflowUpdateFailedError);
-    expect(String((self as WorkflowUpdateFailedError).cause?.message)).toMatch(/approver.*requester|different person/i);
-    const after = await handle.executeUpdate(approveUpdate, { args: [{ approver: 'bob@ops', decision: 'approve', note: 'checked the ticket' }] });
-    expect(after.approvals).toEqual([{ approver: 'bob@ops', decision: 'approve', note: 'checked the ticket' }]);
+    expect(String((self as WorkflowUpdateFailedError).cause?.message)).toMatch(/requester's key never counts/);
+    const after = await handle.executeUpdate(approveUpdate, { args: [await signApproval(new Wallet(hardhatAccountKey(11)), status.signing!, 'approve', expiresAt, 'checked the ticket')] });
+    expect(after.approvals).toEqual([
+      { approver: 'alice@ops', decision: 'request' },
+      { approver: 'bob@ops', decision: 'approve', note: 'checked the ticket' },
+    ]);
     const r = await handle.result();
     expect(r.outcome).toBe('completed');
     expect(withdrawalsAt(`${id}:withdraw`)).toHaveLength(1);
     const coldAfter = await tokenBalance(world.rpcUrl, world.tokens.BLST!.address, COLD_WALLET);
     expect(coldAfter - coldBefore).toBe(120_000n * 10n ** 18n);
-    await maybeExportHistory(env.client, id, 'withdrawal-approved-by-second-identity');
+    await maybeExportHistory(env.client, id, 'withdrawal-signed-approved');
   });
 
   it('expires when nobody approves in time: nothing moves and the reservation is released', async () => {
-    const id = uniqueId('expire');
+    const requestId = uniqueId('expire');
+    const id = `withdrawal:${requestId}`;
     const r = await env.client.workflow.execute(withdrawal, {
       taskQueue: world.config.temporal.taskQueue,
       workflowId: id,
-      args: [{ requestId: id, asset: 'BLST', amount: '110000', fromVenue: 'alpha', toWallet: 'cold-wallet', requester: 'alice@ops', approvalTimeoutSec: 60 }],
+      args: [{ requestId, asset: 'BLST', amount: '110000', fromVenue: 'alpha', toWallet: 'cold-wallet', requester: 'alice@ops', approvalTimeoutSec: 60 }],
     });
     expect(r.outcome).toBe('expired');
     expect(withdrawalsAt(`${id}:withdraw`)).toHaveLength(0);
@@ -185,13 +203,14 @@ describe('withdrawal', () => {
 
 describe('compensation', () => {
   it('a step that fails for good after the funds left books them to suspense, names the tx, and does not pretend they arrived', async () => {
-    const id = uniqueId('suspense');
+    const requestId = uniqueId('suspense');
+    const id = `transfer:${requestId}`;
     failCreditCheck = true;
     try {
       const handle = await env.client.workflow.start(fundTransfer, {
         taskQueue: world.config.temporal.taskQueue,
         workflowId: id,
-        args: [{ requestId: id, asset: 'BLST', amount: '300', from: { venue: 'alpha' }, to: { venue: 'bravo' }, requester: 'alice@ops' }],
+        args: [{ requestId, asset: 'BLST', amount: '300', from: { venue: 'alpha' }, to: { venue: 'bravo' }, requester: 'alice@ops' }],
       });
       const err = await handle.result().catch((e: unknown) => e);
       expect(err).toBeInstanceOf(WorkflowFailedError);

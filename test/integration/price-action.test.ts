@@ -5,7 +5,11 @@
 // its budget, its fills booked once per slice, and an operator's stop.
 import { WorkflowFailedError } from '@temporalio/client';
 import type { Worker } from '@temporalio/worker';
+import { Wallet } from 'ethers';
 import { createActivities } from '../../activities';
+import { createApprovalActivities } from '../../activities/approval.activities';
+import { signApproval } from '../../scripts/approve';
+import { hardhatAccountKey } from '../../sim/evm/local-chain';
 import { D } from '../../domain/money';
 import { buildVenueRegistry } from '../../venues/registry';
 import { approveExecutionUpdate, buyback, liquidation, priceActionStatusQuery, stopUpdate } from '../../workflows/price-action.workflow';
@@ -22,7 +26,10 @@ let running: Promise<void>;
 beforeAll(async () => {
   env = await openTestEnv();
   world = await startPriceActionWorld();
-  const activities = createActivities({ config: world.config, venues: buildVenueRegistry(world.config, Date.now), logger: testLogger, priceAction: world.deps() });
+  const activities = {
+    ...createActivities({ config: world.config, venues: buildVenueRegistry(world.config, Date.now), logger: testLogger, priceAction: world.deps() }),
+    ...createApprovalActivities({ config: world.config, now: Date.now }),
+  };
   worker = await createTestWorker(env, world.config, { activities });
   running = worker.run();
 });
@@ -96,7 +103,7 @@ describe('buyback on the dev server', () => {
     await maybeExportHistory(env.client, workflowId, 'buyback-stopped-by-operator');
   });
 
-  it('liquidation above the approval threshold waits for a second identity, then sells only at or above its limit', async () => {
+  it('liquidation above the approval threshold waits for a second operator\'s signature (after the requester\'s signed request), then sells only at or above its limit', async () => {
     // Fresh books, then a buyer lifts the asks on every venue.
     await world.seedBooks('l');
     await world.startFlow('buy', '0.505');
@@ -106,17 +113,21 @@ describe('buyback on the dev server', () => {
       const handle = await env.client.workflow.start(liquidation, {
         taskQueue: world.config.temporal.taskQueue,
         workflowId,
-        args: [{ requestId, asset: 'BLST', requester: 'ops@desk', quantity: '1500', limitPrice: '0.45', durationMs: 60_000, sliceIntervalMs: 2_000, participationPct: 40, participationWindowMs: 30_000, measureReversion: false }],
+        args: [{ requestId, asset: 'BLST', requester: 'alice@ops', quantity: '1500', limitPrice: '0.45', durationMs: 60_000, sliceIntervalMs: 2_000, participationPct: 40, participationWindowMs: 30_000, measureReversion: false }],
       });
       let status = await handle.query(priceActionStatusQuery);
       for (let i = 0; i < 40 && status.phase !== 'awaiting-approval'; i++) {
         await new Promise((r) => setTimeout(r, 250));
         status = await handle.query(priceActionStatusQuery);
       }
-      expect(status).toMatchObject({ phase: 'awaiting-approval', needsApproval: true });
-      expect(await refusal(handle.executeUpdate(approveExecutionUpdate, { args: [{ approver: 'OPS@desk', decision: 'approve' }] }))).toMatch(/is the requester/);
-      await handle.executeUpdate(approveExecutionUpdate, { args: [{ approver: 'risk@desk', decision: 'approve' }] });
-      expect(await refusal(handle.executeUpdate(approveExecutionUpdate, { args: [{ approver: 'cfo@desk', decision: 'reject' }] }))).toMatch(/not awaiting approval|already decided/);
+      expect(status).toMatchObject({ phase: 'awaiting-approval', needsApproval: true, signing: { workflowId, asset: 'BLST', amount: '1500', destination: 'liquidation', address: '', quorum: 1, requester: 'alice@ops' } });
+      // Operators of config/demo.yaml: alice@ops, bob@ops, carol@ops = Hardhat keys #10, #11, #12.
+      const [alice, bob, carol] = [10, 11, 12].map((i) => new Wallet(hardhatAccountKey(i)));
+      const sign = (w: Wallet, d: 'request' | 'approve' | 'reject') => signApproval(w, status.signing!, d, Math.floor(Date.now() / 1000) + 3600);
+      await handle.executeUpdate(approveExecutionUpdate, { args: [await sign(alice!, 'request')] });
+      expect(await refusal(handle.executeUpdate(approveExecutionUpdate, { args: [await sign(alice!, 'approve')] }))).toMatch(/requester's key never counts/);
+      await handle.executeUpdate(approveExecutionUpdate, { args: [await sign(bob!, 'approve')] });
+      expect(await refusal(handle.executeUpdate(approveExecutionUpdate, { args: [await sign(carol!, 'reject')] }))).toMatch(/not awaiting approval|already approved/);
       const deadline = Date.now() + 40_000;
       while (Date.now() < deadline && !(status.report && new D(status.report.filledBase).gt(0) && status.report.slices >= 2)) {
         await new Promise((r) => setTimeout(r, 500));
@@ -125,12 +136,15 @@ describe('buyback on the dev server', () => {
       await handle.executeUpdate(stopUpdate, { args: [{ reason: 'enough', requestedBy: 'risk@desk' }] });
       const result = await handle.result();
       const r = result.status.report!;
-      expect(result.status.approvals).toEqual([{ approver: 'risk@desk', decision: 'approve' }]);
+      expect(result.status.approvals).toEqual([
+        { approver: 'alice@ops', decision: 'request' },
+        { approver: 'bob@ops', decision: 'approve' },
+      ]);
       expect(new D(r.filledBase).gt(0)).toBe(true);
       expect(new D(r.averagePrice!).gte('0.45')).toBe(true);
       const sold = (await world.ccxt.get('alpha')!.fetchMyTrades(Date.now() - 600_000)).concat(await world.ccxt.get('bravo')!.fetchMyTrades(Date.now() - 600_000)).filter((f) => f.side === 'sell');
       for (const f of sold) expect(new D(f.price).gte('0.45')).toBe(true);
-      await maybeExportHistory(env.client, workflowId, 'liquidation-approved-by-second-identity');
+      await maybeExportHistory(env.client, workflowId, 'liquidation-signed-approved');
     } finally {
       world.stopFlow();
     }

@@ -90,7 +90,8 @@ describe('kill -9 of the worker process between withdraw and deposit', () => {
     const first = await pw.spawnWorker(env.connection);
     children.push(first);
     await pw.freezeChain();
-    const id = uniqueId('kill9');
+    const requestId = uniqueId('kill9');
+    const id = `transfer:${requestId}`;
     const key = `${id}:withdraw`;
     const bravoBefore = blstFree(pw.world.bravo);
     const appliesBefore = pw.emulators.alpha.requestCount(...WITHDRAW_APPLY);
@@ -98,7 +99,7 @@ describe('kill -9 of the worker process between withdraw and deposit', () => {
     const handle = await env.client.workflow.start(fundTransfer, {
       taskQueue: pw.config.temporal.taskQueue,
       workflowId: id,
-      args: [{ requestId: id, asset: 'BLST', amount: '1000', from: { venue: 'alpha' }, to: { venue: 'bravo' }, requester: 'alice@ops' }],
+      args: [{ requestId, asset: 'BLST', amount: '1000', from: { venue: 'alpha' }, to: { venue: 'bravo' }, requester: 'alice@ops' }],
     });
     // The venue accepted and broadcast the withdrawal; the chain is frozen, so it cannot be credited.
     const before = await untilPhase(handle, ['confirming']);
@@ -143,7 +144,8 @@ describe('kill -9 of the worker process between withdraw and deposit', () => {
     const first = await pw.spawnWorker(env.connection);
     children.push(first);
     await pw.freezeChain();
-    const id = uniqueId('kill9w');
+    const requestId = uniqueId('kill9w');
+    const id = `transfer:${requestId}`;
     const key = `${id}:withdraw`;
     const bravoBefore = blstFree(pw.world.bravo);
     const allBefore = alphaWithdrawals();
@@ -163,7 +165,7 @@ describe('kill -9 of the worker process between withdraw and deposit', () => {
     const handle = await env.client.workflow.start(fundTransfer, {
       taskQueue: pw.config.temporal.taskQueue,
       workflowId: id,
-      args: [{ requestId: id, asset: 'BLST', amount: '400', from: { venue: 'alpha' }, to: { venue: 'bravo' }, requester: 'alice@ops' }],
+      args: [{ requestId, asset: 'BLST', amount: '400', from: { venue: 'alpha' }, to: { venue: 'bravo' }, requester: 'alice@ops' }],
     });
     expect(await first.exited).toEqual({ code: null, signal: 'SIGKILL' });
     expect(killedAt).toBe(1);
@@ -229,14 +231,15 @@ describe('dev server stopped and restarted mid-transfer (SQLite persisted)', () 
     cleanups.push(() => conn1.close());
 
     await pw.freezeChain();
-    const id = uniqueId('restart');
+    const requestId = uniqueId('restart');
+    const id = `transfer:${requestId}`;
     const key = `${id}:withdraw`;
     const bravoBefore = blstFree(pw.world.bravo);
     const allBefore = alphaWithdrawals();
     const started = await new Client({ connection: conn1 }).workflow.start(fundTransfer, {
       taskQueue,
       workflowId: id,
-      args: [{ requestId: id, asset: 'BLST', amount: '700', from: { venue: 'alpha' }, to: { venue: 'bravo' }, requester: 'alice@ops' }],
+      args: [{ requestId, asset: 'BLST', amount: '700', from: { venue: 'alpha' }, to: { venue: 'bravo' }, requester: 'alice@ops' }],
     });
     const before = await untilPhase(started, ['confirming']);
     expect(withdrawalsAt(key)).toHaveLength(1);

@@ -39,7 +39,8 @@ function liveRaw(): Raw {
 
 /** Approval operators live in another section's schema: added after parsing, as that section would. */
 function withOperators(config: BallastConfig, operators: string[] = ['0x3333333333333333333333333333333333333333']): BallastConfig {
-  return { ...config, treasury: { ...config.treasury, approvals: { operators } } } as BallastConfig;
+  const ops = operators.map((address, i) => ({ id: `op${i}`, address }));
+  return { ...config, treasury: { ...config.treasury, approvals: { operators: ops, tiers: config.treasury.approvals?.tiers ?? [] } } } as BallastConfig;
 }
 
 const ENV = { [PAYLOAD_KEYS_ENV]: generateKeyEntry('k1'), BINANCE_KEY: 'key-value', BINANCE_SECRET: 'secret-value' };
