@@ -10,6 +10,7 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Logger } from 'pino';
 import type { BallastConfig } from '../domain/config.schema';
 import { D, fmt } from '../domain/money';
+import { capPrice, DEFAULT_STABLECOINS, type CapPriceBook } from '../domain/treasury/cap-price';
 import { evacuable, planEvacuation, type EvacuationBalance, type EvacuationPlan } from '../domain/treasury/evacuation-plan';
 import { transfersInFlight } from '../domain/treasury/rebalance-inputs';
 import { checkTransferPolicy, dailyWindow, entryNetwork } from '../domain/treasury/transfer-policy';
@@ -39,14 +40,15 @@ export type Destination =
 
 export interface TransferContext {
   policy: { whitelist: { label: string; address: string; chain: string; network?: string; venueNetworks?: Record<string, string>; memo?: string }[]; caps: { perTransferUsd: string; dailyUsd: string }; approvalThresholdUsd: string };
-  /** USD per unit of the asset used for caps (quote stablecoins 1; the token: the source venue's best ask). */
+  /** USD per unit of the asset for the caps (stablecoins 1; the token: the cross-venue fair value; see cap-price.ts). */
   priceUsd: string;
   destination: Destination;
   day: string;
   usedTodayUsd: string;
 }
 
-const STABLES = new Set(['USD', 'USDT', 'USDC', 'DAI']);
+/** A book older than this does not price a cap (the quoting engine's data age limit). */
+const CAP_PRICE_MAX_AGE_MS = 60_000;
 
 function fail(code: string, message: string): never {
   throw ApplicationFailure.nonRetryable(message, code);
@@ -67,13 +69,31 @@ export function createTreasuryActivities(deps: TreasuryDeps) {
     return a;
   }
 
-  async function priceUsd(asset: string, fromVenue: string): Promise<string> {
-    if (STABLES.has(asset.toUpperCase())) return '1';
-    const book = await venue(fromVenue).fetchOrderBook(5);
-    // The ask values the token high: caps bind sooner, never later.
-    const ask = book.asks[0]?.price ?? book.bids[0]?.price;
-    if (ask === undefined) throw new Error(`no price for ${asset} on ${fromVenue}: empty book`);
-    return fmt(ask);
+  /**
+   * USD per unit of an asset for the caps, read fresh on every call (domain/treasury/cap-price.ts): 1 for
+   * a stablecoin, the cross-venue fair value over every CEX venue's book for the token, refused
+   * (TRANSFER.NO_PRICE) for anything else. The source venue plays no part (a requester picks it).
+   */
+  async function priceUsd(asset: string): Promise<string> {
+    const setup = { token: deps.config.asset.symbol, quote: deps.config.asset.quote, stablecoins: DEFAULT_STABLECOINS, maxAgeMs: CAP_PRICE_MAX_AGE_MS };
+    const books: CapPriceBook[] = [];
+    const token = asset.trim().toUpperCase() === setup.token.toUpperCase();
+    if (token) {
+      const cex = deps.config.venues.filter((v) => v.kind !== 'amm' && v.market.split('/')[0] === setup.token);
+      await Promise.all(
+        cex.map(async (v) => {
+          try {
+            books.push({ venueId: v.id, fee: v.fees.taker, book: await deps.transferVenue(v.id).fetchOrderBook(50) });
+          } catch (e) {
+            books.push({ venueId: v.id, fee: v.fees.taker, error: e instanceof Error ? e.message : String(e) });
+          }
+        }),
+      );
+    }
+    const r = capPrice(asset, books, setup, deps.now());
+    if (!r.ok) fail(r.code, r.message);
+    if (token) deps.logger.info({ asset, priceUsd: r.priceUsd, venues: r.venues, excluded: r.excluded }, 'cap price: cross-venue fair value');
+    return r.priceUsd;
   }
 
   /** Polls `probe` until it returns a value, for up to waitMs; then a retryable failure. */
@@ -100,7 +120,14 @@ export function createTreasuryActivities(deps: TreasuryDeps) {
       const fee = v.withdrawalFee ? await v.withdrawalFee(b.asset).catch(() => '0') : '0';
       const row: EvacuationBalance = { asset: b.asset, free: b.free, fee };
       // Priced only when there is something to send (an empty book elsewhere must not block it).
-      if (evacuable(row)) row.priceUsd = await priceUsd(b.asset, req.venue);
+      if (evacuable(row)) {
+        try {
+          row.priceUsd = await priceUsd(b.asset);
+        } catch (e) {
+          // No price source (an asset the caps cannot value): left unpriced, the plan reports it as blocked.
+          if (!(e instanceof ApplicationFailure && e.type === 'TRANSFER.NO_PRICE')) throw e;
+        }
+      }
       balances.push(row);
     }
     return { balances, caps: { perTransferUsd: t.caps.perTransferUsd, dailyUsd: t.caps.dailyUsd }, usedTodayUsd: await deps.ledger.usedUsd(deps.now()) };
@@ -154,7 +181,7 @@ export function createTreasuryActivities(deps: TreasuryDeps) {
       }
       // `day` stays in the context (workflow inputs carry it); the cap is the rolling 24 h at each check.
       const now = deps.now();
-      return { policy, priceUsd: await priceUsd(req.asset, req.fromVenue), destination, day: dailyWindow(now), usedTodayUsd: await deps.ledger.usedUsd(now) };
+      return { policy, priceUsd: await priceUsd(req.asset), destination, day: dailyWindow(now), usedTodayUsd: await deps.ledger.usedUsd(now) };
     },
 
     /**
@@ -201,11 +228,13 @@ export function createTreasuryActivities(deps: TreasuryDeps) {
       // workflow carried; a memo the workflow does carry must be that one.
       const entry = t.whitelist.find((w) => w.address.toLowerCase() === req.address.toLowerCase() && entryNetwork(w, req.venue) === req.network);
       const memo = req.memo ?? entry?.memo;
+      // A fresh price, never the workflow's: its input may be hours or days old (a long approval wait).
+      const fresh = await priceUsd(req.asset);
       const check = checkTransferPolicy(
         {
           asset: req.asset,
           amount: req.amount,
-          priceUsd: req.priceUsd,
+          priceUsd: fresh,
           destinationAddress: req.address,
           requester: req.requester,
           destinationNetwork: req.network,

@@ -39,7 +39,11 @@ export function planEvacuation(balances: readonly EvacuationBalance[], caps: { p
     const fee = new D(b.fee);
     let left = new D(b.free);
     if (!left.gt(fee)) continue;
-    if (b.priceUsd === undefined) throw new Error(`planEvacuation: no USD price for ${b.asset}`);
+    if (b.priceUsd === undefined) {
+      // The caps cannot value it (no price source): it stays for an operator, never moves unvalued.
+      blocked.push({ asset: b.asset, amount: fmt(left), reason: 'no USD price source for the caps' });
+      continue;
+    }
     const price = new D(b.priceUsd);
     const maxPerChunk = new D(caps.perTransferUsd).div(price).toDecimalPlaces(8, D.ROUND_DOWN);
     while (left.gt(0)) {

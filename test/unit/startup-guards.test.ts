@@ -40,7 +40,7 @@ function liveRaw(): Raw {
 /** Approval operators live in another section's schema: added after parsing, as that section would. */
 function withOperators(config: BallastConfig, operators: string[] = ['0x3333333333333333333333333333333333333333']): BallastConfig {
   const ops = operators.map((address, i) => ({ id: `op${i}`, address }));
-  return { ...config, treasury: { ...config.treasury, approvals: { operators: ops, tiers: config.treasury.approvals?.tiers ?? [] } } } as BallastConfig;
+  return { ...config, treasury: { ...config.treasury, approvals: { operators: ops, tiers: config.treasury.approvals?.tiers ?? [] } } };
 }
 
 const ENV = { [PAYLOAD_KEYS_ENV]: generateKeyEntry('k1'), BINANCE_KEY: 'key-value', BINANCE_SECRET: 'secret-value' };
