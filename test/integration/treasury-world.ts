@@ -1,7 +1,7 @@
 // A small treasury world for the workflow tests, all real parts: a local Hardhat chain (Uniswap's
 // BLST/USDC deployment plus a USDT token), two SimExchanges whose withdrawals are real ERC-20
-// transfers (EvmChainBridge), Ballast's account funded on alpha, a resting ask on alpha that prices
-// BLST at 0.5 USD, and the treasury activities' dependencies (SimVenue adapters, a ledger database).
+// transfers (EvmChainBridge), Ballast's account funded on alpha, resting quotes on alpha and bravo that
+// price BLST at 0.5 USD, and the treasury activities' dependencies (SimVenue adapters, a ledger database).
 import { Wallet } from 'ethers';
 import type { PgLedgerStore } from '../../activities/ledger/pg-ledger';
 import { openTestLedger } from './ledger-db';
@@ -69,11 +69,16 @@ export async function startTreasuryWorld(o: TreasuryWorldOptions = {}): Promise<
     { to: alpha.hotWallet, asset: 'USDT', amount: funding.USDT },
     { to: bravo.hotWallet, asset: 'BLST', amount: funding.BLST },
   ]);
-  // Someone else's ask at 0.5: the USD price the caps use (best ask of the source venue).
-  alpha.fund('maker', 'BLST', '1000');
-  const maker = new SimVenue(alpha, 'maker');
-  await maker.loadMarket();
-  await maker.submitOrder({ clientOrderId: 'ask-1', side: 'sell', price: '0.5', amount: '1000', postOnly: true, timeInForce: 'GTC' });
+  // Someone else's quotes around 0.5 on both exchanges: the caps price BLST at the cross-venue fair
+  // value of the books (mid 0.5 on each: exactly 0.5 USD).
+  for (const ex of [alpha, bravo]) {
+    ex.fund('maker', 'BLST', '1000');
+    ex.fund('maker', 'USDT', '1000');
+    const maker = new SimVenue(ex, 'maker');
+    await maker.loadMarket();
+    await maker.submitOrder({ clientOrderId: 'ask-1', side: 'sell', price: '0.51', amount: '1000', postOnly: true, timeInForce: 'GTC' });
+    await maker.submitOrder({ clientOrderId: 'bid-1', side: 'buy', price: '0.49', amount: '1000', postOnly: true, timeInForce: 'GTC' });
+  }
 
   const bravoBlst = await bravo.depositAddress(ACCOUNT, 'BLST');
   const config = testConfig((raw) => {

@@ -34,6 +34,8 @@ function liveRaw(): Raw {
     { label: 'desk', address: DESK, chain: 'bsc', network: 'BEP20' },
   ];
   c.priceAction = { dailyUsd: '100000', episodeUsd: '50000', approvalThresholdUsd: '10000' };
+  // The demo's operators sign with public Hardhat keys: a live file brings its own (withOperators).
+  delete c.treasury.approvals;
   return c;
 }
 
