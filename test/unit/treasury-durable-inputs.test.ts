@@ -37,9 +37,9 @@ describe('planEvacuation', () => {
     expect(plan.blocked).toEqual([{ asset: 'USDT', amount: '6000', reason: 'daily cap 20000 USD reached' }]);
   });
 
-  it('says which balances are worth a withdrawal, and refuses to price-guess', () => {
+  it('says which balances are worth a withdrawal, and never price-guesses: an unpriced one stays, reported blocked', () => {
     expect([evacuable({ free: '2', fee: '2' }), evacuable({ free: '2.01', fee: '2' })]).toEqual([false, true]);
-    expect(() => planEvacuation([{ asset: 'BLST', free: '10', fee: '1' }], caps, '0')).toThrow(/no USD price for BLST/);
+    expect(planEvacuation([{ asset: 'BLST', free: '10', fee: '1' }], caps, '0')).toEqual({ chunks: [], blocked: [{ asset: 'BLST', amount: '10', reason: 'no USD price source for the caps' }] });
   });
 });
 
