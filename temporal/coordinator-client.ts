@@ -98,17 +98,15 @@ export class CoordinatorClient {
   }
 }
 
-/** Polls the modes (default every 500 ms) and calls `onChange` when they differ from the last poll. */
-export class ModePoller {
+/**
+ * A poll loop of chained timeouts, not setInterval: a slow query never overlaps the next one.
+ * Subclasses say what one poll does.
+ */
+abstract class ChainedPoller<T> {
   private timer: NodeJS.Timeout | undefined;
-  private lastJson = JSON.stringify({});
   private running = false;
 
-  constructor(
-    private readonly source: Pick<CoordinatorClient, 'fetchModes'>,
-    private readonly onChange: (modes: VenueModes) => void,
-    private readonly intervalMs = 500,
-  ) {}
+  protected constructor(private readonly intervalMs: number) {}
 
   start(): void {
     if (this.running) return;
@@ -123,16 +121,9 @@ export class ModePoller {
   }
 
   /** One poll; exposed so callers (and tests) can force a refresh. */
-  async pollOnce(): Promise<void> {
-    const modes = await this.source.fetchModes();
-    const json = JSON.stringify(modes);
-    if (json === this.lastJson) return;
-    this.lastJson = json;
-    this.onChange(modes);
-  }
+  abstract pollOnce(): Promise<T>;
 
   private schedule(delayMs: number): void {
-    // Chained timeouts, not setInterval: a slow query never overlaps the next one.
     this.timer = setTimeout(() => {
       void this.pollOnce().finally(() => {
         if (this.running) this.schedule(this.intervalMs);
@@ -141,46 +132,46 @@ export class ModePoller {
   }
 }
 
+/** Polls the modes (default every 500 ms) and calls `onChange` when they differ from the last poll. */
+export class ModePoller extends ChainedPoller<void> {
+  private lastJson = JSON.stringify({});
+
+  constructor(
+    private readonly source: Pick<CoordinatorClient, 'fetchModes'>,
+    private readonly onChange: (modes: VenueModes) => void,
+    intervalMs = 500,
+  ) {
+    super(intervalMs);
+  }
+
+  async pollOnce(): Promise<void> {
+    const modes = await this.source.fetchModes();
+    const json = JSON.stringify(modes);
+    if (json === this.lastJson) return;
+    this.lastJson = json;
+    this.onChange(modes);
+  }
+}
+
 /**
  * Polls the quoting controls (default every 500 ms): `onRead` after every successful read (the
  * caller stamps its mode source with it), `onFailure` after every failed one.
  */
-export class ControlsPoller {
-  private timer: NodeJS.Timeout | undefined;
-  private running = false;
-
+export class ControlsPoller extends ChainedPoller<boolean> {
   constructor(
     private readonly source: Pick<CoordinatorClient, 'readControls'>,
     private readonly handlers: { onRead: (c: QuotingControls) => void; onFailure?: () => void },
-    private readonly intervalMs = 500,
-  ) {}
-
-  start(): void {
-    if (this.running) return;
-    this.running = true;
-    this.schedule(0);
+    intervalMs = 500,
+  ) {
+    super(intervalMs);
   }
 
-  stop(): void {
-    this.running = false;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
-  }
-
-  /** One poll; true if the controls were read. */
+  /** True if the controls were read. */
   async pollOnce(): Promise<boolean> {
     const c = await this.source.readControls();
     if (c === undefined) this.handlers.onFailure?.();
     else this.handlers.onRead(c);
     return c !== undefined;
-  }
-
-  private schedule(delayMs: number): void {
-    this.timer = setTimeout(() => {
-      void this.pollOnce().finally(() => {
-        if (this.running) this.schedule(this.intervalMs);
-      });
-    }, delayMs);
   }
 }
 
