@@ -24,7 +24,10 @@ const seeds = (env.BENCH_SEEDS ?? '1001,1002,1003,1004,1005').split(',').map(Num
 const durationMs = env.BENCH_DURATION ? parseDurationMs(env.BENCH_DURATION) : undefined;
 /** BENCH_PA replaces the run-backtest defaults (a PriceActionRun as JSON). */
 const priceAction: PriceActionRun = env.BENCH_PA ? (JSON.parse(env.BENCH_PA) as PriceActionRun) : PRICE_ACTION_DEFAULTS;
-const STRATEGIES: StrategyName[] = ['none', 'ballast', 'ballast-pa'];
+/** BENCH_STRATEGIES=ballast,ballast-pa skips the others (the goal's ratio needs ballast and ballast-pa). */
+const STRATEGIES = (env.BENCH_STRATEGIES ?? 'none,ballast,ballast-pa').split(',') as StrategyName[];
+/** BENCH_TRACE=1 prints each run's sell-off episodes (deepest point, when) and every buyback / liquidation. */
+const TRACE = env.BENCH_TRACE === '1';
 const GOAL_RATIO = 0.3;
 
 interface Row {
@@ -164,6 +167,25 @@ function table(rows: Row[], scenario: string): void {
   if (ratios.length) w(`  goal: whale drawdown beyond F with / without price action ≤ ${GOAL_RATIO}×: per seed ${ratios.map((x) => x.toFixed(2)).join(', ')}; mean ${mean(ratios).toFixed(2)}×, worst ${Math.max(...ratios).toFixed(2)}× → ${Math.max(...ratios) <= GOAL_RATIO ? 'met' : 'MISSED'}\n`);
 }
 
+/** Time of day in the run (absolute times, or offsets from the start below 1e12). */
+const hhmm = (t: number | null | undefined, start: number) => (t === null || t === undefined ? '—' : new Date(t >= 1e12 ? t - start : t).toISOString().slice(11, 16));
+
+/** One line per sell-off episode of each venue, and per buyback / liquidation: when, how much, why it stopped. */
+function trace(r: StrategyResult, start: number): void {
+  const w = process.stdout.write.bind(process.stdout);
+  for (const v of r.scorecard.venues) {
+    for (const e of v.episodes) {
+      w(`    ${r.strategy} ${v.venue ?? ''} ${e.label} ${hhmm(e.startMs, start)}–${hhmm(e.endMs, start)}: deepest ${f2(e.deepestPct ?? NaN)} % at ${hhmm(e.deepestAt, start)}, recovered in ${e.recoverMs === null ? '—' : (e.recoverMs / 60_000).toFixed(1)} min\n`);
+    }
+  }
+  for (const d of r.decisions) {
+    const pa = d.priceAction;
+    if (!pa) continue;
+    const x = pa.report;
+    w(`    ${r.strategy} ${d.kind} ${hhmm(d.startedAt, start)}–${hhmm(pa.stoppedAt, start)} limit ${pa.limitPrice} arrival F ${pa.arrivalFair.toFixed(4)}: ${Number(x.filledBase).toFixed(0)} of ${Number(x.quantity).toFixed(0)} base at ${x.averagePrice ?? '—'}, ${x.stopReason ?? x.status}\n`);
+  }
+}
+
 async function main(): Promise<void> {
   const config = loadConfig();
   const rows: Row[] = [];
@@ -174,6 +196,7 @@ async function main(): Promise<void> {
       const t0 = performance.now();
       const rs = await runBacktest({ scenario, config, strategies: STRATEGIES, seed, ...(durationMs !== undefined ? { durationMs } : {}), ...backtestHooks(), priceAction });
       for (const r of rs) rows.push(rowOf(name, seed, r, scenario));
+      if (TRACE) for (const r of rs) trace(r, Date.parse(scenario.startTime));
       const last = rows.slice(-rs.length);
       process.stdout.write(
         `  ${name} seed ${seed}: ${((performance.now() - t0) / 1000).toFixed(0)} s; whale deepest ${last.map((r) => `${r.strategy} ${f2(r.episodes.whale?.deepestPct ?? NaN)} %`).join(', ')}` +

@@ -7,6 +7,7 @@ import { D } from '../domain/money';
 import { ImbalanceDetector, type ImbalanceConfig, type ImbalanceEvent, type ImbalanceObservation } from '../domain/quoting/imbalance';
 import { tradeImbalance } from '../domain/signals/order-flow';
 import type { MarketState } from '../domain/quoting/market-state';
+import { DEFAULT_PRICE_ANCHOR, PriceAnchor, sellOffDislocationPct, type PriceAnchorOptions } from '../domain/signals/price-anchor';
 import { clearVerdict, withinBand } from './book-band';
 
 export interface MonitoredVenue {
@@ -21,11 +22,21 @@ export interface ImbalanceMonitorOptions {
   /** Taker-flow window for one-sided selling. */
   flowWindowMs?: number;
   config?: ImbalanceConfig;
+  /**
+   * SELL_OFF: the reference the venue's mid is measured against (the cross-venue fair value's trailing
+   * median) and the sell share of flow from which selling counts as one-sided.
+   */
+  sellOff?: { anchor?: PriceAnchorOptions; minSellShare?: number };
 }
+
+/** Books older than this are left out of the fair value the anchor samples. */
+const ANCHOR_FAIR_MAX_AGE_MS = 30_000;
 
 export class ImbalanceMonitor {
   private readonly detector: ImbalanceDetector;
   private readonly flowWindowMs: number;
+  private readonly anchor: PriceAnchor;
+  private readonly minSellShare: number;
 
   constructor(
     private readonly market: MarketState,
@@ -34,11 +45,16 @@ export class ImbalanceMonitor {
   ) {
     this.detector = new ImbalanceDetector(opts.config);
     this.flowWindowMs = opts.flowWindowMs ?? 5 * 60_000;
+    this.anchor = new PriceAnchor(opts.sellOff?.anchor ?? DEFAULT_PRICE_ANCHOR);
+    this.minSellShare = opts.sellOff?.minSellShare ?? 0.55;
   }
 
   /** The observations for `now` (pure reads of the shared market state). */
   observe(now: number): ImbalanceObservation[] {
     const out: ImbalanceObservation[] = [];
+    const fair = this.market.fairValue(now, { maxAgeMs: ANCHOR_FAIR_MAX_AGE_MS });
+    if (fair.ok) this.anchor.sample(now, fair.fairValue);
+    const anchor = this.anchor.anchor(now);
     for (const v of this.opts.venues) {
       const m = this.market.venue(v.venueId);
       if (!m) continue;
@@ -53,6 +69,11 @@ export class ImbalanceMonitor {
         out.push({ now, venueId: v.venueId, kind: 'ONE_SIDED_SELLING', value: flow.sellVolume / flow.total });
         out.push({ now, venueId: v.venueId, kind: 'ONE_SIDED_BUYING', value: 1 - flow.sellVolume / flow.total });
       }
+      // A sell-off: the venue's (independent) mid below the anchor while selling dominates the flow.
+      const touch = this.market.externalTouch(v.venueId);
+      const mid = touch.bid !== undefined && touch.ask !== undefined ? (Number(touch.bid) + Number(touch.ask)) / 2 : undefined;
+      const sellShare = flow.total > 0 ? flow.sellVolume / flow.total : 0;
+      out.push({ now, venueId: v.venueId, kind: 'SELL_OFF', value: sellOffDislocationPct({ price: mid, anchor, sellShare, minSellShare: this.minSellShare }) });
       if (v.requirements && m.book) {
         // A verdict clear in floats is taken as is; at the edge, the exact measure decides, on the
         // requirement's own band only (the book cut to it: the same verdict, far fewer decimals).

@@ -226,10 +226,17 @@ export async function liquidityCoordinator(rawInput: LiquidityCoordinatorInput):
   // now (unless the input switches it off) selling starts a `buyback`, and buy pressure with bought-back
   // inventory a `liquidation`; a cleared imbalance stops its running child (signal `stop`).
   const withPriceAction = rearm && patched('price-action');
+  // Runs recorded before the sell-off trigger started a buyback on one-sided flow alone; now (unless the
+  // input says otherwise) on a SELL_OFF: that selling with the price below its trailing anchor.
+  const sellOffTrigger = withPriceAction && patched('sell-off-trigger');
   const params = PolicyParamsSchema.parse({
     ...(input.policy ?? {}),
     asset: input.asset,
-    priceAction: { ...(input.policy?.priceAction ?? {}), enabled: withPriceAction && (input.policy?.priceAction?.enabled ?? true) },
+    priceAction: {
+      ...(input.policy?.priceAction ?? {}),
+      enabled: withPriceAction && (input.policy?.priceAction?.enabled ?? true),
+      trigger: input.policy?.priceAction?.trigger ?? (sellOffTrigger ? 'sell-off' : 'one-sided-selling'),
+    },
   });
   let policy: PolicyState = state.policy ?? initialPolicyState();
   const pending: Decision[] = [];

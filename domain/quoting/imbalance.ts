@@ -5,7 +5,12 @@
 // Pure: time comes in with each observation, the state is plain JSON (it can be logged or persisted).
 import { z } from 'zod';
 
-export const IMBALANCE_KINDS = ['INVENTORY_DRIFT', 'ONE_SIDED_SELLING', 'COMPLIANCE_BREACH', 'VENUE_UNHEALTHY', 'ONE_SIDED_BUYING'] as const;
+/**
+ * SELL_OFF: one-sided selling that has pushed the venue's price below its trailing anchor (the
+ * cross-venue fair value of the last hour, hotpath/imbalance-monitor.ts); its value is how far below,
+ * in %. Plain ONE_SIDED_SELLING happens all day in ordinary flow; a sell-off is what a buyback answers.
+ */
+export const IMBALANCE_KINDS = ['INVENTORY_DRIFT', 'ONE_SIDED_SELLING', 'COMPLIANCE_BREACH', 'VENUE_UNHEALTHY', 'ONE_SIDED_BUYING', 'SELL_OFF'] as const;
 export type ImbalanceKind = (typeof IMBALANCE_KINDS)[number];
 
 export interface ImbalanceObservation {
@@ -47,6 +52,8 @@ export const ImbalanceConfigSchema = z
     VENUE_UNHEALTHY: KindThresholdsSchema,
     /** Buy share of taker flow (0..1): buy-side pressure, when a liquidation may sell into it. */
     ONE_SIDED_BUYING: KindThresholdsSchema.default({ enter: 0.75, exit: 0.6, minDurationMs: 30_000, cooldownMs: 300_000 }),
+    /** % below the trailing anchor under one-sided selling: a sell-off a buyback may answer. */
+    SELL_OFF: KindThresholdsSchema.default({ enter: 0.6, exit: 0.2, minDurationMs: 60_000, cooldownMs: 300_000 }),
   })
   .strict();
 
@@ -57,6 +64,7 @@ export const DEFAULT_IMBALANCE_CONFIG: ImbalanceConfig = {
   COMPLIANCE_BREACH: { enter: 1, exit: 0.5, minDurationMs: 30_000, cooldownMs: 300_000 },
   VENUE_UNHEALTHY: { enter: 1, exit: 0.5, minDurationMs: 3_000, cooldownMs: 60_000 },
   ONE_SIDED_BUYING: { enter: 0.75, exit: 0.6, minDurationMs: 30_000, cooldownMs: 300_000 },
+  SELL_OFF: { enter: 0.6, exit: 0.2, minDurationMs: 60_000, cooldownMs: 300_000 },
 };
 
 export interface ImbalanceEvent {

@@ -28,6 +28,7 @@ export const ACTION_FOR: Record<ImbalanceKind, PolicyAction | 'none'> = {
   VENUE_UNHEALTHY: 'venueRisk',
   COMPLIANCE_BREACH: 'none',
   ONE_SIDED_BUYING: 'none',
+  SELL_OFF: 'none',
 };
 /** With price action (issue 10): sustained selling → a buyback; buy pressure with bought-back inventory → a liquidation. */
 export const ACTION_FOR_PRICE_ACTION: Record<ImbalanceKind, PolicyAction | 'none'> = {
@@ -35,13 +36,29 @@ export const ACTION_FOR_PRICE_ACTION: Record<ImbalanceKind, PolicyAction | 'none
   ONE_SIDED_SELLING: 'buyback',
   ONE_SIDED_BUYING: 'liquidation',
 };
+/**
+ * Price action triggered by a sell-off (`priceAction.trigger: sell-off`): a buyback answers selling
+ * that has moved the price below its trailing anchor, not one-sided flow alone (which, in ordinary
+ * trading, spends the day's buybacks on noise before a real sell-off comes).
+ */
+export const ACTION_FOR_SELL_OFF: Record<ImbalanceKind, PolicyAction | 'none'> = {
+  ...ACTION_FOR_PRICE_ACTION,
+  ONE_SIDED_SELLING: 'none',
+  SELL_OFF: 'buyback',
+};
 export const actionFor = (kind: ImbalanceKind, params: Pick<PolicyParams, 'priceAction'>): PolicyAction | 'none' =>
-  (params.priceAction.enabled ? ACTION_FOR_PRICE_ACTION : ACTION_FOR)[kind];
+  (params.priceAction.enabled ? (params.priceAction.trigger === 'sell-off' ? ACTION_FOR_SELL_OFF : ACTION_FOR_PRICE_ACTION) : ACTION_FOR)[kind];
 
 /** The coordinator's price-action knobs; `enabled` false keeps the pre-price-action mapping. */
 export const PriceActionPolicySchema = z
   .object({
     enabled: z.boolean().default(false),
+    /**
+     * What starts a buyback: `one-sided-selling` (the sell share of taker flow alone; runs recorded
+     * before the sell-off trigger; also when absent) or `sell-off` (that selling with the price below its
+     * trailing anchor). No default here: the coordinator picks it (patch `sell-off-trigger`).
+     */
+    trigger: z.enum(['one-sided-selling', 'sell-off']).optional(),
     /** USD a buyback may spend over any rolling 24 h, and in one episode (one buyback). */
     buybackUsdPerDay: zNonNegativeDecimal.default('500000'),
     buybackUsdPerEpisode: zPositiveDecimal.default('250000'),
@@ -234,7 +251,8 @@ export function decideOnEvent(state: PolicyState, event: ImbalanceEvent, nowMs: 
   const r = evaluate(s, nowMs, params, skipped);
   if (event.type === 'cleared' && params.priceAction.enabled) {
     // The imbalance a running buyback (liquidation) answers has cleared everywhere: ask it to stop.
-    const kind = event.kind === 'ONE_SIDED_SELLING' ? 'buyback' : event.kind === 'ONE_SIDED_BUYING' ? 'liquidation' : undefined;
+    const action = actionFor(event.kind, params);
+    const kind = action === 'buyback' || action === 'liquidation' ? action : undefined;
     const stillRaised = Object.values(r.state.raised).some((x) => x.kind === event.kind);
     if (kind && !stillRaised) {
       const stop = r.state.actions.filter((a) => a.kind === kind && a.status === 'running').map((a) => ({ id: a.id, reason: `${event.kind} cleared on every venue (last: ${event.venueId})` }));

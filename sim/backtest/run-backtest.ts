@@ -44,12 +44,12 @@ const isBallastRun = (s: StrategyName) => s === 'ballast' || s === 'ballast-pa';
 export const PRICE_ACTION_DEFAULTS: PriceActionRun = {
   pool: true,
   flowWindowMs: 15 * 60_000,
-  imbalance: { ONE_SIDED_SELLING: { enter: 0.6, exit: 0.48, minDurationMs: 120_000, cooldownMs: 60_000 } },
+  imbalance: { SELL_OFF: { enter: 0.6, exit: 0.2, minDurationMs: 60_000, cooldownMs: 60_000 } },
   policy: {
-    perKind: { ONE_SIDED_SELLING: { minRaisedMs: 0 } },
+    perKind: { SELL_OFF: { minRaisedMs: 0 } },
     cooldownMs: { rebalance: 15 * 60_000, venueRisk: 10 * 60_000, buyback: 5 * 60_000, liquidation: 30 * 60_000 },
     maxActionsPerDay: { rebalance: 6, venueRisk: 4, buyback: 12, liquidation: 4 },
-    priceAction: { buybackLimitPct: 1, liquidationPremiumPct: 1, participationPct: 40, durationMs: 2 * 3_600_000, maxFairMovePct: 6 },
+    priceAction: { trigger: 'sell-off', buybackLimitPct: 1, liquidationPremiumPct: 1, participationPct: 40, durationMs: 2 * 3_600_000, maxFairMovePct: 6 },
   },
   execution: { sliceIntervalMs: 20_000 },
 };

@@ -1,5 +1,6 @@
-// The coordinator's price action on the dev server, end to end: sustained selling (ONE_SIDED_SELLING
-// raised) → the liquidityCoordinator's policy starts a `buyback` child, which buys through the real
+// The coordinator's price action on the dev server, end to end: a sell-off (SELL_OFF raised: selling
+// with the price below its trailing anchor; plain ONE_SIDED_SELLING starts nothing) → the
+// liquidityCoordinator's policy starts a `buyback` child, which buys through the real
 // ccxt client (no approval: within the coordinator's configured policy) → the selling clears → the
 // coordinator asks the child to stop (IMBALANCE_CLEARED) → the child reports what it bought → buy
 // pressure (ONE_SIDED_BUYING) → a `liquidation` of exactly the bought-back inventory.
@@ -55,7 +56,14 @@ describe('coordinator → buyback → stop on cleared → liquidation of the bou
     const asset = world.symbol;
     const taskQueue = world.config.temporal.taskQueue;
     const coordinatorId = coordinatorWorkflowId(asset);
-    const ev = (type: 'raised' | 'cleared', kind: 'ONE_SIDED_SELLING' | 'ONE_SIDED_BUYING', venueId = 'alpha') => ({ type, venueId, kind, value: type === 'raised' ? 0.9 : 0.5, at: Date.now() });
+    // SELL_OFF's value is the % below the anchor; the flow kinds' the share of taker volume.
+    const ev = (type: 'raised' | 'cleared', kind: 'ONE_SIDED_SELLING' | 'ONE_SIDED_BUYING' | 'SELL_OFF', venueId = 'alpha') => ({
+      type,
+      venueId,
+      kind,
+      value: kind === 'SELL_OFF' ? (type === 'raised' ? 1.2 : 0.1) : type === 'raised' ? 0.9 : 0.5,
+      at: Date.now(),
+    });
     const policy = {
       minRaisedMs: 1_000,
       priceAction: {
@@ -79,6 +87,11 @@ describe('coordinator → buyback → stop on cleared → liquidation of the bou
       signal: imbalanceSignal,
       signalArgs: [ev('raised', 'ONE_SIDED_SELLING')],
     });
+    // One-sided flow alone is ordinary trading: no buyback until the price has moved below its anchor.
+    await eventually(() => coordinator.query(stateQuery), (s) => s.policy?.raised['alpha|ONE_SIDED_SELLING'] !== undefined, 'the selling recorded');
+    await new Promise((r) => setTimeout(r, 1_500));
+    expect((await coordinator.query(stateQuery)).policy!.actions).toEqual([]);
+    await coordinator.signal(imbalanceSignal, ev('raised', 'SELL_OFF'));
     const buybackId = `${coordinatorId}:buyback:${asset}:1`;
     const child = env.client.workflow.getHandle(buybackId);
     // The child buys (no approval: started by the coordinator within its policy).
@@ -92,6 +105,7 @@ describe('coordinator → buyback → stop on cleared → liquidation of the bou
     // The selling stops and clears: the coordinator asks the buyback to stop.
     world.stopFlow();
     await coordinator.signal(imbalanceSignal, ev('cleared', 'ONE_SIDED_SELLING'));
+    await coordinator.signal(imbalanceSignal, ev('cleared', 'SELL_OFF'));
     // Stopped, it reports back at once and then measures the impact's reversion for an hour.
     const stopped = await eventually(() => child.query(priceActionStatusQuery), (s) => s.phase === 'measuring', 'the buyback stopped');
     expect(stopped.report).toMatchObject({ stopReason: 'IMBALANCE_CLEARED' });
@@ -130,7 +144,7 @@ describe('coordinator → buyback → stop on cleared → liquidation of the bou
     );
     expect(after.policy!.boughtBackBase).toBe(new D(boughtBase).minus(lr.report!.filledBase).toString());
     for (const id of [buybackId, liquidationId, coordinatorId]) await env.client.workflow.getHandle(id).terminate('test done').catch(() => undefined);
-    await maybeExportHistory(env.client, buybackId, 'buyback-from-coordinator');
-    await maybeExportHistory(env.client, coordinatorId, 'liquidityCoordinator-price-action');
+    await maybeExportHistory(env.client, buybackId, 'buyback-from-coordinator-sell-off');
+    await maybeExportHistory(env.client, coordinatorId, 'liquidityCoordinator-sell-off');
   });
 });

@@ -101,6 +101,24 @@ describe('price-action mapping', () => {
     expect(d.state.actions).toEqual([{ id: 'buyback:BLST:1', kind: 'buyback', key: 'buyback', startedAt: 30_000, reservedUsd: '600', status: 'running' }]);
   });
 
+  it('trigger sell-off: a SELL_OFF starts the buyback, one-sided flow alone starts nothing, and its clear stops it', () => {
+    const p = paParams({ trigger: 'sell-off' });
+    expect(actionFor('SELL_OFF', p)).toBe('buyback');
+    expect(actionFor('ONE_SIDED_SELLING', p)).toBe('none');
+    expect(actionFor('ONE_SIDED_BUYING', p)).toBe('liquidation');
+    // Without a trigger (runs recorded before it), or with price action off, SELL_OFF starts nothing.
+    expect(actionFor('SELL_OFF', paParams())).toBe('none');
+    expect(actionFor('SELL_OFF', PolicyParamsSchema.parse({ ...base, priceAction: { trigger: 'sell-off' } }))).toBe('none');
+    const d = new Driver(p);
+    expect(d.raiseAndAct('bravo', 'ONE_SIDED_SELLING', 0)).toMatchObject({ start: [] });
+    const dec = only(d.raiseAndAct('bravo', 'SELL_OFF', 60_000));
+    expect(dec).toMatchObject({ kind: 'buyback', id: 'buyback:BLST:1', maxUsd: '600', triggers: [{ venueId: 'bravo', kind: 'SELL_OFF', value: 0.9 }] });
+    // The flow turning balanced clears ONE_SIDED_SELLING: not what this buyback answers.
+    expect(d.event(ev('cleared', 'bravo', 'ONE_SIDED_SELLING', 100_000)).stop).toBeUndefined();
+    expect(d.event(ev('cleared', 'bravo', 'SELL_OFF', 120_000)).stop).toEqual([{ id: 'buyback:BLST:1', reason: 'SELL_OFF cleared on every venue (last: bravo)' }]);
+    expect(() => paParams({ trigger: 'dip' })).toThrow(/trigger/);
+  });
+
   it('a drift and sustained selling together start a rebalance and a buyback', () => {
     const d = new Driver(paParams());
     d.event(ev('raised', 'alpha', 'INVENTORY_DRIFT', 0));
