@@ -71,11 +71,11 @@ export function sameAmount(intent: string, c: { amount: string; fee: string }): 
   return new D(c.amount).eq(asked) || new D(c.amount).plus(c.fee).eq(asked);
 }
 
-export interface MatchInput {
+export interface MatchInput<C extends WithdrawalCandidate = WithdrawalCandidate> {
   /** This transfer's intents, oldest first (at least one). */
   intents: readonly WithdrawalIntent[];
   /** The venue's withdrawal history for the asset. */
-  history: readonly WithdrawalCandidate[];
+  history: readonly C[];
   /** Venue withdrawal id → the workflow it is attributed to (every transfer's, this one's included). */
   attributed: Readonly<Record<string, string>>;
   nowMs: number;
@@ -86,7 +86,7 @@ export interface MatchInput {
  * This transfer's withdrawal in the history: one already attributed to it, else the oldest unattributed
  * entry matching its intents (by key first where the exchange reported ours). Undefined when none.
  */
-export function matchWithdrawal<C extends WithdrawalCandidate>(m: MatchInput & { history: readonly C[] }): C | undefined {
+export function matchWithdrawal<C extends WithdrawalCandidate>(m: MatchInput<C>): C | undefined {
   const first = m.intents[0];
   if (!first) return undefined;
   const wf = first.workflowId;
