@@ -208,4 +208,21 @@ describe('withdrawal idempotency without client ids (history lag ' + LAG + ' ms)
     expect(await kinds(a.id)).toEqual(['reservation', 'transfer', 'fee']);
     expect(await kinds(b.id)).toEqual(['reservation', 'transfer', 'fee']);
   });
+
+  it('the ledger: an intent is recorded once per id, a refusal marks it, and of two concurrent attributions of one withdrawal exactly one wins', async () => {
+    const wf = `transfer:${uniqueId('ledger')}`;
+    const intent = { id: `${wf}:intent:1`, workflowId: wf, attempt: 1, venue: 'zeta', asset: 'BLST', amount: '5', address: '0xabc', network: 'ERC20', idempotencyKey: `${wf}:withdraw`, at: Date.now() };
+    expect((await world.ledger.recordWithdrawalIntent(intent)).created).toBe(true);
+    const again = await world.ledger.recordWithdrawalIntent({ ...intent, amount: '6' });
+    expect(again).toEqual({ intent, created: false });
+    await world.ledger.markWithdrawalIntentRefused(intent.id, 'VENUE.INSUFFICIENT_FUNDS');
+    expect(await world.ledger.withdrawalIntents(wf)).toEqual([{ ...intent, refused: 'VENUE.INSUFFICIENT_FUNDS' }]);
+    await expect(world.ledger.recordWithdrawalIntent({ ...intent, id: `${wf}:intent:2`, attempt: 2, amount: '0' })).rejects.toThrow(/amount/);
+
+    const claims = await Promise.all(['transfer:x', 'transfer:y', 'transfer:z'].map((w) => world.ledger.attributeWithdrawal('zeta', 'w-42', w, Date.now())));
+    expect(claims.filter((c) => c.created)).toHaveLength(1);
+    const owner = claims.find((c) => c.created)!.workflowId;
+    expect(claims.map((c) => c.workflowId)).toEqual([owner, owner, owner]);
+    expect(await world.ledger.withdrawalAttributions('zeta')).toEqual({ 'w-42': owner });
+  });
 });
