@@ -9,7 +9,8 @@
 // with every other ledger write, so several workers cannot each reserve the full cap.
 // MemoryLedgerStore (activities/ledger/memory-ledger.ts) implements the same interface for unit tests.
 import { z } from 'zod';
-import { zDecimal } from '../domain/money';
+import { zDecimal, zPositiveDecimal } from '../domain/money';
+import type { WithdrawalIntent } from '../domain/treasury/withdrawal-intent';
 
 export const LEDGER_KINDS = ['reservation', 'release', 'transfer', 'fee', 'suspense', 'reversal', 'trade', 'execution'] as const;
 
@@ -36,6 +37,24 @@ export const LedgerEntrySchema = z
 export type LedgerEntry = z.output<typeof LedgerEntrySchema>;
 export type LedgerEntryInput = z.input<typeof LedgerEntrySchema>;
 
+/** A withdrawal intent (domain/treasury/withdrawal-intent.ts), validated at the ledger boundary. */
+export const WithdrawalIntentSchema = z
+  .object({
+    id: z.string().min(1),
+    workflowId: z.string().min(1),
+    attempt: z.number().int().min(1),
+    venue: z.string().min(1),
+    asset: z.string().min(1),
+    amount: zPositiveDecimal,
+    address: z.string().min(1),
+    network: z.string(),
+    memo: z.string().optional(),
+    idempotencyKey: z.string().min(1),
+    at: z.number().int(),
+    refused: z.string().optional(),
+  })
+  .strict();
+
 export type ReserveResult =
   /** Reserved now (`created`), or already reserved under this id (the entry of record). */
   | { ok: true; entry: LedgerEntry; created: boolean; usedUsd: string }
@@ -58,5 +77,21 @@ export interface LedgerStore {
   usedUsd(nowMs: number): Promise<string>;
   /** Sum of amountUsd of one kind recorded after `sinceMs` (exclusive). */
   sumUsd(kind: LedgerEntry['kind'], sinceMs: number): Promise<string>;
+  /**
+   * Withdrawal intents (exchanges without client ids): recorded before each venue call, unless one
+   * with this id is there (the intent of record is returned either way).
+   */
+  recordWithdrawalIntent(intent: WithdrawalIntent): Promise<{ intent: WithdrawalIntent; created: boolean }>;
+  /** The venue refused this intent's call outright: nothing moved. */
+  markWithdrawalIntentRefused(id: string, reason: string): Promise<void>;
+  /** A workflow's intents, oldest first. */
+  withdrawalIntents(workflowId: string): Promise<WithdrawalIntent[]>;
+  /**
+   * Attributes a venue withdrawal to a workflow unless another workflow holds it already (one owner
+   * per venue + withdrawal id); returns the owner of record.
+   */
+  attributeWithdrawal(venue: string, withdrawalId: string, workflowId: string, atMs: number): Promise<{ workflowId: string; created: boolean }>;
+  /** Venue withdrawal id → owning workflow, for one venue. */
+  withdrawalAttributions(venue: string): Promise<Record<string, string>>;
   close(): Promise<void>;
 }

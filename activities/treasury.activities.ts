@@ -3,6 +3,11 @@
 //   configuration, whatever the workflow decided — a tampered or stale workflow input cannot move funds;
 // - the withdrawal carries an idempotency key derived from workflow id + step, which the venue adapter
 //   (and the exchange, where it supports client ids) uses to return the first withdrawal on a retry;
+// - before every venue call a durable withdrawal intent is recorded (activities/ledger-store.ts). On an
+//   exchange without client ids a retry first looks the withdrawal up by amount, address, network,
+//   memo and time window (domain/treasury/withdrawal-intent.ts); an empty lookup younger than the
+//   venue's withdrawalHistoryLagMs is "outcome unknown": the attempt fails retryably until the lag
+//   has passed, and only then is the withdrawal requested again;
 // - ledger writes are keyed by workflow id + step (activities/ledger-store.ts).
 // Waiting activities (tx hash, confirmations, credit) poll for up to `waitMs`, heartbeating, and then
 // fail retryably: each attempt is short and bounded, and the workflow's retry policy keeps waiting.
@@ -14,6 +19,7 @@ import { capPrice, DEFAULT_STABLECOINS, type CapPriceBook } from '../domain/trea
 import { evacuable, planEvacuation, type EvacuationBalance, type EvacuationPlan } from '../domain/treasury/evacuation-plan';
 import { transfersInFlight } from '../domain/treasury/rebalance-inputs';
 import { checkTransferPolicy, dailyWindow, entryNetwork } from '../domain/treasury/transfer-policy';
+import { decideWithdrawal, WITHDRAWAL_CLOCK_SKEW_MS, type WithdrawalDecision, type WithdrawalIntent } from '../domain/treasury/withdrawal-intent';
 import { txConfirmations } from '../venues/chain/evm-confirmations';
 import type { TransferRecord, VenueAdapter } from '../venues/venue.port';
 import { isVenueError } from '../venues/venue-errors';
@@ -133,6 +139,39 @@ export function createTreasuryActivities(deps: TreasuryDeps) {
     return { balances, caps: { perTransferUsd: t.caps.perTransferUsd, dailyUsd: t.caps.dailyUsd }, usedTodayUsd: await deps.ledger.usedUsd(deps.now()) };
   }
 
+  /** The venue's configured history lag (10 min where a venue has none configured). */
+  function historyLagMs(id: string): number {
+    const v = deps.config.venues.find((x) => x.id === id);
+    return v && 'withdrawalHistoryLagMs' in v ? v.withdrawalHistoryLagMs : 600_000;
+  }
+
+  /** Retryable after `waitMs` (Temporal's nextRetryDelay): the rest of the venue's history lag. */
+  function outcomeUnknown(d: { waitMs: number; reason: string }, venueId: string): never {
+    throw ApplicationFailure.create({ message: `withdrawal outcome unknown at ${venueId}, waiting ${d.waitMs} ms for its history: ${d.reason}`, type: 'TRANSFER.OUTCOME_UNKNOWN', nonRetryable: false, nextRetryDelay: Math.max(1, d.waitMs) });
+  }
+
+  /**
+   * What the venue's history says about a workflow's intents; a found withdrawal is attributed to the
+   * workflow (one owner per withdrawal: a withdrawal another transfer took meanwhile is looked past).
+   */
+  async function lookupWithdrawal(workflowId: string, venueId: string, asset: string, intents: WithdrawalIntent[]): Promise<{ decision: WithdrawalDecision; record?: TransferRecord }> {
+    const v = venue(venueId);
+    const first = intents.find((i) => i.refused === undefined);
+    for (let round = 0; round < 5; round++) {
+      const history = first ? (await v.fetchWithdrawals!(asset, first.at - WITHDRAWAL_CLOCK_SKEW_MS)).filter((w) => w.type === 'withdrawal') : [];
+      const attributed = await deps.ledger.withdrawalAttributions(venueId);
+      const decision = decideWithdrawal({ intents, history, attributed, nowMs: deps.now(), historyLagMs: historyLagMs(venueId) });
+      if (decision.kind !== 'found') return { decision };
+      const owner = await deps.ledger.attributeWithdrawal(venueId, decision.id, workflowId, deps.now());
+      if (owner.workflowId === workflowId) {
+        if (owner.created) deps.logger.info({ workflowId, venue: venueId, withdrawalId: decision.id }, 'withdrawal found in the venue history and attributed');
+        return { decision, record: history.find((h) => h.id === decision.id)! };
+      }
+      // Another transfer attributed it between our read and our write: look again without it.
+    }
+    throw ApplicationFailure.retryable(`withdrawal lookup at ${venueId} kept racing other transfers' attributions`, 'TRANSFER.OUTCOME_UNKNOWN');
+  }
+
   return {
     /** Destination, USD price and today's usage: what the workflow needs for its own policy check. */
     async prepareTransfer(req: { asset: string; fromVenue: string; to: { venue: string } | { wallet: string } }): Promise<TransferContext> {
@@ -246,18 +285,65 @@ export function createTreasuryActivities(deps: TreasuryDeps) {
       );
       if (!check.ok) fail(check.code, `activity policy check: ${check.message}`);
       if (!own) fail('TRANSFER.NOT_RESERVED', `no daily-cap reservation for ${req.workflowId}: refusing to withdraw`);
+      const v = venue(req.venue);
+      const intents = await deps.ledger.withdrawalIntents(req.workflowId);
+      // A retry (or the first attempt after a crash) on an exchange that does not de-duplicate: the
+      // earlier call may have been accepted. Look it up; within the history lag an empty answer proves nothing.
+      if (intents.length > 0 && !v.capabilities.withdrawalClientIds) {
+        const found = await lookupWithdrawal(req.workflowId, req.venue, req.asset, intents);
+        if (found.record) {
+          deps.logger.info({ workflowId: req.workflowId, venue: req.venue, withdrawalId: found.record.id, intents: intents.length }, 'withdrawal of an earlier attempt found: no new venue call');
+          return found.record;
+        }
+        if (found.decision.kind === 'unknown') outcomeUnknown(found.decision, req.venue);
+        deps.logger.warn({ workflowId: req.workflowId, venue: req.venue, reason: found.decision.kind === 'absent' || found.decision.kind === 'none' ? found.decision.reason : '' }, 'no earlier withdrawal at the venue: requesting it again');
+      }
+      const attempt = (intents[intents.length - 1]?.attempt ?? 0) + 1;
+      const intent: WithdrawalIntent = {
+        id: `${req.workflowId}:intent:${attempt}`,
+        workflowId: req.workflowId,
+        attempt,
+        venue: req.venue,
+        asset: req.asset,
+        amount: req.amount,
+        address: req.address,
+        network: req.network,
+        ...(memo !== undefined ? { memo } : {}),
+        idempotencyKey: req.idempotencyKey,
+        at: deps.now(),
+      };
+      // Durable before the call: whatever happens next, the books know a withdrawal may be on its way.
+      await deps.ledger.recordWithdrawalIntent(intent);
       try {
-        const rec = await venue(req.venue).withdraw!({ asset: req.asset, amount: req.amount, address: req.address, network: req.network, ...(memo !== undefined ? { memo } : {}), idempotencyKey: req.idempotencyKey });
-        deps.logger.info({ workflowId: req.workflowId, venue: req.venue, asset: req.asset, amount: req.amount, withdrawalId: rec.id, idempotencyKey: req.idempotencyKey }, 'withdrawal accepted by the venue');
+        const rec = await v.withdraw!({ asset: req.asset, amount: req.amount, address: req.address, network: req.network, ...(memo !== undefined ? { memo } : {}), idempotencyKey: req.idempotencyKey });
+        const owner = await deps.ledger.attributeWithdrawal(req.venue, rec.id, req.workflowId, deps.now());
+        if (owner.workflowId !== req.workflowId) deps.logger.error({ workflowId: req.workflowId, venue: req.venue, withdrawalId: rec.id, owner: owner.workflowId }, 'the venue answered with a withdrawal another transfer had attributed');
+        deps.logger.info({ workflowId: req.workflowId, venue: req.venue, asset: req.asset, amount: req.amount, withdrawalId: rec.id, idempotencyKey: req.idempotencyKey, intent: intent.id }, 'withdrawal accepted by the venue');
         return rec;
       } catch (e) {
-        // A definite refusal moved nothing: no retry can help. Anything else (timeout, 5xx) retries
-        // with the same key, which returns the first withdrawal if the venue did accept it.
+        // A definite refusal moved nothing: no retry can help. Anything else (timeout, 5xx) retries:
+        // with the same key where the exchange de-duplicates, else through the intent's lookup.
         if (isVenueError(e) && ['VENUE.INSUFFICIENT_FUNDS', 'VENUE.INVALID_ORDER', 'VENUE.NOT_SUPPORTED', 'VENUE.WITHDRAWALS_SUSPENDED'].includes(e.code)) {
+          await deps.ledger.markWithdrawalIntentRefused(intent.id, e.code);
           fail(e.code, `withdraw refused by ${req.venue}: ${e.message}`);
         }
         throw e;
       }
+    },
+
+    /**
+     * What became of a transfer's withdrawal, for its compensation: `none` (no intent — nothing was
+     * ever requested —, every request refused, or nothing in the history although the lag has passed),
+     * `found` (with the venue's record). An empty lookup within the venue's history lag fails
+     * retryably until the lag has passed: the reservation is never released on it.
+     */
+    async withdrawalOutcome(req: { workflowId: string; venue: string; asset: string }): Promise<{ outcome: 'none'; reason: string } | { outcome: 'found'; record: TransferRecord }> {
+      const intents = await deps.ledger.withdrawalIntents(req.workflowId);
+      const found = await lookupWithdrawal(req.workflowId, req.venue, req.asset, intents);
+      if (found.record) return { outcome: 'found', record: found.record };
+      const d = found.decision;
+      if (d.kind === 'unknown') outcomeUnknown(d, req.venue);
+      return { outcome: 'none', reason: d.kind === 'none' || d.kind === 'absent' ? d.reason : '' };
     },
 
     /** Until the venue reports the withdrawal's tx hash (broadcast on chain). */

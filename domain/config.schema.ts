@@ -57,6 +57,21 @@ const venueCommon = {
   quoting: VenueQuotingSchema.optional(),
 };
 
+/**
+ * Withdrawal idempotency settings of a venue Ballast withdraws from through ccxt (issue 11, item 5):
+ * - `withdrawalHistoryLagMs`: how long the exchange may take to show an accepted withdrawal in its
+ *   withdrawal history. After a crash or a lost answer, an empty lookup younger than this is "outcome
+ *   unknown": the withdraw activity waits and never withdraws again, the compensation never releases.
+ * - `withdrawalClientIds`: false never sends the exchange's client withdrawal id even where ccxt has
+ *   one (an exchange whose id does not de-duplicate; tests of the generic path through the emulator).
+ */
+function withdrawalSettings(defaultLagMs: number) {
+  return {
+    withdrawalHistoryLagMs: z.number().int().min(0).max(86_400_000).default(defaultLagMs),
+    withdrawalClientIds: z.boolean().default(true),
+  };
+}
+
 /** Parameters of the synthetic book a `sim` venue shows until the full simulator lands. */
 export const SimBookSchema = z
   .object({
@@ -84,6 +99,7 @@ export const SimVenueSchema = z
       .object({ apiKeyEnv: zEnvVarName, secretEnv: zEnvVarName })
       .strict()
       .default({ apiKeyEnv: 'BALLAST_SIM_API_KEY', secretEnv: 'BALLAST_SIM_API_SECRET' }),
+    ...withdrawalSettings(5_000),
   })
   .strict();
 
@@ -101,6 +117,7 @@ export const CcxtVenueSchema = z
      * reach a non-local exchange only with this set.
      */
     sandbox: z.boolean().default(false),
+    ...withdrawalSettings(600_000),
   })
   .strict();
 

@@ -31,6 +31,7 @@ export function ccxtVenueFor(config: BallastConfig, v: VenueConfig, env: Env): C
       credentials: credentials(v.id, v.credentials, env),
       restUrl: `http://${sim.host}:${v.emulatorPort}`,
       wsUrl: `ws://${sim.host}:${v.emulatorPort}/stream`,
+      ...(v.withdrawalClientIds ? {} : { withdrawalClientIds: false }),
     });
   }
   if (v.kind === 'ccxt') {
@@ -42,6 +43,7 @@ export function ccxtVenueFor(config: BallastConfig, v: VenueConfig, env: Env): C
       ...(v.restUrl ? { restUrl: v.restUrl } : {}),
       ...(v.wsUrl ? { wsUrl: v.wsUrl } : {}),
       ...(v.sandbox ? { sandbox: true } : {}),
+      ...(v.withdrawalClientIds ? {} : { withdrawalClientIds: false }),
     });
   }
   return undefined;

@@ -18,6 +18,12 @@ export interface VenueCapabilities {
   transfers: boolean;
   /** Push streams of book and trades (otherwise the caller polls). */
   streams: boolean;
+  /**
+   * Withdrawals are de-duplicated by the request's idempotency key (a client withdrawal id the
+   * exchange enforces): a retry with the same key can never make a second withdrawal. Absent or
+   * false: the withdraw activity's intents and history lookup (domain/treasury/withdrawal-intent.ts).
+   */
+  withdrawalClientIds?: boolean;
 }
 
 /** What a strategy asks for. `clientOrderId` is assigned by ManagedVenue if absent. */

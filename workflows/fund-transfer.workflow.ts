@@ -14,6 +14,9 @@
 // and the day's cap stays consumed) and the failure names the tx for operations. Before that point a
 // failure releases the reservation: nothing moved. A cancel (Web UI) runs the same compensation in a
 // non-cancellable scope. Runs recorded before patch 'signed-approvals' keep free-text approvals.
+// Patch 'withdrawal-intent': the compensation asks the withdraw activity's durable intents and the
+// venue's history (withdrawalOutcome) and never releases on an empty lookup within the venue's
+// history lag; runs recorded before it keep the lookup by key.
 // `withdrawal` (withdrawal.workflow.ts) is this workflow to a whitelisted wallet.
 import {
   ActivityCancellationType,
@@ -297,6 +300,8 @@ export async function runTransfer(input: FundTransferRequest, operation: 'fundTr
 
   async function compensate(e: unknown): Promise<never> {
     status.error = failureMessage(e);
+    // Runs recorded before this patch looked the withdrawal up by key only (and released on an empty answer).
+    if (patched('withdrawal-intent')) return compensateByIntent(e);
     if (!withdrawn) {
       // The withdraw activity gave up. After timeouts the outcome is unknown — the venue may have
       // accepted it — so ask the venue by key before concluding that nothing moved.
@@ -324,5 +329,36 @@ export async function runTransfer(input: FundTransferRequest, operation: 'fundTr
     await acts.recordLedger({ ...ledgerBase, id: `${workflowId}:suspense`, at: 0, kind: 'suspense', ...(status.txHash ? { txHash: status.txHash } : {}), note: status.error });
     status.phase = 'compensated';
     throw ApplicationFailure.nonRetryable(`transfer failed after the withdrawal (${status.txHash ?? status.withdrawalId ?? 'no tx yet'}); booked to suspense: ${status.error}`, 'TRANSFER.SUSPENSE');
+  }
+
+  /**
+   * The compensation from the withdraw activity's durable intents (activities/treasury.activities.ts
+   * withdrawalOutcome): no intent, every request refused, or nothing in the venue's history after its
+   * lag → nothing moved, release. An empty lookup within the lag waits (the activity fails retryably
+   * until the lag has passed), so a withdrawal the venue accepted but does not show yet never loses
+   * its reservation. Found and failed/canceled at the venue → refunded: reversal + release. Found
+   * otherwise, or the venue unreachable (outcome unknown) → suspense.
+   */
+  async function compensateByIntent(e: unknown): Promise<never> {
+    // One retry waits the rest of the lag (nextRetryDelay); an unreachable venue gives up like every other step.
+    const o = await acts.withdrawalOutcome({ workflowId, venue: input.from.venue, asset: input.asset }).catch(() => undefined);
+    if (!withdrawn && o?.outcome === 'none') {
+      status.phase = 'failed';
+      await acts.releaseReservation({ workflowId, day: ctx.day, asset: input.asset, reason: `failed before any withdrawal (${o.reason}): ${status.error}` });
+      throw e;
+    }
+    if (o?.outcome === 'found') {
+      status.withdrawalId = o.record.id;
+      if (o.record.txHash) status.txHash = o.record.txHash;
+      if (o.record.status === 'failed' || o.record.status === 'canceled') {
+        await acts.recordLedger({ ...ledgerBase, id: `${workflowId}:reversal`, at: 0, kind: 'reversal', amount: '0', amountUsd: '0', ...(status.txHash ? { txHash: status.txHash } : {}), note: `withdrawal ${o.record.status} at ${input.from.venue} (refunded by the venue): ${status.error}` });
+        await acts.releaseReservation({ workflowId, day: ctx.day, asset: input.asset, reason: 'withdrawal failed at the venue and was refunded' });
+        status.phase = 'compensated';
+        throw ApplicationFailure.nonRetryable(`withdrawal failed at ${input.from.venue} and was refunded (${failureType(e) ?? 'error'}): ${status.error}`, 'TRANSFER.WITHDRAWAL_FAILED');
+      }
+    }
+    await acts.recordLedger({ ...ledgerBase, id: `${workflowId}:suspense`, at: 0, kind: 'suspense', ...(status.txHash ? { txHash: status.txHash } : {}), note: status.error });
+    status.phase = 'compensated';
+    throw ApplicationFailure.nonRetryable(`transfer failed after the withdrawal (${status.txHash ?? status.withdrawalId ?? 'outcome unknown'}); booked to suspense: ${status.error}`, 'TRANSFER.SUSPENSE');
   }
 }

@@ -2,11 +2,14 @@
 // Same rules as the PostgreSQL store: unique ids, the rolling-window cap (domain/treasury/cap-window.ts).
 import { D, fmt } from '../../domain/money';
 import { usedUsdInWindow } from '../../domain/treasury/cap-window';
-import { LedgerEntrySchema, type LedgerEntry, type LedgerEntryInput, type LedgerStore, type ReserveResult } from '../ledger-store';
+import type { WithdrawalIntent } from '../../domain/treasury/withdrawal-intent';
+import { LedgerEntrySchema, WithdrawalIntentSchema, type LedgerEntry, type LedgerEntryInput, type LedgerStore, type ReserveResult } from '../ledger-store';
 
 export class MemoryLedgerStore implements LedgerStore {
   private readonly byId = new Map<string, LedgerEntry>();
   private readonly order: LedgerEntry[] = [];
+  private readonly intents: WithdrawalIntent[] = [];
+  private readonly owners = new Map<string, string>();
 
   async append(entry: LedgerEntryInput): Promise<{ entry: LedgerEntry; created: boolean }> {
     const e = LedgerEntrySchema.parse(entry);
@@ -47,6 +50,37 @@ export class MemoryLedgerStore implements LedgerStore {
 
   async sumUsd(kind: LedgerEntry['kind'], sinceMs: number): Promise<string> {
     return fmt(this.order.filter((e) => e.kind === kind && e.at > sinceMs).reduce((a, e) => a.plus(e.amountUsd), new D(0)));
+  }
+
+  async recordWithdrawalIntent(intent: WithdrawalIntent): Promise<{ intent: WithdrawalIntent; created: boolean }> {
+    const i: WithdrawalIntent = WithdrawalIntentSchema.parse(intent);
+    const existing = this.intents.find((x) => x.id === i.id || (x.workflowId === i.workflowId && x.attempt === i.attempt));
+    if (existing) return { intent: { ...existing }, created: false };
+    this.intents.push(i);
+    return { intent: { ...i }, created: true };
+  }
+
+  async markWithdrawalIntentRefused(id: string, reason: string): Promise<void> {
+    const i = this.intents.find((x) => x.id === id);
+    if (i && i.refused === undefined) i.refused = reason;
+  }
+
+  async withdrawalIntents(workflowId: string): Promise<WithdrawalIntent[]> {
+    return this.intents.filter((i) => i.workflowId === workflowId).map((i) => ({ ...i }));
+  }
+
+  async attributeWithdrawal(venue: string, withdrawalId: string, workflowId: string): Promise<{ workflowId: string; created: boolean }> {
+    const key = `${venue}\u0000${withdrawalId}`;
+    const owner = this.owners.get(key);
+    if (owner !== undefined) return { workflowId: owner, created: false };
+    this.owners.set(key, workflowId);
+    return { workflowId, created: true };
+  }
+
+  async withdrawalAttributions(venue: string): Promise<Record<string, string>> {
+    const out: Record<string, string> = {};
+    for (const [k, wf] of this.owners) if (k.startsWith(`${venue}\u0000`)) out[k.slice(venue.length + 1)] = wf;
+    return out;
   }
 
   async close(): Promise<void> {}

@@ -8,7 +8,8 @@
 import { Pool, type PoolClient } from 'pg';
 import { D, fmt } from '../../domain/money';
 import { CAP_WINDOW_MS } from '../../domain/treasury/cap-window';
-import { LedgerEntrySchema, type LedgerEntry, type LedgerEntryInput, type LedgerStore, type ReserveResult } from '../ledger-store';
+import type { WithdrawalIntent } from '../../domain/treasury/withdrawal-intent';
+import { LedgerEntrySchema, WithdrawalIntentSchema, type LedgerEntry, type LedgerEntryInput, type LedgerStore, type ReserveResult } from '../ledger-store';
 import { ensureDatabase } from './embedded-postgres';
 import { LEDGER_WRITE_LOCK, migrate } from './migrate';
 
@@ -25,6 +26,39 @@ interface Row {
   to_ref: string | null;
   tx_hash: string | null;
   note: string | null;
+}
+
+interface IntentRow {
+  id: string;
+  workflow_id: string;
+  attempt: number;
+  venue: string;
+  asset: string;
+  amount: string;
+  address: string;
+  network: string;
+  memo: string | null;
+  idempotency_key: string;
+  at_ms: string;
+  refused: string | null;
+}
+const INTENT_COLUMNS = 'id, workflow_id, attempt, venue, asset, amount, address, network, memo, idempotency_key, at_ms, refused';
+
+function intentFromRow(r: IntentRow): WithdrawalIntent {
+  return {
+    id: r.id,
+    workflowId: r.workflow_id,
+    attempt: r.attempt,
+    venue: r.venue,
+    asset: r.asset,
+    amount: fmt(r.amount),
+    address: r.address,
+    network: r.network,
+    ...(r.memo !== null ? { memo: r.memo } : {}),
+    idempotencyKey: r.idempotency_key,
+    at: Number(r.at_ms),
+    ...(r.refused !== null ? { refused: r.refused } : {}),
+  };
 }
 
 const COLUMNS = 'id, at_ms, day, workflow_id, kind, asset, amount, amount_usd, from_ref, to_ref, tx_hash, note';
@@ -185,6 +219,49 @@ export class PgLedgerStore implements LedgerStore {
     await this.ready();
     const r = await this.pool.query<{ s: string }>('SELECT COALESCE(SUM(amount_usd), 0)::text AS s FROM ledger_entries WHERE kind = $1 AND at_ms > $2', [kind, sinceMs]);
     return fmt(r.rows[0]!.s);
+  }
+
+  async recordWithdrawalIntent(intent: WithdrawalIntent): Promise<{ intent: WithdrawalIntent; created: boolean }> {
+    const i = WithdrawalIntentSchema.parse(intent);
+    await this.ready();
+    // Unique on id and on (workflow, attempt): a retried write returns the intent of record.
+    const ins = await this.pool.query<IntentRow>(
+      `INSERT INTO withdrawal_intents (${INTENT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6::numeric, $7, $8, $9, $10, $11, NULL)
+       ON CONFLICT DO NOTHING RETURNING ${INTENT_COLUMNS}`,
+      [i.id, i.workflowId, i.attempt, i.venue, i.asset, i.amount, i.address, i.network, i.memo ?? null, i.idempotencyKey, i.at],
+    );
+    if (ins.rows[0]) return { intent: intentFromRow(ins.rows[0]), created: true };
+    const old = await this.pool.query<IntentRow>(`SELECT ${INTENT_COLUMNS} FROM withdrawal_intents WHERE id = $1 OR (workflow_id = $2 AND attempt = $3) ORDER BY seq LIMIT 1`, [i.id, i.workflowId, i.attempt]);
+    return { intent: intentFromRow(old.rows[0]!), created: false };
+  }
+
+  async markWithdrawalIntentRefused(id: string, reason: string): Promise<void> {
+    await this.ready();
+    await this.pool.query('UPDATE withdrawal_intents SET refused = $2 WHERE id = $1 AND refused IS NULL', [id, reason]);
+  }
+
+  async withdrawalIntents(workflowId: string): Promise<WithdrawalIntent[]> {
+    await this.ready();
+    const r = await this.pool.query<IntentRow>(`SELECT ${INTENT_COLUMNS} FROM withdrawal_intents WHERE workflow_id = $1 ORDER BY attempt`, [workflowId]);
+    return r.rows.map(intentFromRow);
+  }
+
+  async attributeWithdrawal(venue: string, withdrawalId: string, workflowId: string, atMs: number): Promise<{ workflowId: string; created: boolean }> {
+    await this.ready();
+    // The primary key (venue, withdrawal_id) is the one-owner rule, whichever worker gets there first.
+    const ins = await this.pool.query<{ workflow_id: string }>(
+      'INSERT INTO withdrawal_attributions (venue, withdrawal_id, workflow_id, at_ms) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING RETURNING workflow_id',
+      [venue, withdrawalId, workflowId, atMs],
+    );
+    if (ins.rows[0]) return { workflowId, created: true };
+    const old = await this.pool.query<{ workflow_id: string }>('SELECT workflow_id FROM withdrawal_attributions WHERE venue = $1 AND withdrawal_id = $2', [venue, withdrawalId]);
+    return { workflowId: old.rows[0]!.workflow_id, created: false };
+  }
+
+  async withdrawalAttributions(venue: string): Promise<Record<string, string>> {
+    await this.ready();
+    const r = await this.pool.query<{ withdrawal_id: string; workflow_id: string }>('SELECT withdrawal_id, workflow_id FROM withdrawal_attributions WHERE venue = $1', [venue]);
+    return Object.fromEntries(r.rows.map((x) => [x.withdrawal_id, x.workflow_id]));
   }
 
   async close(): Promise<void> {

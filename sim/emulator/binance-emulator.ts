@@ -31,6 +31,20 @@ export interface BinanceEmulatorOptions {
   streams?: { intervalMs?: number; depthLevels?: number };
   /** Confirmations the backend waits for before crediting a deposit (shown as "n/N"; default 3). */
   requiredConfirmations?: number;
+  /** Withdrawal behaviour at start (`emulator.withdrawals` changes it at run time). */
+  withdrawals?: Partial<EmulatorWithdrawals>;
+}
+
+/**
+ * How the emulated exchange treats withdrawals (for tests and chaos runs; mutable at run time):
+ * - `historyLagMs`: a withdrawal made through this emulator shows in /sapi/v1/capital/withdraw/history
+ *   only this long after it was applied (real exchanges' histories lag their apply call); default 0;
+ * - `clientIds`: false ignores `withdrawOrderId` (no de-duplication, never reported back), as an
+ *   exchange without client withdrawal ids does; default true.
+ */
+export interface EmulatorWithdrawals {
+  historyLagMs: number;
+  clientIds: boolean;
 }
 
 export interface EmulatorAddress {
@@ -44,6 +58,8 @@ const MAX_BODY = 1 << 20;
 
 export class BinanceEmulator {
   readonly faults = new FaultInjector();
+  /** Withdrawal behaviour; change the fields at run time (see EmulatorWithdrawals). */
+  readonly withdrawals: EmulatorWithdrawals;
   private readonly routes = new Map<string, Route>();
   private readonly keys: Map<string, ApiCredential>;
   private readonly limiter: WeightLimiter;
@@ -58,6 +74,7 @@ export class BinanceEmulator {
     const dp = wireDecimals(market);
     const generatedKeys = new Set<string>();
     const weightLimit = opts.weightLimitPerMinute ?? 6000;
+    this.withdrawals = { historyLagMs: 0, clientIds: true, ...opts.withdrawals };
     this.deps = {
       backend: opts.backend,
       wire: { market, dp, orderIds: new IdMap(), tradeIds: new IdMap() },
@@ -66,7 +83,7 @@ export class BinanceEmulator {
     };
     this.keys = new Map(opts.accounts.map((a) => [a.apiKey, a]));
     this.limiter = new WeightLimiter(opts.backend.clock, weightLimit);
-    for (const r of [...marketRoutes(this.deps), ...tradeRoutes(this.deps), ...walletRoutes(this.deps, generatedKeys)]) {
+    for (const r of [...marketRoutes(this.deps), ...tradeRoutes(this.deps), ...walletRoutes(this.deps, generatedKeys, this.withdrawals)]) {
       this.routes.set(`${r.method} ${r.path}`, r);
     }
   }
@@ -164,6 +181,12 @@ export class BinanceEmulator {
       const taken = this.limiter.take(client, weight);
       if (!taken.ok) throw errors.rateLimited(this.limiter.limitPerMinute, Math.ceil(taken.retryAfterMs / 1000));
       const body = await route.handle(req.params, account);
+      if (fault?.kind === 'lost-answer') {
+        if (fault.stall) return; // applied, never answered; the socket is destroyed at stop()
+        const status = fault.status ?? 504;
+        res.writeHead(status, { 'Content-Type': 'text/html' }).end(`<html><body><h1>${status}</h1></body></html>`);
+        return;
+      }
       this.send(res, 200, body, fault, this.limiter.usedBy(client));
     } catch (e) {
       this.sendError(res, toBinanceError(e, this.limiter.limitPerMinute));

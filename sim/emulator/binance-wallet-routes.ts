@@ -1,6 +1,8 @@
 // SIGNED wallet endpoints (sapi capital): deposit address, withdraw (idempotent on
-// `withdrawOrderId`), deposit and withdrawal history.
+// `withdrawOrderId` unless `withdrawals.clientIds` is off), deposit and withdrawal history (a withdrawal
+// shows only `withdrawals.historyLagMs` after it was applied).
 import type { TransferRecord } from '../../venues/venue.port';
+import type { EmulatorWithdrawals } from './binance-emulator';
 import { BinanceError, depositJson, networkId, withdrawalJson } from './binance-wire';
 import { accountOf, decimalParam, intParam, required, type Route, type RouteDeps } from './binance-routes.types';
 
@@ -23,8 +25,14 @@ function page<T>(p: URLSearchParams, items: T[]): T[] {
   return items.slice(offset, offset + limit);
 }
 
-export function walletRoutes(deps: RouteDeps, generatedKeys: Set<string>): Route[] {
+export function walletRoutes(deps: RouteDeps, generatedKeys: Set<string>, settings: EmulatorWithdrawals = { historyLagMs: 0, clientIds: true }): Route[] {
   const { backend, transfers } = deps;
+  /** Withdrawal id → wall-clock ms it was applied through this emulator (for the history lag). */
+  const appliedAt = new Map<string, number>();
+  const visible = (t: TransferRecord): boolean => {
+    const at = appliedAt.get(t.id);
+    return at === undefined || Date.now() - at >= settings.historyLagMs;
+  };
   const newestFirst = (ts: TransferRecord[]): TransferRecord[] => [...ts].sort((a, b) => b.timestamp - a.timestamp);
   const coinOf = (p: URLSearchParams): string | undefined => p.get('coin') || undefined;
   /** Binance names networks by its own ids ("ETH" for ERC20); the backend by its name. */
@@ -57,7 +65,7 @@ export function walletRoutes(deps: RouteDeps, generatedKeys: Set<string>): Route
       weight: 1,
       handle: async (p, acc) => {
         checkNetwork(p);
-        let key = p.get('withdrawOrderId') || undefined;
+        let key = settings.clientIds ? p.get('withdrawOrderId') || undefined : undefined;
         if (key === undefined) {
           // Without withdrawOrderId Binance does not de-duplicate: every request is a new withdrawal.
           key = `emu-nokey-${++seq}`;
@@ -72,6 +80,7 @@ export function walletRoutes(deps: RouteDeps, generatedKeys: Set<string>): Route
           ...(p.get('addressTag') ? { memo: p.get('addressTag')! } : {}),
           idempotencyKey: key,
         });
+        if (!appliedAt.has(t.id)) appliedAt.set(t.id, Date.now());
         return { id: t.id };
       },
     },
@@ -91,8 +100,10 @@ export function walletRoutes(deps: RouteDeps, generatedKeys: Set<string>): Route
       security: 'SIGNED',
       weight: 18,
       handle: async (p, acc) => {
-        const list = await backend.withdrawals(accountOf(acc), coinOf(p));
-        return page(p, newestFirst(list).filter(historyFilter(p))).map((t) => withdrawalJson(transfers, t));
+        const list = (await backend.withdrawals(accountOf(acc), coinOf(p))).filter(visible);
+        // Without client ids the exchange filters by none and reports none.
+        if (!settings.clientIds) p.delete('withdrawOrderId');
+        return page(p, newestFirst(list).filter(historyFilter(p))).map((t) => withdrawalJson(transfers, settings.clientIds ? t : { ...t, idempotencyKey: undefined }));
       },
     },
   ];

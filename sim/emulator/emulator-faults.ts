@@ -1,5 +1,6 @@
 // Fault hooks for tests and chaos scenarios: make the emulator answer a route with an HTTP error,
-// broken JSON, a body with missing fields / wrong types / NaN, a rate-limit error, or no answer.
+// broken JSON, a body with missing fields / wrong types / NaN, a rate-limit error, or no answer —
+// before the request takes effect, or after it did (`lost-answer`).
 
 export type Fault =
   /** This HTTP status with a raw body (default: a non-JSON text page, as a load balancer sends). */
@@ -10,6 +11,11 @@ export type Fault =
   | { kind: 'mutate'; mutate: (body: unknown) => unknown }
   /** The request is never answered (until the server stops). */
   | { kind: 'stall' }
+  /**
+   * The request takes effect (a withdrawal is made, an order placed), then its answer is lost: this
+   * HTTP status with a non-JSON page instead (default 504, a gateway timeout), or no answer at all (`stall`).
+   */
+  | { kind: 'lost-answer'; status?: number; stall?: boolean }
   /** 429 with Binance's -1003 body. */
   | { kind: 'rate-limit'; retryAfterS?: number };
 

@@ -90,7 +90,7 @@ afterEach(() => emu.faults.clear());
 
 describe('CcxtVenue on the Binance emulator (real ccxt)', () => {
   it('loads the market rules from exchangeInfo and the trade fee endpoint', async () => {
-    expect(mm.capabilities).toEqual({ limitOrders: true, swaps: false, transfers: true, streams: true });
+    expect(mm.capabilities).toEqual({ limitOrders: true, swaps: false, transfers: true, streams: true, withdrawalClientIds: true });
     expect(await mm.loadMarket()).toEqual({
       symbol: 'BLST/USDT',
       base: 'BLST',
@@ -249,6 +249,28 @@ describe('CcxtVenue on the Binance emulator (real ccxt)', () => {
     // Confirmed: 25.5 + 1 fee left the account, nothing is held any more.
     const after = (await mm.fetchBalances()).find((b) => b.asset === 'USDT')!;
     expect(after).toEqual({ asset: 'USDT', free: fmt(new D(before.free).minus('26.5')), locked: '0', total: fmt(new D(before.total).minus('26.5')) });
+  });
+
+  it('withdrawalClientIds: false sends no withdrawOrderId: every call is a new withdrawal, and the emulator history lags by withdrawals.historyLagMs', async () => {
+    const plain = venue(MM, { withdrawalClientIds: false });
+    expect(plain.capabilities.withdrawalClientIds).toBe(false);
+    const applies = emu.requestCount('POST', '/sapi/v1/capital/withdraw/apply');
+    const req = { asset: 'USDT', amount: '3', address: COLD, network: 'ERC20', idempotencyKey: 'transfer:t-nokey:withdraw' };
+    emu.withdrawals.historyLagMs = 1_000;
+    try {
+      const a = await plain.withdraw(req);
+      const b = await plain.withdraw(req);
+      expect(b.id).not.toBe(a.id);
+      expect(emu.requestCount('POST', '/sapi/v1/capital/withdraw/apply') - applies).toBe(2);
+      // Not reported with our key (the exchange never had it), and not in the history within the lag.
+      expect(a.idempotencyKey).toBeUndefined();
+      expect((await plain.fetchWithdrawals('USDT')).map((w) => w.id)).not.toContain(a.id);
+      const shown = await eventually(async () => (await plain.fetchWithdrawals('USDT')).find((w) => w.id === a.id), 'the withdrawal in the history after the lag');
+      expect(shown.idempotencyKey).toBeUndefined();
+    } finally {
+      emu.withdrawals.historyLagMs = 0;
+      await plain.close();
+    }
   });
 
   it('refuses a withdrawal larger than the balance with INSUFFICIENT_FUNDS', async () => {

@@ -31,7 +31,7 @@ describe('SimVenue', () => {
   it('describes itself and its market rules', async () => {
     const { mm, run } = setup();
     expect(mm.id).toBe('alpha');
-    expect(mm.capabilities).toEqual({ limitOrders: true, swaps: false, transfers: true, streams: true });
+    expect(mm.capabilities).toEqual({ limitOrders: true, swaps: false, transfers: true, streams: true, withdrawalClientIds: true });
     expect(await run(mm.loadMarket())).toEqual({
       symbol: 'BLST/USDT',
       base: 'BLST',

@@ -12,7 +12,7 @@ import type { Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { parseConfig } from '../../config/load';
 import type { BallastConfig } from '../../domain/config.schema';
-import { BinanceEmulator } from '../../sim/emulator/binance-emulator';
+import { BinanceEmulator, type EmulatorWithdrawals } from '../../sim/emulator/binance-emulator';
 import { setAutomine, setIntervalMining } from '../../sim/evm/local-chain';
 import type { PgLedgerStore } from '../../activities/ledger/pg-ledger';
 import { openTestLedger } from './ledger-db';
@@ -96,7 +96,16 @@ export async function spawnWorkerProcess(connection: Connection, o: { config: Ba
   return w;
 }
 
-export async function startProcessWorld(o: { blockMs?: number; minConfirmations?: number } = {}): Promise<ProcessWorld> {
+export async function startProcessWorld(
+  o: {
+    blockMs?: number;
+    minConfirmations?: number;
+    /** The emulators' withdrawal behaviour (history lag, no client ids). */
+    emulatorWithdrawals?: Partial<EmulatorWithdrawals>;
+    /** Further edits of the child workers' raw config (after the venues are set). */
+    configure?: (raw: Record<string, any>) => void;
+  } = {},
+): Promise<ProcessWorld> {
   const blockMs = o.blockMs ?? 250;
   const world = await startTreasuryWorld({ blockMs, ...(o.minConfirmations !== undefined ? { minConfirmations: o.minConfirmations } : {}) });
   const apiKey = randomBytes(16).toString('hex');
@@ -107,7 +116,7 @@ export async function startProcessWorld(o: { blockMs?: number; minConfirmations?
   const dir = mkdtempSync(join(tmpdir(), 'ballast-faults-'));
   try {
     const emulator = async (backend: TreasuryWorld['alpha']) => {
-      const emu = new BinanceEmulator({ backend, accounts: [{ account: ACCOUNT, apiKey, secret }], host: '127.0.0.1', port: 0, requiredConfirmations: o.minConfirmations ?? 2 });
+      const emu = new BinanceEmulator({ backend, accounts: [{ account: ACCOUNT, apiKey, secret }], host: '127.0.0.1', port: 0, requiredConfirmations: o.minConfirmations ?? 2, ...(o.emulatorWithdrawals ? { withdrawals: o.emulatorWithdrawals } : {}) });
       const addr = await emu.start();
       started.push(emu);
       return { emu, port: addr.port };
@@ -123,6 +132,7 @@ export async function startProcessWorld(o: { blockMs?: number; minConfirmations?
       .filter((v) => v.id === 'alpha' || v.id === 'bravo')
       .map((v) => ({ ...v, emulatorPort: v.id === 'alpha' ? alpha.port : bravo.port }));
     raw.simulation = { scenario: 'demo', host: '127.0.0.1', port: 1, chainPort, ballast: { account: ACCOUNT, base: '0', quote: '0' } };
+    o.configure?.(raw);
     const configFile = join(dir, 'config.json');
     const config = parseConfig(raw, configFile);
     writeFileSync(configFile, JSON.stringify(config, null, 2));

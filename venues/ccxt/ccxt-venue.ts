@@ -53,6 +53,11 @@ export interface CcxtVenueConfig {
   reconnectMs?: { min: number; max: number };
   /** Levels a side in streamed books (default 50). */
   streamDepth?: number;
+  /**
+   * false: never send the exchange's client withdrawal id, even where it has one (an exchange whose
+   * id does not de-duplicate; tests of the generic path). Default: sent where WITHDRAW_KEY_PARAM has one.
+   */
+  withdrawalClientIds?: boolean;
   now?: () => number;
 }
 
@@ -76,6 +81,8 @@ export class CcxtVenue implements VenueAdapter {
   private readonly secrets: string[];
   private readonly streams?: CcxtStreams;
   private marketPromise?: Promise<Market>;
+  /** The client withdrawal id parameter sent with withdrawals (undefined: the exchange has none, or it is off). */
+  private readonly withdrawKeyParam?: string;
   private rulesCache?: { rules: MarketRules; p: Precision };
   /** venueOrderId → clientOrderId, learnt from orders (trade lists do not carry client ids). */
   private readonly clientIds = new Map<string, string>();
@@ -102,7 +109,8 @@ export class CcxtVenue implements VenueAdapter {
     rewriteApiUrls(this.exchange.urls, cfg.restUrl, cfg.wsUrl);
     guardAnswers(this.exchange, RAW_CHECKS[cfg.exchangeId]);
     const streams = pro !== undefined && this.exchange.has.watchOrderBook === true;
-    this.capabilities = { limitOrders: true, swaps: false, transfers: this.exchange.has.withdraw === true, streams };
+    this.withdrawKeyParam = cfg.withdrawalClientIds === false ? undefined : WITHDRAW_KEY_PARAM[cfg.exchangeId];
+    this.capabilities = { limitOrders: true, swaps: false, transfers: this.exchange.has.withdraw === true, streams, withdrawalClientIds: this.withdrawKeyParam !== undefined };
     if (streams) {
       this.streams = new CcxtStreams({
         venue: this.id,
@@ -307,10 +315,13 @@ export class CcxtVenue implements VenueAdapter {
     if (!/^\d+(\.\d+)?$/.test(req.amount) || new D(req.amount).lte(0)) {
       throw new VenueError('VENUE.INVALID_ORDER', this.id, `withdraw: amount must be a positive decimal, got "${req.amount}"`);
     }
-    // Idempotency: a withdrawal already made under this key is the answer, whatever the exchange supports.
-    const before = await this.findWithdrawal(req.asset, req.idempotencyKey);
-    if (before) return before;
-    const keyParam = WITHDRAW_KEY_PARAM[this.cfg.exchangeId];
+    // Idempotency: a withdrawal already made under this key is the answer. Without client ids no
+    // history entry carries our key: the caller's intents and lookup (treasury activities) stand in.
+    const keyParam = this.withdrawKeyParam;
+    if (keyParam) {
+      const before = await this.findWithdrawal(req.asset, req.idempotencyKey);
+      if (before) return before;
+    }
     const params: Record<string, unknown> = { network: req.network, ...(keyParam ? { [keyParam]: req.idempotencyKey } : {}) };
     const amount = this.exact('amount', req.amount, (n) => this.exchange.currencyToPrecision(req.asset, n));
     // The memo goes as ccxt's unified `tag` (Binance: addressTag), the network as ccxt's network code.
@@ -320,12 +331,12 @@ export class CcxtVenue implements VenueAdapter {
     const after = await this.findWithdrawal(req.asset, req.idempotencyKey, id);
     // The history may lag the apply call: report what we asked for, pending.
     return (
-      after ?? { id, type: 'withdrawal', asset: req.asset, amount: fmt(req.amount), fee: '0', address: req.address, network: req.network, ...(req.memo !== undefined ? { memo: req.memo } : {}), confirmations: 0, status: 'pending', idempotencyKey: req.idempotencyKey, timestamp: this.now() }
+      after ?? { id, type: 'withdrawal', asset: req.asset, amount: fmt(req.amount), fee: '0', address: req.address, network: req.network, ...(req.memo !== undefined ? { memo: req.memo } : {}), confirmations: 0, status: 'pending', ...(keyParam ? { idempotencyKey: req.idempotencyKey } : {}), timestamp: this.now() }
     );
   }
 
   private async findWithdrawal(asset: string, key: string, id?: string): Promise<TransferRecord | undefined> {
-    const keyParam = WITHDRAW_KEY_PARAM[this.cfg.exchangeId];
+    const keyParam = this.withdrawKeyParam;
     const list = await this.transfers('fetchWithdrawals', asset, undefined, keyParam ? { [keyParam]: key } : {});
     return list.find((t) => t.idempotencyKey === key || (id !== undefined && t.id === id));
   }

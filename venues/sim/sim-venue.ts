@@ -34,7 +34,7 @@ export interface SimVenueOptions {
 
 export class SimVenue implements VenueAdapter {
   readonly id: string;
-  readonly capabilities: VenueCapabilities = { limitOrders: true, swaps: false, transfers: true, streams: true };
+  readonly capabilities: VenueCapabilities = { limitOrders: true, swaps: false, transfers: true, streams: true, withdrawalClientIds: true };
   private readonly streamDepth: number;
   private readonly unsubscribers = new Set<Unsubscribe>();
 
