@@ -26,6 +26,12 @@ const durationMs = env.BENCH_DURATION ? parseDurationMs(env.BENCH_DURATION) : un
 const priceAction: PriceActionRun = env.BENCH_PA ? (JSON.parse(env.BENCH_PA) as PriceActionRun) : PRICE_ACTION_DEFAULTS;
 /** BENCH_STRATEGIES=ballast,ballast-pa skips the others (the goal's ratio needs ballast and ballast-pa). */
 const STRATEGIES = (env.BENCH_STRATEGIES ?? 'none,ballast,ballast-pa').split(',') as StrategyName[];
+/**
+ * BENCH_ORACLE_MIN=5: an upper-bound study, not Ballast's trigger — the monitor never raises SELL_OFF
+ * itself; one is handed to the coordinator this many minutes after the whale starts (found in the
+ * ballast run), so the only buyback is a perfectly timed one with the whole episode budget.
+ */
+const ORACLE_MIN = env.BENCH_ORACLE_MIN === undefined ? undefined : Number(env.BENCH_ORACLE_MIN);
 /** BENCH_TRACE=1 prints each run's sell-off episodes (deepest point, when) and every buyback / liquidation. */
 const TRACE = env.BENCH_TRACE === '1';
 const GOAL_RATIO = 0.3;
@@ -186,6 +192,23 @@ function trace(r: StrategyResult, start: number): void {
   }
 }
 
+/** `ballast`, then `ballast-pa` whose only trigger is a SELL_OFF handed in `delayMin` after the whale started. */
+async function oracleRuns(common: Omit<Parameters<typeof runBacktest>[0], 'strategies' | 'priceAction'>, scenario: ReturnType<typeof loadScenario>, delayMin: number): Promise<StrategyResult[]> {
+  const [base] = await runBacktest({ ...common, strategies: ['ballast'], priceAction });
+  const t0 = Date.parse(scenario.startTime);
+  const starts = base!.scorecard.venues.flatMap((v) => v.episodes.filter((e) => e.label.startsWith('whale')).map((e) => (e.startMs >= 1e12 ? e.startMs - t0 : e.startMs)));
+  if (starts.length === 0) throw new Error('oracle: no whale episode in the ballast run');
+  const venueId = scenario.venues.find((v) => v.kind === 'cex')!.id;
+  const never = { enter: 1e9, exit: 1e8, minDurationMs: 0, cooldownMs: 0 };
+  const oracle: PriceActionRun = {
+    ...priceAction,
+    imbalance: { ...(priceAction.imbalance ?? {}), SELL_OFF: never },
+    inject: [{ afterMs: Math.min(...starts) + delayMin * 60_000, event: { type: 'raised', venueId, kind: 'SELL_OFF', value: 99 } }],
+  };
+  const [pa] = await runBacktest({ ...common, strategies: ['ballast-pa'], priceAction: oracle });
+  return [base!, pa!];
+}
+
 async function main(): Promise<void> {
   const config = loadConfig();
   const rows: Row[] = [];
@@ -194,7 +217,8 @@ async function main(): Promise<void> {
     const scenario = loadScenario(name);
     for (const seed of seeds) {
       const t0 = performance.now();
-      const rs = await runBacktest({ scenario, config, strategies: STRATEGIES, seed, ...(durationMs !== undefined ? { durationMs } : {}), ...backtestHooks(), priceAction });
+      const common = { scenario, config, seed, ...(durationMs !== undefined ? { durationMs } : {}), ...backtestHooks() };
+      const rs = ORACLE_MIN === undefined ? await runBacktest({ ...common, strategies: STRATEGIES, priceAction }) : await oracleRuns(common, scenario, ORACLE_MIN);
       for (const r of rs) rows.push(rowOf(name, seed, r, scenario));
       if (TRACE) for (const r of rs) trace(r, Date.parse(scenario.startTime));
       const last = rows.slice(-rs.length);

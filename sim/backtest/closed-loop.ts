@@ -65,6 +65,12 @@ export type PriceActionRun = Omit<PriceActionSetup, 'pool'> & {
   imbalance?: Partial<ImbalanceConfig>;
   /** The monitor's taker-flow window for ONE_SIDED_SELLING / _BUYING in this run (default 5 min). */
   flowWindowMs?: number;
+  /**
+   * Experiments only (bench/price-action.bench.ts BENCH_ORACLE_MIN): imbalance events handed to the
+   * coordinator at fixed offsets from the run's start, as if the monitor had raised them — e.g. a
+   * SELL_OFF when the whale starts, to measure what a perfectly timed buyback can do.
+   */
+  inject?: { afterMs: number; event: Omit<ImbalanceEvent, 'at'> }[];
 };
 
 /** What Ballast's pool liquidity reports at the end of a run (quote currency, floats: model math). */
@@ -177,9 +183,17 @@ export class ClosedLoop {
     const pa = this.opts.priceAction;
     if (pa && this.durable) {
       if (!this.durable.enablePriceAction) throw new Error('priceAction: the durable plane cannot run price action');
-      const { pool: onPool, imbalance: _thresholds, flowWindowMs: _window, ...rest } = pa;
+      const { pool: onPool, imbalance: _thresholds, flowWindowMs: _window, inject, ...rest } = pa;
       const pool = onPool === false ? undefined : Object.values(w.runner.venues).find((v): v is AmmVenue => v instanceof AmmVenue && config.venues.some((c) => c.kind === 'amm' && c.id === v.id));
       this.durable.enablePriceAction({ ...rest, ...(pool ? { pool } : {}) });
+      const t0 = clock.now();
+      for (const x of inject ?? []) {
+        clock.schedule(x.afterMs, () => {
+          const e: ImbalanceEvent = { ...x.event, at: t0 + x.afterMs };
+          this.imbalances.push(e);
+          this.durable?.onImbalance(e);
+        });
+      }
     }
     const monitor = new ImbalanceMonitor(
       engine.market,
