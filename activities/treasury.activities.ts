@@ -78,7 +78,8 @@ export function createTreasuryActivities(deps: TreasuryDeps) {
   /**
    * USD per unit of an asset for the caps, read fresh on every call (domain/treasury/cap-price.ts): 1 for
    * a stablecoin, the cross-venue fair value over every CEX venue's book for the token, refused
-   * (TRANSFER.NO_PRICE) for anything else. The source venue plays no part (a requester picks it).
+   * (TRANSFER.NO_PRICE) for anything else. The source venue plays no part (a requester picks it). The
+   * token with no usable book right now fails retryably (the same code): a book outage passes.
    */
   async function priceUsd(asset: string): Promise<string> {
     const setup = { token: deps.config.asset.symbol, quote: deps.config.asset.quote, stablecoins: DEFAULT_STABLECOINS, maxAgeMs: CAP_PRICE_MAX_AGE_MS };
@@ -97,6 +98,9 @@ export function createTreasuryActivities(deps: TreasuryDeps) {
       );
     }
     const r = capPrice(asset, books, setup, deps.now());
+    // The token has a price source; no usable book right now (venues down, books stale) may pass: the
+    // activity's retries ask again. Any other asset has none, and no retry gives it one.
+    if (!r.ok && token) throw ApplicationFailure.retryable(r.message, r.code);
     if (!r.ok) fail(r.code, r.message);
     if (token) deps.logger.info({ asset, priceUsd: r.priceUsd, venues: r.venues, excluded: r.excluded }, 'cap price: cross-venue fair value');
     return r.priceUsd;

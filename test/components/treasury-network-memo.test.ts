@@ -199,4 +199,11 @@ describe('whitelist network and memo, ccxt → Binance emulator → SimExchange'
     expect(lost.memo).toBeUndefined();
     expect((await bravo.fetchBalances(MM.account)).find((b) => b.asset === 'USDT')?.free).toBe('100'); // only the first transfer's
   });
+
+  it('caps with no price: the token with no usable book fails retryably (an outage passes), an asset with no source does not', async () => {
+    const acts = activities();
+    // No one quotes BLST on these two exchanges: no usable book for the cross-venue fair value.
+    await expect(acts.prepareTransfer({ asset: 'BLST', fromVenue: 'alpha', to: { wallet: 'cold-wallet' } })).rejects.toMatchObject({ type: 'TRANSFER.NO_PRICE', nonRetryable: false });
+    await expect(acts.prepareTransfer({ asset: 'XYZ', fromVenue: 'alpha', to: { wallet: 'cold-wallet' } })).rejects.toMatchObject({ type: 'TRANSFER.NO_PRICE', nonRetryable: true });
+  });
 });
