@@ -5,7 +5,7 @@
 // process group, a one-venue scenario without a chain, the suite's dev server (TEMPORAL_ADDRESS).
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
@@ -40,16 +40,19 @@ describe('npm start, Ctrl-C to the process group', () => {
   let dir: string;
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'ballast-shutdown-'));
+    chmodSync(dir, 0o755); // the ledger's PostgreSQL (the postgres user, under root) must get through
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('the quoting worker cancels its orders before the market stops', async () => {
     const scenarioFile = join(dir, 'scenario.yaml');
     writeFileSync(scenarioFile, stringify(scenario()));
-    const ports = { api: await freePort(), market: await freePort(), chain: await freePort(), alpha: await freePort() };
+    const ports = { api: await freePort(), market: await freePort(), chain: await freePort(), alpha: await freePort(), ledger: await freePort() };
     const config = parse(readFileSync(join(ROOT, 'config', 'demo.yaml'), 'utf8')) as Record<string, any>;
     config.temporal = { ...config.temporal, address: temporalAddress(), taskQueue: uniqueId('shutdown'), dataDir: join(dir, 'data') };
     config.api = { host: '127.0.0.1', port: ports.api };
+    // Its own embedded ledger server: not the repository's data/ledger-pg on the default port 5433.
+    config.ledger = { embedded: { dataDir: join(dir, 'ledger-pg'), port: ports.ledger } };
     config.venues = (config.venues as { id: string }[]).filter((v) => v.id === 'alpha').map((v) => ({ ...v, emulatorPort: ports.alpha }));
     config.simulation = { ...config.simulation, scenario: scenarioFile, port: ports.market, chainPort: ports.chain };
     const configFile = join(dir, 'config.yaml');
