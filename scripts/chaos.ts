@@ -160,6 +160,7 @@ class Chaos {
   private logOffsets = new Map<string, number>();
   private arrived = new Set<string>();
   private dir = mkdtempSync(join(tmpdir(), 'ballast-chaos-'));
+  private pgDir: string | undefined;
   private readonly log = createLogger({ name: 'chaos', level: process.env.CHAOS_LOG_LEVEL ?? 'warn' });
 
   constructor(private readonly o: Options) {}
@@ -177,7 +178,9 @@ class Chaos {
 
   async start(): Promise<void> {
     const t0 = Date.now();
-    this.pg = await startEmbeddedPostgres({ dir: join(this.dir, 'pg'), port: await freePort(), fast: true, detached: false });
+    // Its own temp folder (as the integration setup does): run as root, the server's user must reach it.
+    this.pgDir = mkdtempSync(join(tmpdir(), 'ballast-chaos-pg-'));
+    this.pg = await startEmbeddedPostgres({ dir: this.pgDir, port: await freePort(), fast: true, detached: false });
     process.env.BALLAST_TEST_PG_ADMIN_URL = this.pg.adminUrl;
     this.serverOptions = { binary: findTemporalBinary({ log: this.log }).path, port: await freePort(), headless: true, dbFile: join(this.dir, 'temporal.sqlite'), logFile: join(this.dir, 'temporal.log'), log: this.log };
     this.server = await startDevServer(this.serverOptions);
@@ -206,10 +209,10 @@ class Chaos {
   }
 
   private async connect(): Promise<void> {
-    const old = this.conn;
+    // The previous connection is left open: closing it while its calls retry a restarted server
+    // throws "Channel has been shut down" from a timer.
     this.conn = await Connection.connect({ address: this.server.address });
     this.client = new Client({ connection: this.conn, namespace: this.pw.config.temporal.namespace, dataConverter: ballastDataConverter(process.env) ?? {} });
-    if (old) void old.close().catch(() => undefined);
   }
 
   /** A Temporal call that rides out a dev-server restart (retries for up to 90 s). */
@@ -370,8 +373,11 @@ class Chaos {
         detail = `${venue}:${route.name}x${times}${kind === 'http5xx' ? `:${status}` : ''}`;
       } else if (kind === 'chain-stall') {
         detail = `${between(rng, 2, 8)}s`;
+      } else if (kind === 'kill9-in-withdraw') {
+        // Armed from the start; fires at the n-th withdrawal the venue accepts.
+        detail = `#${between(rng, 1, this.o.concurrency)}`;
       }
-      faults.push({ kind, atMs, detail });
+      faults.push({ kind, atMs: kind === 'kill9-in-withdraw' ? 0 : atMs, detail });
     }
     faults.sort((a, b) => a.atMs - b.atMs);
     return { workflows, faults };
@@ -384,20 +390,23 @@ class Chaos {
         await this.killWorker();
         return;
       case 'kill9-in-withdraw': {
-        // The venue has made the withdrawal when it builds its answer: the worker dies right there.
+        // The venue has made the n-th withdrawal when it builds its answer: the worker dies right there.
+        const nth = Number(f.detail.replace('#', ''));
+        let seen = 0;
         const remove = this.pw.emulators.alpha.faults.inject(
           {
             kind: 'mutate',
             mutate: (body) => {
+              seen += 1;
               const w = this.worker;
-              if (this.alive(w)) {
+              if (seen === nth && this.alive(w)) {
                 w!.child.kill('SIGKILL');
                 void w!.exited.then(() => this.ensureWorker()).catch((e: Error) => this.progress(`chaos: respawn failed: ${e.message}`));
               }
               return body;
             },
           },
-          { method: 'POST', path: WITHDRAW_APPLY, times: 1 },
+          { method: 'POST', path: WITHDRAW_APPLY },
         );
         disarm.push(remove);
         return;
@@ -573,7 +582,10 @@ class Chaos {
     this.provider?.destroy();
     await this.server?.stop().catch(() => undefined);
     await this.pg?.stop().catch(() => undefined);
-    if (!process.env.BALLAST_KEEP_TEST_FILES) rmSync(this.dir, { recursive: true, force: true });
+    if (!process.env.BALLAST_KEEP_TEST_FILES) {
+      rmSync(this.dir, { recursive: true, force: true });
+      if (this.pgDir) rmSync(this.pgDir, { recursive: true, force: true });
+    }
   }
 }
 
