@@ -57,6 +57,8 @@ interface Options {
   stuckMs: number;
   selfCheck: boolean;
   faults: FaultKind[];
+  /** Stop starting runs after this long (the summary then says how many ran). */
+  maxMinutes?: number;
 }
 
 function parseOptions(args: string[]): Options {
@@ -83,6 +85,7 @@ function parseOptions(args: string[]): Options {
     stuckMs: int('stuck-s', 120, 10, 3600) * 1000,
     selfCheck: args.includes('--self-check'),
     faults: faults as FaultKind[],
+    ...(option(args, 'max-minutes') !== undefined ? { maxMinutes: int('max-minutes', 60, 1, 10_000) } : {}),
   };
 }
 
@@ -544,8 +547,41 @@ class Chaos {
     return r;
   }
 
+  /**
+   * End-to-end proof that the scan sees what this world writes: a canary value in a withdrawal's
+   * `reason` (an encrypted input payload on the real server; the amount is over the per-transfer
+   * cap, so the policy refuses it before anything is reserved) must be invisible in the raw history
+   * and found in the decoded one; a canary line in the world's log folder must be found by the log scan.
+   */
+  async canary(): Promise<string[]> {
+    const value = randomBytes(24).toString('hex');
+    const canary: Secret[] = [{ name: 'canary', value }];
+    const failures: string[] = [];
+    const logFile = join(this.pw.dir, 'canary.log');
+    writeFileSync(logFile, `{"level":30,"msg":"canary ${value}"}\n`);
+    if (!this.scanLogs(canary, false).some((h) => h.where.endsWith('canary.log'))) failures.push('the log scan missed a canary line in the world\'s log folder');
+    rmSync(logFile, { force: true });
+    const workflowId = `withdrawal:chaos-canary-${randomBytes(4).toString('hex')}`;
+    await this.temporal(
+      (c) =>
+        c.workflow.start(withdrawal, {
+          taskQueue: this.pw.config.temporal.taskQueue,
+          workflowId,
+          args: [{ requestId: workflowId.slice('withdrawal:'.length), asset: 'BLST', amount: '2000000', fromVenue: 'alpha', toWallet: 'cold-wallet', requester: 'alice@ops', reason: `canary ${value}` }],
+        }),
+      'start the canary',
+    );
+    const deadline = Date.now() + 60_000;
+    while ((await this.endOf(workflowId)) === 'running' && Date.now() < deadline) await sleep(250);
+    const history = await this.temporal((c) => c.workflow.getHandle(workflowId).fetchHistory(), 'canary history');
+    if (findSecrets((await decodeHistoryText(history, undefined)).text, canary, 'raw').length > 0) failures.push('the canary is readable in the raw history: payloads are not encrypted');
+    if (findSecrets((await decodeHistoryText(history, this.codec)).text, canary, 'decoded').length !== 1) failures.push('the history scan missed the canary in the decoded history');
+    if ((await this.pw.ledger.entries({ workflowId })).length > 0) failures.push('the canary withdrawal reached the ledger');
+    return failures;
+  }
+
   /** New text in the worker logs and the dev server's log since the last scan (with an overlap). */
-  private scanLogs(): SecretHit[] {
+  private scanLogs(secrets: readonly Secret[] = this.secrets, advance = true): SecretHit[] {
     const files = [
       this.serverOptions.logFile,
       ...readdirSync(this.pw.dir)
@@ -565,8 +601,8 @@ class Chaos {
       } finally {
         closeSync(fd);
       }
-      this.logOffsets.set(f, size);
-      hits.push(...findSecrets(buf.toString('utf8'), this.secrets, `log ${f}`));
+      if (advance) this.logOffsets.set(f, size);
+      hits.push(...findSecrets(buf.toString('utf8'), secrets, `log ${f}`));
     }
     return hits;
   }
@@ -609,7 +645,7 @@ async function main(): Promise<number> {
     o = parseOptions(process.argv.slice(2));
   } catch (e) {
     if (e instanceof UsageError) {
-      process.stderr.write(`${e.message}\nusage: npm run chaos -- [--runs N] [--seed S] [--concurrency K] [--stuck-s S] [--faults kill9,server-restart,…] [--json] [--self-check]\n`);
+      process.stderr.write(`${e.message}\nusage: npm run chaos -- [--runs N] [--seed S] [--concurrency K] [--stuck-s S] [--faults kill9,server-restart,…] [--max-minutes M] [--json] [--self-check]\n`);
       return 2;
     }
     throw e;
@@ -623,26 +659,10 @@ async function main(): Promise<number> {
   const started = new Date();
   const results: RunResult[] = [];
   let fatal: string | undefined;
-  let interrupted = false;
-  process.once('SIGINT', () => (interrupted = true));
-  try {
-    await chaos.start();
-    for (let run = 1; run <= o.runs && !interrupted; run++) {
-      const r = await chaos.runOnce(run);
-      results.push(r);
-      if (!o.json) {
-        process.stdout.write(`${line(r)}\n`);
-        for (const p of r.problems) process.stdout.write(`    ${p.workflowId}: ${p.problems.join('; ')}\n`);
-        for (const h of r.secrets) process.stdout.write(`    SECRET ${h.secret} in ${h.where}\n`);
-      }
-    }
-  } catch (e) {
-    fatal = (e as Error).stack ?? String(e);
-  } finally {
-    await chaos.stop();
-  }
+  const outDir = resolve(__dirname, '..', 'data', 'chaos');
+  const outFile = join(outDir, `${started.toISOString().replace(/[:.]/g, '-')}.json`);
   const sum = (f: (r: RunResult) => number) => results.reduce((s, r) => s + f(r), 0);
-  const summary = {
+  const summarize = () => ({
     startedAt: started.toISOString(),
     seed: o.seed,
     concurrency: o.concurrency,
@@ -663,12 +683,44 @@ async function main(): Promise<number> {
     seconds: Math.round((Date.now() - started.getTime()) / 1000),
     ...(fatal !== undefined ? { fatal } : {}),
     perRun: results,
-  };
+  });
+  /** The summary so far (after every run, so an interrupted command leaves its figures). */
+  function writeSummary(final: boolean) {
+    const s = summarize();
+    mkdirSync(outDir, { recursive: true });
+    writeFileSync(outFile, `${JSON.stringify({ ...s, final }, null, 2)}\n`);
+    return s;
+  }
+
+  let interrupted = false;
+  process.once('SIGINT', () => (interrupted = true));
+  try {
+    await chaos.start();
+    const canary = await chaos.canary();
+    if (canary.length > 0) throw new Error(`secret scan canary failed: ${canary.join('; ')}`);
+    if (!o.json) process.stderr.write('chaos: canary found in a decoded history (not in the raw one) and in a log file: the secret scan is live\n');
+    const budgetEnd = o.maxMinutes !== undefined ? Date.now() + o.maxMinutes * 60_000 : Infinity;
+    for (let run = 1; run <= o.runs && !interrupted; run++) {
+      if (Date.now() > budgetEnd) {
+        fatal = `stopped by --max-minutes ${o.maxMinutes} after ${results.length} run(s)`;
+        break;
+      }
+      const r = await chaos.runOnce(run);
+      results.push(r);
+      writeSummary(false);
+      if (!o.json) {
+        process.stdout.write(`${line(r)}\n`);
+        for (const p of r.problems) process.stdout.write(`    ${p.workflowId}: ${p.problems.join('; ')}\n`);
+        for (const h of r.secrets) process.stdout.write(`    SECRET ${h.secret} in ${h.where}\n`);
+      }
+    }
+  } catch (e) {
+    fatal = (e as Error).stack ?? String(e);
+  } finally {
+    await chaos.stop();
+  }
+  const summary = writeSummary(true);
   const goal = fatal === undefined && summary.runs === o.runs && summary.runsPassed === o.runs;
-  const outDir = resolve(__dirname, '..', 'data', 'chaos');
-  mkdirSync(outDir, { recursive: true });
-  const outFile = join(outDir, `${started.toISOString().replace(/[:.]/g, '-')}.json`);
-  writeFileSync(outFile, `${JSON.stringify(summary, null, 2)}\n`);
   if (o.json) process.stdout.write(`${JSON.stringify({ ...summary, goalMet: goal, file: outFile })}\n`);
   else {
     process.stdout.write(
