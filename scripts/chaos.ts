@@ -46,7 +46,7 @@ const ROUTES: { name: string; path: string | RegExp }[] = [
   { name: 'sapi/*', path: /^\/sapi\// },
   { name: 'any', path: /.*/ },
 ];
-const FAULT_KINDS = ['kill9', 'kill9-in-withdraw', 'server-restart', 'http5xx', 'timeout', 'rate-limit', 'chain-stall'] as const;
+const FAULT_KINDS = ['kill9', 'kill9-in-withdraw', 'server-restart', 'http5xx', 'lost-answer', 'malformed', 'timeout', 'rate-limit', 'chain-stall'] as const;
 type FaultKind = (typeof FAULT_KINDS)[number];
 
 interface Options {
@@ -124,6 +124,8 @@ interface PlannedFault {
   kind: FaultKind;
   atMs: number;
   detail: string;
+  /** How often an armed fault on the withdraw call fired (kill9-in-withdraw, lost-answer). */
+  fired?: number;
 }
 
 export interface RunResult {
@@ -368,9 +370,10 @@ class Chaos {
       const kind = pick(rng, this.o.faults);
       const atMs = between(rng, 0, 6000);
       let detail = '';
-      if (kind === 'http5xx' || kind === 'timeout' || kind === 'rate-limit') {
-        const route = pick(rng, ROUTES);
-        const venue = rng() < 0.8 ? 'alpha' : 'bravo';
+      if (kind === 'http5xx' || kind === 'timeout' || kind === 'rate-limit' || kind === 'lost-answer' || kind === 'malformed') {
+        // A lost answer: the venue made the withdrawal, the client gets a 500 instead of its record.
+        const route = kind === 'lost-answer' ? ROUTES[0]! : pick(rng, ROUTES);
+        const venue = kind === 'lost-answer' || rng() < 0.8 ? 'alpha' : 'bravo';
         const times = kind === 'timeout' ? between(rng, 1, 2) : between(rng, 1, 4);
         const status = pick(rng, [500, 502, 503, 504]);
         detail = `${venue}:${route.name}x${times}${kind === 'http5xx' ? `:${status}` : ''}`;
@@ -380,7 +383,8 @@ class Chaos {
         // Armed from the start; fires at the n-th withdrawal the venue accepts.
         detail = `#${between(rng, 1, this.o.concurrency)}`;
       }
-      faults.push({ kind, atMs: kind === 'kill9-in-withdraw' ? 0 : atMs, detail });
+      // Faults on the withdraw call itself are armed from the start (the calls come in the first seconds).
+      faults.push({ kind, atMs: kind === 'kill9-in-withdraw' || kind === 'lost-answer' ? 0 : atMs, detail });
     }
     faults.sort((a, b) => a.atMs - b.atMs);
     return { workflows, faults };
@@ -403,6 +407,7 @@ class Chaos {
               seen += 1;
               const w = this.worker;
               if (seen === nth && this.alive(w)) {
+                f.fired = (f.fired ?? 0) + 1;
                 w!.child.kill('SIGKILL');
                 void w!.exited.then(() => this.ensureWorker()).catch((e: Error) => this.progress(`chaos: respawn failed: ${e.message}`));
               }
@@ -428,8 +433,16 @@ class Chaos {
         const [routeName, timesStr] = rest.split('x') as [string, string];
         const route = ROUTES.find((r) => r.name === routeName)!;
         const times = Number(timesStr.split(':')[0]);
+        const lostAnswer = (): never => {
+          f.fired = (f.fired ?? 0) + 1;
+          throw new Error('chaos: the answer was lost after the venue acted');
+        };
         const fault =
-          f.kind === 'http5xx'
+          f.kind === 'lost-answer'
+            ? { kind: 'mutate' as const, mutate: lostAnswer }
+            : f.kind === 'malformed'
+              ? { kind: 'malformed-json' as const }
+              : f.kind === 'http5xx'
             ? { kind: 'http' as const, status: Number(f.detail.split(':')[2]), body: '<html><body>502 Bad Gateway</body></html>' }
             : f.kind === 'timeout'
               ? { kind: 'stall' as const }
@@ -537,7 +550,7 @@ class Chaos {
       conservationOk: lines.every((l) => l.ok),
       secrets: hits,
       undecodedPayloads: undecoded,
-      faults: [...faults.map((f) => `${f.kind}${f.detail ? `(${f.detail})` : ''}@${(f.atMs / 1000).toFixed(1)}s`), ...faultErrors.map((e) => `FAULT-ERROR ${e}`)],
+      faults: [...faults.map((f) => `${f.kind}${f.detail ? `(${f.detail})` : ''}@${(f.atMs / 1000).toFixed(1)}s${f.kind === 'kill9-in-withdraw' || f.kind === 'lost-answer' ? `[fired ${f.fired ?? 0}]` : ''}`), ...faultErrors.map((e) => `FAULT-ERROR ${e}`)],
       problems: verdicts.filter((v) => v.problems.length > 0).map((v) => ({ workflowId: v.workflowId, problems: v.problems })),
       settled,
       seconds: Math.round((Date.now() - t0) / 100) / 10,
