@@ -46,7 +46,7 @@ const ROUTES: { name: string; path: string | RegExp }[] = [
   { name: 'sapi/*', path: /^\/sapi\// },
   { name: 'any', path: /.*/ },
 ];
-const FAULT_KINDS = ['kill9', 'kill9-in-withdraw', 'server-restart', 'http5xx', 'lost-answer', 'malformed', 'timeout', 'rate-limit', 'chain-stall'] as const;
+const FAULT_KINDS = ['kill9', 'kill9-in-withdraw', 'server-restart', 'http5xx', 'lost-answer', 'malformed', 'timeout', 'rate-limit', 'chain-stall', 'withdraw-outage'] as const;
 type FaultKind = (typeof FAULT_KINDS)[number];
 
 interface Options {
@@ -379,12 +379,15 @@ class Chaos {
         detail = `${venue}:${route.name}x${times}${kind === 'http5xx' ? `:${status}` : ''}`;
       } else if (kind === 'chain-stall') {
         detail = `${between(rng, 2, 8)}s`;
+      } else if (kind === 'withdraw-outage') {
+        // Long enough that the withdraw activity gives up (8 attempts): the transfers fail and compensate.
+        detail = `${between(rng, 50, 70)}s`;
       } else if (kind === 'kill9-in-withdraw') {
         // Armed from the start; fires at the n-th withdrawal the venue accepts.
         detail = `#${between(rng, 1, this.o.concurrency)}`;
       }
       // Faults on the withdraw call itself are armed from the start (the calls come in the first seconds).
-      faults.push({ kind, atMs: kind === 'kill9-in-withdraw' || kind === 'lost-answer' ? 0 : atMs, detail });
+      faults.push({ kind, atMs: kind === 'kill9-in-withdraw' || kind === 'lost-answer' || kind === 'withdraw-outage' ? 0 : atMs, detail });
     }
     faults.sort((a, b) => a.atMs - b.atMs);
     return { workflows, faults };
@@ -422,6 +425,14 @@ class Chaos {
       case 'server-restart':
         await this.restartServer();
         return;
+      case 'withdraw-outage': {
+        // Alpha refuses every withdrawal with a 503 for a while (its history still answers).
+        const remove = this.pw.emulators.alpha.faults.inject({ kind: 'http', status: 503 }, { method: 'POST', path: WITHDRAW_APPLY });
+        disarm.push(remove);
+        await sleep(Number(f.detail.replace('s', '')) * 1000);
+        remove();
+        return;
+      }
       case 'chain-stall': {
         await this.pw.freezeChain();
         await sleep(Number(f.detail.replace('s', '')) * 1000);

@@ -39,7 +39,7 @@ export interface WorkflowVerdict {
   exactlyOnceViolation: boolean;
   /** Money moved that the ledger does not account for, or a reservation released while it moved. */
   lost: boolean;
-  /** Failed with nothing moved, a reservation left neither released nor booked. */
+  /** Failed with nothing moved, a reservation left neither released nor booked to suspense. */
   leakedReservation: boolean;
   problems: string[];
 }
@@ -88,8 +88,12 @@ export function judgeWorkflow(wf: WorkflowFact, ws: readonly WithdrawalFact[]): 
     }
   }
   if (wf.end === 'failed' && m.length === 0 && count('reservation') > 0 && count('release') === 0) {
-    leakedReservation = true;
-    problems.push('failed with nothing moved, reservation never released');
+    // Suspense with nothing moved is the conservative booking when the venue could not be asked
+    // (unknown outcome): the cap stays consumed, no money is missing. Without it the reservation leaked.
+    if (count('suspense') === 0) {
+      leakedReservation = true;
+      problems.push('failed with nothing moved, reservation never released');
+    }
   }
   return { workflowId: wf.workflowId, withdrawals: m.length, exactlyOnceViolation, lost, leakedReservation, problems };
 }

@@ -78,6 +78,8 @@ describe('exactly-once and lost money', () => {
   it('a failure with nothing moved must release its reservation', () => {
     expect(judgeWorkflow(wf({ end: 'failed', ledger: ['reservation'] }), []).leakedReservation).toBe(true);
     expect(judgeWorkflow(wf({ end: 'failed', ledger: ['reservation', 'release'] }), []).leakedReservation).toBe(false);
+    // Venue unreachable at compensation: booked to suspense, the cap stays consumed, nothing missing.
+    expect(judgeWorkflow(wf({ end: 'failed', ledger: ['reservation', 'suspense'] }), [])).toMatchObject({ leakedReservation: false, lost: false });
   });
 });
 
