@@ -137,6 +137,8 @@ export interface RunResult {
   exactlyOnceViolations: number;
   lost: number;
   leakedReservations: number;
+  /** Failed workflows by how the ledger closed them: released (nothing moved), suspense, reversal (refunded). */
+  booked: { released: number; suspense: number; reversal: number };
   conservation: ConservationLine[];
   conservationOk: boolean;
   secrets: SecretHit[];
@@ -525,12 +527,16 @@ class Chaos {
     const all = this.allWithdrawals();
     const verdicts: WorkflowVerdict[] = [];
     const fees: Record<string, Dec> = {};
+    const booked = { released: 0, suspense: 0, reversal: 0 };
     const addFee = (asset: string, x: string) => (fees[asset] = (fees[asset] ?? new D(0)).plus(x));
     for (const w of workflows) {
       const entries = await this.pw.ledger.entries({ workflowId: w.workflowId });
       const ws = withdrawalsOf(w, all);
       verdicts.push(judgeWorkflow({ ...w, end: ends.get(w.workflowId)!, ledger: entries.map((e) => e.kind) }, ws));
       for (const e of entries) if (e.kind === 'fee') addFee(e.asset, e.amount);
+      if (entries.some((e) => e.kind === 'suspense')) booked.suspense += 1;
+      else if (entries.some((e) => e.kind === 'reversal')) booked.reversal += 1;
+      else if (entries.some((e) => e.kind === 'release')) booked.released += 1;
       // A withdrawal booked to suspense: its venue fee is part of what suspense accounts for.
       if (entries.some((e) => e.kind === 'suspense')) for (const x of ws) if (x.status !== 'failed' && x.status !== 'canceled') addFee(x.asset, x.fee);
     }
@@ -557,6 +563,7 @@ class Chaos {
       exactlyOnceViolations: verdicts.filter((v) => v.exactlyOnceViolation).length,
       lost: verdicts.filter((v) => v.lost).length,
       leakedReservations: verdicts.filter((v) => v.leakedReservation).length,
+      booked,
       conservation: lines,
       conservationOk: lines.every((l) => l.ok),
       secrets: hits,
@@ -654,7 +661,7 @@ function line(r: RunResult): string {
   return [
     `run ${String(r.run).padStart(3)}`,
     `${r.seconds.toFixed(1).padStart(6)} s`,
-    `wf ${r.workflows} ok ${r.completed} failed ${r.failed} stuck ${r.stuck}`,
+    `wf ${r.workflows} ok ${r.completed} failed ${r.failed}${r.failed > 0 ? ` (released ${r.booked.released}, suspense ${r.booked.suspense}, reversal ${r.booked.reversal})` : ''} stuck ${r.stuck}`,
     `dup ${r.exactlyOnceViolations} lost ${r.lost} leaked ${r.leakedReservations}`,
     `conservation ${cons}`,
     `secrets ${r.secrets.length}`,
@@ -700,6 +707,7 @@ async function main(): Promise<number> {
     lost: sum((r) => r.lost),
     stuckWorkflows: sum((r) => r.stuck),
     leakedReservations: sum((r) => r.leakedReservations),
+    bookedFailures: { released: sum((r) => r.booked.released), suspense: sum((r) => r.booked.suspense), reversal: sum((r) => r.booked.reversal) },
     conservationViolations: results.filter((r) => !r.conservationOk).length,
     secretsFound: sum((r) => r.secrets.length),
     undecodedPayloads: sum((r) => r.undecodedPayloads),
@@ -750,7 +758,7 @@ async function main(): Promise<number> {
     process.stdout.write(
       [
         '',
-        `runs ${summary.runsPassed}/${summary.runs} clean (requested ${o.runs}), workflows ${summary.workflows} (completed ${summary.completed}, failed ${summary.failed}), faults ${summary.faultsInjected}, ${summary.seconds} s`,
+        `runs ${summary.runsPassed}/${summary.runs} clean (requested ${o.runs}), workflows ${summary.workflows} (completed ${summary.completed}, failed ${summary.failed}: released ${summary.bookedFailures.released}, suspense ${summary.bookedFailures.suspense}, reversal ${summary.bookedFailures.reversal}), faults ${summary.faultsInjected}, ${summary.seconds} s`,
         `exactly-once violations ${summary.exactlyOnceViolations}, lost ${summary.lost}, stuck workflows ${summary.stuckWorkflows}, leaked reservations ${summary.leakedReservations}`,
         `conservation (venues + wallets + in flight + ledger fees = start): ${summary.conservationViolations} run(s) off`,
         `secrets found in decoded histories and logs: ${summary.secretsFound} (undecodable payloads ${summary.undecodedPayloads})`,
