@@ -59,6 +59,11 @@ interface Options {
   faults: FaultKind[];
   /** Stop starting runs after this long (the summary then says how many ran). */
   maxMinutes?: number;
+  /**
+   * Negative control: in run 1, a second withdrawal for the first workflow is made straight at the
+   * venue (as a double-spending bug would); the checks must fail that run (dup, conservation).
+   */
+  sabotage: boolean;
 }
 
 function parseOptions(args: string[]): Options {
@@ -84,6 +89,7 @@ function parseOptions(args: string[]): Options {
     json: args.includes('--json'),
     stuckMs: int('stuck-s', 120, 10, 3600) * 1000,
     selfCheck: args.includes('--self-check'),
+    sabotage: args.includes('--sabotage'),
     faults: faults as FaultKind[],
     ...(option(args, 'max-minutes') !== undefined ? { maxMinutes: int('max-minutes', 60, 1, 10_000) } : {}),
   };
@@ -519,6 +525,12 @@ class Chaos {
       ends.set(w.workflowId, 'stuck');
       await this.temporal((c) => c.workflow.getHandle(w.workflowId).terminate('chaos: stuck'), `terminate ${w.workflowId}`).catch(() => undefined);
     }
+    if (this.o.sabotage && run === 1) {
+      const w = workflows[0]!;
+      const network = this.pw.world.alpha.withdrawalRecords(ACCOUNT)[0]?.network ?? 'ERC20';
+      await this.pw.world.alpha.withdraw(ACCOUNT, { asset: w.asset, amount: w.amount, address: w.address, network, idempotencyKey: `${w.workflowId}:sabotage` });
+      faultErrors.push(`SABOTAGE: a second withdrawal for ${w.workflowId} made at the venue`);
+    }
     await this.ensureWorker();
     const settled = await this.settle(60_000);
     const end = await this.holdings();
@@ -676,7 +688,7 @@ async function main(): Promise<number> {
     o = parseOptions(process.argv.slice(2));
   } catch (e) {
     if (e instanceof UsageError) {
-      process.stderr.write(`${e.message}\nusage: npm run chaos -- [--runs N] [--seed S] [--concurrency K] [--stuck-s S] [--faults kill9,server-restart,…] [--max-minutes M] [--json] [--self-check]\n`);
+      process.stderr.write(`${e.message}\nusage: npm run chaos -- [--runs N] [--seed S] [--concurrency K] [--stuck-s S] [--faults kill9,server-restart,…] [--max-minutes M] [--json] [--self-check] [--sabotage]\n`);
       return 2;
     }
     throw e;

@@ -78,9 +78,10 @@ export function judgeWorkflow(wf: WorkflowFact, ws: readonly WithdrawalFact[]): 
     if (count('transfer') !== 1) problems.push(`completed with ${count('transfer')} ledger transfers`);
   }
   if (wf.end !== 'stuck' && m.length > 0) {
-    if (count('transfer') + count('suspense') === 0) {
+    const accounted = count('transfer') + count('suspense');
+    if (m.length > accounted) {
       lost = true;
-      problems.push(`withdrawal ${m.map((w) => w.id).join(', ')} moved money; the ledger has neither a transfer nor suspense`);
+      problems.push(`${m.length} withdrawal(s) moved money (${m.map((w) => w.id).join(', ')}); the ledger accounts for ${accounted} (transfer or suspense)`);
     }
     if (count('release') > 0) {
       lost = true;
