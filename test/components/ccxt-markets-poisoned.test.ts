@@ -4,6 +4,9 @@
 // marketPromise on failure — gets the same rejection back on every later call without asking the
 // venue again. One bad exchangeInfo answer poisons the venue for the worker process's life: every
 // withdraw / withdrawalsByKey fails until the worker restarts (chaos: 6 of 6 transfers stuck, 3 runs).
+// A timed-out exchangeInfo does the same (seed 11 run 41: kill -9, then one stalled request on bravo:
+// the new worker's awaitCredited on bravo failed 56 times with the cached "request timed out"; three
+// transfers whose BLST had already arrived at bravo never completed).
 // Fix (venues/ccxt/ccxt-venue.ts, ready()'s catch): also clear `exchange.marketsLoading` (or call
 // loadMarkets(true) on the retry). This test is `it.failing` until then: it PASSES while the bug is
 // there; after the fix, drop `.failing`.
