@@ -12,7 +12,7 @@ import type { Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { parseConfig } from '../../config/load';
 import type { BallastConfig } from '../../domain/config.schema';
-import { BinanceEmulator, type EmulatorWithdrawals } from '../../sim/emulator/binance-emulator';
+import { BinanceEmulator, type BinanceEmulatorOptions, type EmulatorWithdrawals } from '../../sim/emulator/binance-emulator';
 import { setAutomine, setIntervalMining } from '../../sim/evm/local-chain';
 import type { PgLedgerStore } from '../../activities/ledger/pg-ledger';
 import { openTestLedger } from './ledger-db';
@@ -37,6 +37,10 @@ export interface ProcessWorld {
   configFile: string;
   /** The child workers' ledger: its own PostgreSQL database (BALLAST_LEDGER_URL of each child). */
   ledger: PgLedgerStore & { url: string };
+  /** The emulated venues' API credentials the worker children get (chaos scans logs and histories for them). */
+  credentials: { apiKey: string; secret: string };
+  /** Folder of the config file and the worker children's logs (removed by stop()). */
+  dir: string;
   /** Stops block production: a broadcast withdrawal stays in the mempool (0 confirmations) until resumeChain. */
   freezeChain(): Promise<void>;
   resumeChain(): Promise<void>;
@@ -96,16 +100,18 @@ export async function spawnWorkerProcess(connection: Connection, o: { config: Ba
   return w;
 }
 
-export async function startProcessWorld(
-  o: {
-    blockMs?: number;
-    minConfirmations?: number;
-    /** The emulators' withdrawal behaviour (history lag, no client ids). */
-    emulatorWithdrawals?: Partial<EmulatorWithdrawals>;
-    /** Further edits of the child workers' raw config (after the venues are set). */
-    configure?: (raw: Record<string, any>) => void;
-  } = {},
-): Promise<ProcessWorld> {
+export interface ProcessWorldOptions {
+  blockMs?: number;
+  minConfirmations?: number;
+  /** Further options of both Binance emulators (scripts/chaos.ts passes venue behaviours through here). */
+  emulator?: Partial<Omit<BinanceEmulatorOptions, 'backend' | 'accounts'>>;
+  /** The emulators' withdrawal behaviour (history lag, no client ids). */
+  emulatorWithdrawals?: Partial<EmulatorWithdrawals>;
+  /** Further edits of the child workers' raw config (after the venues are set). */
+  configure?: (raw: Record<string, any>) => void;
+}
+
+export async function startProcessWorld(o: ProcessWorldOptions = {}): Promise<ProcessWorld> {
   const blockMs = o.blockMs ?? 250;
   const world = await startTreasuryWorld({ blockMs, ...(o.minConfirmations !== undefined ? { minConfirmations: o.minConfirmations } : {}) });
   const apiKey = randomBytes(16).toString('hex');
@@ -116,7 +122,7 @@ export async function startProcessWorld(
   const dir = mkdtempSync(join(tmpdir(), 'ballast-faults-'));
   try {
     const emulator = async (backend: TreasuryWorld['alpha']) => {
-      const emu = new BinanceEmulator({ backend, accounts: [{ account: ACCOUNT, apiKey, secret }], host: '127.0.0.1', port: 0, requiredConfirmations: o.minConfirmations ?? 2, ...(o.emulatorWithdrawals ? { withdrawals: o.emulatorWithdrawals } : {}) });
+      const emu = new BinanceEmulator({ backend, accounts: [{ account: ACCOUNT, apiKey, secret }], host: '127.0.0.1', port: 0, requiredConfirmations: o.minConfirmations ?? 2, ...o.emulator, ...(o.emulatorWithdrawals ? { withdrawals: o.emulatorWithdrawals } : {}) });
       const addr = await emu.start();
       started.push(emu);
       return { emu, port: addr.port };
@@ -144,6 +150,8 @@ export async function startProcessWorld(
       config,
       configFile,
       ledger,
+      credentials: { apiKey, secret },
+      dir,
       async freezeChain() {
         await setIntervalMining(world.rpcUrl, 0);
         await setAutomine(world.rpcUrl, false);
