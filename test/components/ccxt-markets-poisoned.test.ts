@@ -7,9 +7,7 @@
 // A timed-out exchangeInfo does the same (seed 11 run 41: kill -9, then one stalled request on bravo:
 // the new worker's awaitCredited on bravo failed 56 times with the cached "request timed out"; three
 // transfers whose BLST had already arrived at bravo never completed).
-// Fix (venues/ccxt/ccxt-venue.ts, ready()'s catch): also clear `exchange.marketsLoading` (or call
-// loadMarkets(true) on the retry). This test is `it.failing` until then: it PASSES while the bug is
-// there; after the fix, drop `.failing`.
+// Fixed in venues/ccxt/ccxt-venue.ts (ready()'s catch also clears `exchange.marketsLoading`).
 import { mulberry32 } from '../../domain/rng';
 import { RealClock } from '../../hotpath/clocks';
 import { BinanceEmulator } from '../../sim/emulator/binance-emulator';
@@ -38,7 +36,7 @@ afterAll(async () => {
   clock.stop();
 });
 
-it.failing('a venue call after one malformed exchangeInfo answer asks again and succeeds (KNOWN BUG: the rejection is cached)', async () => {
+it('a venue call after one malformed exchangeInfo answer asks again and succeeds (ccxt\'s cached rejection is cleared)', async () => {
   emu.faults.inject({ kind: 'malformed-json' }, { path: '/api/v3/exchangeInfo', times: 1 });
   await expect(venue.loadMarket()).rejects.toThrow(/not valid JSON/);
   // The fault is used up: the next call must reach the venue and load the market.

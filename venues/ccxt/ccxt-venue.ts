@@ -156,7 +156,11 @@ export class CcxtVenue implements VenueAdapter {
       await this.exchange.loadMarkets();
       return this.exchange.market(this.symbol);
     }).catch((e: unknown) => {
-      this.marketPromise = undefined; // let the next call try again
+      // Let the next call try again — here and in ccxt, which otherwise keeps its rejected
+      // loadMarkets promise (exchange.marketsLoading) and hands the same failure back for the
+      // process's life: one bad exchangeInfo answer would disable the venue (found by npm run chaos).
+      this.marketPromise = undefined;
+      (this.exchange as unknown as { marketsLoading?: unknown }).marketsLoading = undefined;
       throw e;
     });
     return this.marketPromise;
