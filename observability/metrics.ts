@@ -103,7 +103,7 @@ export class BallastMetrics {
       for (const [labels, value] of f()) {
         if (!Number.isFinite(value)) continue;
         if (kind === 'gauge') (m as Gauge).set(labels, value);
-        else if (value > 0) (m as Counter).inc(labels, value);
+        else if (value >= 0) (m as Counter).inc(labels, value);
       }
     }
   }
