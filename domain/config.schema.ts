@@ -261,12 +261,15 @@ export const ApiSchema = z
   .object({ host: z.string().min(1).default('127.0.0.1'), port: z.number().int().min(1).max(65535).default(3000) })
   .strict();
 
-/** Where the Temporal worker and the quoting worker serve /metrics (the API serves its own on api.port). */
+/**
+ * Where the Temporal worker and the quoting worker serve /metrics (the API serves its own on api.port).
+ * Port 0 takes any free port (tests; the process logs the URL).
+ */
 export const MetricsSchema = z
   .object({
     host: z.string().min(1).default('127.0.0.1'),
-    workerPort: z.number().int().min(1).max(65535).default(9464),
-    quotingPort: z.number().int().min(1).max(65535).default(9465),
+    workerPort: z.number().int().min(0).max(65535).default(9464),
+    quotingPort: z.number().int().min(0).max(65535).default(9465),
   })
   .strict();
 

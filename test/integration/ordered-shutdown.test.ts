@@ -50,6 +50,7 @@ describe('npm start, Ctrl-C to the process group', () => {
     const config = parse(readFileSync(join(ROOT, 'config', 'demo.yaml'), 'utf8')) as Record<string, any>;
     config.temporal = { ...config.temporal, address: temporalAddress(), taskQueue: uniqueId('shutdown'), dataDir: join(dir, 'data') };
     config.api = { host: '127.0.0.1', port: ports.api };
+    config.metrics = { host: '127.0.0.1', workerPort: 0, quotingPort: 0 };
     config.venues = (config.venues as { id: string }[]).filter((v) => v.id === 'alpha').map((v) => ({ ...v, emulatorPort: ports.alpha }));
     config.simulation = { ...config.simulation, scenario: scenarioFile, port: ports.market, chainPort: ports.chain };
     const configFile = join(dir, 'config.yaml');
