@@ -114,7 +114,7 @@ describe('quoting metrics from the real engine', () => {
     expect(q.fills).toBeLessThanOrEqual(fills.length);
     expect(s.get('ballast_fills_total{venue="alpha"}')).toBe(q.fills);
     expect(s.get('ballast_filled_base_total{venue="alpha"}')).toBeCloseTo(Number(q.filledBase), 9);
-    expect(Number(q.feesQuote)).toBeGreaterThanOrEqual(0);
+    expect(Number(q.feesQuote)).toBeGreaterThan(0);
     expect(s.get('ballast_fees_quote_total{venue="alpha"}') ?? 0).toBeCloseTo(Number(q.feesQuote), 9);
     expect(s.get('ballast_realized_pnl_quote{venue="alpha"}')).toBeCloseTo(Number(q.realizedPnlQuote), 9);
     // Inventory and mark-to-market PnL: the kill switch's observation.
