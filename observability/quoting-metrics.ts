@@ -6,7 +6,7 @@
 //   mode              → the ModeSource the quoters read
 //   compliance        → the ImbalanceMonitor's last COMPLIANCE_BREACH observation
 //   pool depth        → the PoolLiquidityProvider's stats
-import { bandsFor, computeBookMetrics, type BookMetrics, type VenueRequirements } from '../domain/compliance';
+import { bandsFor, computeBookMetrics, DEFAULT_DEPTH_BANDS_PCT, type BookMetrics, type VenueRequirements } from '../domain/compliance';
 import type { Clock } from '../domain/clock';
 import type { OrderBookSnapshot } from '../domain/order-book';
 import { haltedBy } from '../domain/quoting/kill-switch';
@@ -25,14 +25,17 @@ export interface QuotingMetricsOptions {
 
 const num = (s: string | undefined): number => (s === undefined ? NaN : Number(s));
 
-/** Book metrics per book object: depth and spread read one computation per book and scrape. */
-const measured = new WeakMap<OrderBookSnapshot, { bands: string; metrics: BookMetrics }>();
-function measure(book: OrderBookSnapshot, bands: readonly string[]): BookMetrics {
-  const key = bands.join(',');
+/**
+ * Book metrics per book and receipt time: depth and spread read one computation per book update
+ * (keyed by bookAt too, in case an adapter updates its book object in place).
+ */
+const measured = new WeakMap<OrderBookSnapshot, { key: string; metrics: BookMetrics }>();
+function measure(book: OrderBookSnapshot, at: number | undefined, bands: readonly string[]): BookMetrics {
+  const key = `${at ?? ''}|${bands.join(',')}`;
   const hit = measured.get(book);
-  if (hit?.bands === key) return hit.metrics;
+  if (hit?.key === key) return hit.metrics;
   const metrics = computeBookMetrics(book, bands);
-  measured.set(book, { bands: key, metrics });
+  measured.set(book, { key, metrics });
   return metrics;
 }
 
@@ -40,14 +43,14 @@ export function observeQuotingEngine(m: BallastMetrics, engine: QuotingEngine, o
   const { market } = engine;
   const req = opts.requirements ?? {};
   const ids = () => engine.quoters.map((q) => q.venueId);
-  const bandsOf = (id: string) => (req[id] ? bandsFor(req[id]) : undefined);
+  const bandsOf = (id: string): readonly string[] => (req[id] ? bandsFor(req[id]) : DEFAULT_DEPTH_BANDS_PCT);
   const perVenue = (f: (id: string) => Sample[]): (() => Sample[]) => () => ids().flatMap(f);
   const stat = (key: 'placed' | 'canceled' | 'rejected' | 'rateLimited' | 'errors' | 'fills') =>
     () => engine.quoters.map((q): Sample => [{ venue: q.venueId }, q.stats[key]]);
 
   m.feed('ballast_depth_quote', perVenue((id) => {
-    const book = market.venue(id)?.book;
-    const metrics = book ? measure(book, bandsOf(id) ?? ['1', '2', '5']) : undefined;
+    const v = market.venue(id);
+    const metrics = v?.book ? measure(v.book, v.bookAt, bandsOf(id)) : undefined;
     if (!metrics?.ok) return [];
     return metrics.depth.flatMap((b): Sample[] => [
       [{ venue: id, side: 'bid', band: b.pct }, num(b.bidQuote)],
@@ -55,8 +58,8 @@ export function observeQuotingEngine(m: BallastMetrics, engine: QuotingEngine, o
     ]);
   }));
   m.feed('ballast_spread_ratio', perVenue((id) => {
-    const book = market.venue(id)?.book;
-    const metrics = book ? measure(book, bandsOf(id) ?? ['1', '2', '5']) : undefined;
+    const v = market.venue(id);
+    const metrics = v?.book ? measure(v.book, v.bookAt, bandsOf(id)) : undefined;
     return metrics?.ok ? [[{ venue: id }, num(metrics.spreadPct) / 100]] : [];
   }));
   m.feed('ballast_depth_required_quote', perVenue((id) => (req[id] ? [[{ venue: id, band: req[id].depthBandPct }, num(req[id].minDepthQuote)]] : [])));
