@@ -13,7 +13,12 @@ import type { VenueQuoterConfig } from '../../hotpath/venue-quoter';
 import { BallastMetrics } from '../../observability/metrics';
 import { countingLedger } from '../../observability/ledger-metrics';
 import { serveMetrics } from '../../observability/metrics-server';
-import { observeQuotingEngine } from '../../observability/quoting-metrics';
+import { observePoolLiquidity, observeQuotingEngine } from '../../observability/quoting-metrics';
+import { v2Depth } from '../../domain/amm';
+import { SimPoolLiquidity } from '../../sim/backtest/pool-liquidity';
+import type { AmmVenue } from '../../sim/market/amm-venue';
+import { loadScenario } from '../../sim/market/scenario-loader';
+import { ScenarioRunner } from '../../sim/market/scenario-runner';
 import { presetExchangeConfig } from '../../sim/exchange/exchange-presets';
 import { SimExchange } from '../../sim/exchange/sim-exchange';
 import { TransferNetwork } from '../../sim/exchange/transfer-network';
@@ -141,6 +146,34 @@ describe('quoting metrics from the real engine', () => {
     expect(t.get('ballast_orders_cancelled_total{venue="alpha"}')).toBe(w.quoter.stats.canceled);
     expect(w.quoter.stats.canceled).toBeGreaterThan(0);
     await w.engine.stop();
+  });
+});
+
+describe('pool depth from the real provider', () => {
+  it('reports the pool provider\'s measured depth and Ballast\'s share of it, with the requirement', async () => {
+    const config = loadConfig('config/demo.yaml');
+    const scenario = loadScenario('demo');
+    const clock = new VirtualClock(Date.parse(scenario.startTime));
+    const runner = new ScenarioRunner({ ...scenario, duration: 10 * 60_000 }, { clock });
+    const lp = new SimPoolLiquidity({ clock, runner, account: 'ballast', config, params: { checkEveryMs: 60_000 } });
+    runner.start();
+    await lp.start();
+    await clock.runUntilAsync(runner.endMs);
+    runner.stop();
+    const amm = config.venues.find((v) => v.kind === 'amm')!;
+    const m = new BallastMetrics(new Registry());
+    observePoolLiquidity(m, lp.provider, amm.requirements);
+    const s = parse(await m.text());
+    const stats = lp.provider.stats();
+    const band = amm.requirements.depthBandPct;
+    expect(stats.checks).toBeGreaterThan(0);
+    expect(s.get(`ballast_pool_depth_quote{venue="${amm.id}",band="${band}"}`)).toBe(stats.poolDepthQuote);
+    expect(s.get(`ballast_pool_own_depth_quote{venue="${amm.id}",band="${band}"}`)).toBe(stats.ballastDepthQuote);
+    expect(s.get(`ballast_depth_required_quote{venue="${amm.id}",band="${band}"}`)).toBe(Number(amm.requirements.minDepthQuote));
+    // The provider's figure is the pool's own ±band depth (binding side) at its last check, in quote.
+    const pool = runner.venues[amm.id] as AmmVenue;
+    expect(stats.poolDepthQuote).toBeCloseTo(pool.toQuoteFloat(v2Depth(pool.poolState(), band).minQuote), -1);
+    expect(stats.poolDepthQuote).toBeGreaterThanOrEqual(Number(amm.requirements.minDepthQuote));
   });
 });
 
