@@ -69,6 +69,7 @@ export function applyEnvOverrides(config: BallastConfig, env: Record<string, str
         ...(env.BALLAST_API_HOST ? { host: env.BALLAST_API_HOST } : {}),
         ...(apiPort !== undefined ? { port: apiPort } : {}),
       },
+      metrics: { ...config.metrics, ...(env.BALLAST_METRICS_HOST ? { host: env.BALLAST_METRICS_HOST } : {}) },
       ...(config.simulation
         ? {
             simulation: {
@@ -79,7 +80,7 @@ export function applyEnvOverrides(config: BallastConfig, env: Record<string, str
           }
         : {}),
     },
-    'environment overrides (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_UI_PORT, BALLAST_API_HOST, BALLAST_API_PORT, BALLAST_SIM_HOST, BALLAST_SIM_BIND_HOST)',
+    'environment overrides (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_UI_PORT, BALLAST_API_HOST, BALLAST_API_PORT, BALLAST_METRICS_HOST, BALLAST_SIM_HOST, BALLAST_SIM_BIND_HOST)',
   );
 }
 

@@ -261,6 +261,18 @@ export const ApiSchema = z
   .object({ host: z.string().min(1).default('127.0.0.1'), port: z.number().int().min(1).max(65535).default(3000) })
   .strict();
 
+/**
+ * Where the Temporal worker and the quoting worker serve /metrics (the API serves its own on api.port).
+ * Port 0 takes any free port (tests; the process logs the URL).
+ */
+export const MetricsSchema = z
+  .object({
+    host: z.string().min(1).default('127.0.0.1'),
+    workerPort: z.number().int().min(0).max(65535).default(9464),
+    quotingPort: z.number().int().min(0).max(65535).default(9465),
+  })
+  .strict();
+
 /** The embedded simulated market (`npm start` with the demo config): scenario, ports, Ballast's balances. */
 export const SimulationSchema = z
   .object({
@@ -333,6 +345,7 @@ export const ConfigSchema = z
     asset: z.object({ symbol: z.string().regex(/^[A-Z0-9]{2,12}$/), quote: z.string().regex(/^[A-Z0-9]{2,12}$/) }).strict(),
     temporal: TemporalSchema.default(TemporalSchema.parse({})),
     api: ApiSchema.default(ApiSchema.parse({})),
+    metrics: MetricsSchema.default(MetricsSchema.parse({})),
     venues: z.array(VenueSchema).min(1),
     treasury: TreasurySchema,
     strategy: StrategySchema,

@@ -37,6 +37,8 @@ export class ImbalanceMonitor {
   private readonly flowWindowMs: number;
   private readonly anchor: PriceAnchor;
   private readonly minSellShare: number;
+  /** The observations of the last tick (what the metrics report: the compliance verdict is not computed twice). */
+  lastObservations: readonly ImbalanceObservation[] = [];
 
   constructor(
     private readonly market: MarketState,
@@ -90,7 +92,9 @@ export class ImbalanceMonitor {
 
   /** Observe, debounce, and signal what was raised or cleared. Returns the events signalled. */
   async tick(now: number): Promise<ImbalanceEvent[]> {
-    const events = this.observe(now).flatMap((o) => this.detector.observe(o));
+    const observed = this.observe(now);
+    this.lastObservations = observed;
+    const events = observed.flatMap((o) => this.detector.observe(o));
     for (const e of events) await this.signal(e);
     return events;
   }

@@ -22,7 +22,7 @@ import { evaluateKillSwitch, haltedBy, resetKillSwitch, type KillDecision, type 
 import { initialEwmaVol, updateEwmaVol, type EwmaVolState } from '../domain/signals/volatility';
 import type { ManagedVenue } from '../venues/managed-venue';
 import { isVenueError } from '../venues/venue-errors';
-import type { MarketRules, PublicTrade, Unsubscribe } from '../venues/venue.port';
+import type { Fill, MarketRules, PublicTrade, Unsubscribe } from '../venues/venue.port';
 import type { MarketState, OwnOrder } from '../domain/quoting/market-state';
 import type { ModeSource, OperatingMode } from './mode-source';
 import { QuotePlanner, type Plan, type PlannerConfig } from '../domain/quoting/quote-planner';
@@ -78,6 +78,16 @@ export interface QuoterStats {
   killSwitchResets: number;
   /** Cycles that pulled every quote because the mode source could not say what the modes are. */
   modesBlocked: number;
+  /** This run's fills (the tracker's, de-duplicated by trade id), their base amount and fees in quote. */
+  fills: number;
+  filledBase: string;
+  /** Fees paid in the quote asset, plus fees paid in base valued at the fill price (other fee assets are not counted). */
+  feesQuote: string;
+  /**
+   * Spread captured: Σ (fair − price) × amount on buys, (price − fair) × amount on sells, minus fees,
+   * with the fair value in force when the fill was read (the fill price when there was none yet).
+   */
+  realizedPnlQuote: string;
   lastError?: string;
 }
 
@@ -100,7 +110,7 @@ interface ParsedOrder {
 }
 
 export class VenueQuoter {
-  readonly stats: QuoterStats = { cycles: 0, ticks: 0, placed: 0, canceled: 0, rejected: 0, rateLimited: 0, errors: 0, selfCrossBlocked: 0, killSwitchResets: 0, modesBlocked: 0 };
+  readonly stats: QuoterStats = { cycles: 0, ticks: 0, placed: 0, canceled: 0, rejected: 0, rateLimited: 0, errors: 0, selfCrossBlocked: 0, killSwitchResets: 0, modesBlocked: 0, fills: 0, filledBase: '0', feesQuote: '0', realizedPnlQuote: '0' };
   private rules?: MarketRules;
   private planner?: QuotePlanner;
   private vol: EwmaVolState;
@@ -111,6 +121,7 @@ export class VenueQuoter {
   private baseStr = '0';
   /** Base bought − sold since start, from the tracker's de-duplicated fills (read up to fillsSeen). */
   private traded = new D(0);
+  private filled = { base: new D(0), fees: new D(0), realized: new D(0) };
   private fillsSeen = 0;
   private startedAt = 0;
   private parsed = new Map<string, ParsedOrder>();
@@ -315,9 +326,26 @@ export class VenueQuoter {
       // A first sync can return the account's older trades: only this run's quoting counts.
       if (f.timestamp < this.startedAt) continue;
       this.traded = f.side === 'buy' ? this.traded.plus(f.amount) : this.traded.minus(f.amount);
+      this.countFill(f);
     }
     this.fillsSeen = next;
     this.deps.market.setTraded(this.venueId, this.traded.toNumber(), Number(this.cfg.model.orderAmount));
+  }
+
+  /** The fill's share of the stats' fills, fees and realized PnL (decimal; the stats carry strings). */
+  private countFill(f: Fill): void {
+    const r = this.rules!;
+    const feeQuote = f.feeAsset === r.quote ? new D(f.fee) : f.feeAsset === r.base ? new D(f.fee).times(f.price) : new D(0);
+    const mark = this.currentFair !== undefined ? new D(this.currentFair.toPrecision(15)) : new D(f.price);
+    const edge = f.side === 'buy' ? mark.minus(f.price) : new D(f.price).minus(mark);
+    const c = this.filled;
+    c.base = c.base.plus(f.amount);
+    c.fees = c.fees.plus(feeQuote);
+    c.realized = c.realized.plus(edge.times(f.amount)).minus(feeQuote);
+    this.stats.fills += 1;
+    this.stats.filledBase = fmt(c.base);
+    this.stats.feesQuote = fmt(c.fees);
+    this.stats.realizedPnlQuote = fmt(c.realized);
   }
 
   private async pollBook(): Promise<void> {

@@ -15,6 +15,8 @@ import { ManagedVenue } from '../venues/managed-venue';
 import { ccxtVenueFor } from '../venues/registry';
 import { ControlsPoller, CoordinatorClient, quotingControlsHandlers } from '../temporal/coordinator-client';
 import { ImbalanceMonitor } from '../hotpath/imbalance-monitor';
+import type { PoolLiquidityProvider } from '../hotpath/pool-liquidity';
+import type { Clock } from '../domain/clock';
 import { PolledModeSource } from '../hotpath/mode-source';
 import { quoterClientIdPrefix, sweepQuoterOrders, type SweepReport } from '../hotpath/order-sweep';
 import { QuotingEngine, type QuotingEngineVenue } from '../hotpath/quoting-engine';
@@ -22,6 +24,10 @@ import { IMBALANCE_TICK_MS, monitoredVenues, quotingVenueFor } from '../hotpath/
 import type { CancelAllReport } from '../hotpath/venue-quoter';
 import type { VenueAdapter } from '../venues/venue.port';
 import { startPoolLiquidity } from './pool-liquidity';
+import { collectDefaultMetrics } from 'prom-client';
+import { BallastMetrics } from '../observability/metrics';
+import { serveMetrics } from '../observability/metrics-server';
+import { observePoolLiquidity, observeQuotingEngine } from '../observability/quoting-metrics';
 
 export interface QuotingProcessDeps {
   config: BallastConfig;
@@ -34,6 +40,9 @@ export interface QuotingWorker {
   modes: PolledModeSource;
   /** What the start-up sweep found and cancelled, per venue. */
   sweeps: SweepReport[];
+  /** This process's metrics, served at `metricsUrl` (config metrics.host / metrics.quotingPort). */
+  metrics: BallastMetrics;
+  metricsUrl: string;
   /** Stops quoting and cancels every order; per venue, what was cancelled and what is still live. */
   stop(): Promise<{ cancels: CancelAllReport[]; sweeps: SweepReport[] }>;
 }
@@ -94,6 +103,10 @@ export async function runQuotingWorker(deps: QuotingProcessDeps): Promise<Quotin
   const monitor = new ImbalanceMonitor(engine.market, (e) => coordinator.signalImbalance(e), {
     venues: monitoredVenues(config, venues),
   });
+  const metrics = quotingWorkerMetrics(config, engine, clock, monitor, pool?.provider);
+  const server = await serveMetrics(metrics, { host: config.metrics.host, port: config.metrics.quotingPort });
+  logger.info({ url: server.url }, 'quoting metrics served');
+
   const timer = setInterval(() => void monitor.tick(clock.now()).catch((e: unknown) => logger.warn({ err: e }, 'imbalance monitor failed')), IMBALANCE_TICK_MS);
   timer.unref();
 
@@ -101,8 +114,11 @@ export async function runQuotingWorker(deps: QuotingProcessDeps): Promise<Quotin
     engine,
     modes,
     sweeps,
+    metrics,
+    metricsUrl: server.url,
     stop: async () => {
       clearInterval(timer);
+      await server.close();
       poller.stop();
       await pool?.stop();
       const cancels = await engine.stop({ cancel: true });
@@ -121,4 +137,15 @@ export async function runQuotingWorker(deps: QuotingProcessDeps): Promise<Quotin
       return { cancels, sweeps: after };
     },
   };
+}
+
+/** The quoting worker's registry: process defaults and every figure of its engine, monitor and pool. */
+export function quotingWorkerMetrics(config: BallastConfig, engine: QuotingEngine, clock: Clock, monitor?: ImbalanceMonitor, pool?: PoolLiquidityProvider): BallastMetrics {
+  const metrics = new BallastMetrics();
+  collectDefaultMetrics({ register: metrics.registry, prefix: 'ballast_quoting_' });
+  const requirements = Object.fromEntries(config.venues.map((v) => [v.id, v.requirements]));
+  observeQuotingEngine(metrics, engine, { clock, requirements, ...(monitor ? { monitor } : {}) });
+  const amm = pool ? config.venues.find((v) => v.kind === 'amm') : undefined;
+  if (pool && amm) observePoolLiquidity(metrics, pool, amm.requirements);
+  return metrics;
 }

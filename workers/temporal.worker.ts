@@ -18,6 +18,10 @@ import { ensureBallastSchedules } from '../temporal/schedules';
 import { ensureSearchAttributes } from '../temporal/search-attributes';
 import { buildVenueRegistry, ccxtVenueFor } from '../venues/registry';
 import { pinoTemporalLogger } from './temporal-logger';
+import { collectDefaultMetrics } from 'prom-client';
+import { BallastMetrics } from '../observability/metrics';
+import { countingLedger } from '../observability/ledger-metrics';
+import { serveMetrics } from '../observability/metrics-server';
 
 export const WORKFLOWS_PATH = require.resolve('../workflows');
 
@@ -33,6 +37,15 @@ export interface TemporalWorkerDeps {
   priceAction?: Omit<PriceActionDeps, 'config' | 'logger'>;
   /** The ledger of the default treasury deps (runTemporalWorker opens the configured one). */
   ledger?: LedgerStore;
+  /** Counts transfers and price-action executions as the ledger books them (runWorker makes and serves one). */
+  metrics?: BallastMetrics;
+}
+
+/** The Temporal worker's registry: process defaults; transfers and executions are counted by countingLedger. */
+export function temporalWorkerMetrics(): BallastMetrics {
+  const metrics = new BallastMetrics();
+  collectDefaultMetrics({ register: metrics.registry, prefix: 'ballast_worker_' });
+  return metrics;
 }
 
 export function installRuntimeLogger(logger: Logger): void {
@@ -41,9 +54,11 @@ export function installRuntimeLogger(logger: Logger): void {
 
 export function workerActivities(deps: TemporalWorkerDeps): WorkerOptions['activities'] {
   const venues = buildVenueRegistry(deps.config, deps.now ?? Date.now, deps.env ?? {});
-  const treasury = deps.treasury ?? defaultTreasuryDeps(deps);
+  const m = deps.metrics;
+  const counted = <T extends { ledger: LedgerStore }>(d: T): T => (m ? { ...d, ledger: countingLedger(d.ledger, m) } : d);
+  const treasury = counted(deps.treasury ?? defaultTreasuryDeps(deps));
   // Price action trades through the same per-venue ccxt adapters and books in the same ledger.
-  const priceAction = deps.priceAction ?? { tradeVenue: (id: string) => treasury.transferVenue(id), ledger: treasury.ledger, now: treasury.now };
+  const priceAction = deps.priceAction ? counted(deps.priceAction) : { tradeVenue: (id: string) => treasury.transferVenue(id), ledger: treasury.ledger, now: treasury.now };
   return { ...createActivities({ config: deps.config, venues, logger: deps.logger, treasury, priceAction }), ...createApprovalActivities({ config: deps.config, now: Date.now }) };
 }
 
@@ -118,19 +133,26 @@ async function runWorker(deps: TemporalWorkerDeps): Promise<void> {
   } finally {
     await connection.close();
   }
-  const nativeConnection = await NativeConnection.connect({ address });
-  const worker = await Worker.create({
-    connection: nativeConnection,
-    namespace,
-    taskQueue,
-    workflowsPath: WORKFLOWS_PATH,
-    dataConverter,
-    activities: workerActivities(deps),
-  });
-  logger.info({ address, namespace, taskQueue }, 'Temporal worker running');
+  const metrics = deps.metrics ?? temporalWorkerMetrics();
+  const server = await serveMetrics(metrics, { host: config.metrics.host, port: config.metrics.workerPort });
+  logger.info({ url: server.url }, 'worker metrics served');
   try {
-    await worker.run();
+    const nativeConnection = await NativeConnection.connect({ address });
+    try {
+      const worker = await Worker.create({
+        connection: nativeConnection,
+        namespace,
+        taskQueue,
+        workflowsPath: WORKFLOWS_PATH,
+        dataConverter,
+        activities: workerActivities({ ...deps, metrics }),
+      });
+      logger.info({ address, namespace, taskQueue }, 'Temporal worker running');
+      await worker.run();
+    } finally {
+      await nativeConnection.close();
+    }
   } finally {
-    await nativeConnection.close();
+    await server.close();
   }
 }

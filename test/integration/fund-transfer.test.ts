@@ -14,6 +14,8 @@ import { hardhatAccountKey } from '../../sim/evm/local-chain';
 import { approveUpdate, fundTransfer, statusQuery } from '../../workflows/fund-transfer.workflow';
 import { withdrawal } from '../../workflows/withdrawal.workflow';
 import { workerActivities } from '../../workers/temporal.worker';
+import { Registry } from 'prom-client';
+import { BallastMetrics } from '../../observability/metrics';
 import { createTestWorker, maybeExportHistory, openTestEnv, testLogger, uniqueId, type TestEnv } from './helpers';
 import { ACCOUNT, COLD_WALLET, startTreasuryWorld, type TreasuryWorld } from './treasury-world';
 
@@ -57,7 +59,7 @@ beforeAll(async () => {
     }),
   );
   worker = await createTestWorker(env, world.config, {
-    activities: workerActivities({ config: world.config, logger: testLogger, now: Date.now, treasury: world.treasuryDeps() }),
+    activities: workerActivities({ config: world.config, logger: testLogger, now: Date.now, treasury: world.treasuryDeps(), metrics }),
   });
   running = worker.run();
 });
@@ -69,6 +71,11 @@ afterAll(async () => {
   await env?.close();
 });
 
+/** The worker's metrics: transfers counted as the ledger books them. */
+const metrics = new BallastMetrics(new Registry());
+const transfersCounted = async (outcome: string): Promise<number> =>
+  Number(new RegExp(`^ballast_transfers_total\\{outcome="${outcome}"\\} (\\S+)$`, 'm').exec(await metrics.text())?.[1] ?? 0);
+
 const withdrawalsAt = (key: string) => world.alpha.withdrawalRecords(ACCOUNT).filter((w) => w.idempotencyKey === key);
 
 describe('fundTransfer', () => {
@@ -76,6 +83,7 @@ describe('fundTransfer', () => {
     const requestId = uniqueId('transfer');
     const id = `transfer:${requestId}`;
     const bravoBefore = world.bravo.engine.balances(ACCOUNT).find((b) => b.asset === 'BLST')?.free ?? '0';
+    const countedBefore = await transfersCounted('completed');
     const handle = await env.client.workflow.start(fundTransfer, {
       taskQueue: world.config.temporal.taskQueue,
       workflowId: id,
@@ -95,6 +103,7 @@ describe('fundTransfer', () => {
     expect(new D(bravoAfter).minus(bravoBefore).toFixed()).toBe('1000');
     const entries = await world.ledger.entries({ workflowId: id });
     expect(entries.map((e) => e.kind)).toEqual(['reservation', 'transfer', 'fee']);
+    expect(await transfersCounted('completed')).toBe(countedBefore + 1);
     expect(entries[1]).toMatchObject({ amount: '1000', amountUsd: '500', txHash: r.status.txHash, from: 'alpha', to: 'venue:bravo' });
     await maybeExportHistory(env.client, id, 'fundTransfer-alpha-to-bravo');
     const raw = (await handle.describe()).searchAttributes;

@@ -34,6 +34,8 @@ export function testConfig(mutate?: (raw: Record<string, any>) => void): Ballast
   delete raw.simulation;
   raw.temporal.address = temporalAddress();
   raw.temporal.taskQueue = uniqueId('test');
+  // Workers started from this config serve /metrics on any free port (tests run side by side).
+  raw.metrics = { host: '127.0.0.1', workerPort: 0, quotingPort: 0 };
   mutate?.(raw);
   return parseConfig(raw, 'test config');
 }

@@ -53,6 +53,7 @@ describe('npm start, Ctrl-C to the process group', () => {
     config.api = { host: '127.0.0.1', port: ports.api };
     // Its own embedded ledger server: not the repository's data/ledger-pg on the default port 5433.
     config.ledger = { embedded: { dataDir: join(dir, 'ledger-pg'), port: ports.ledger } };
+    config.metrics = { host: '127.0.0.1', workerPort: 0, quotingPort: 0 };
     config.venues = (config.venues as { id: string }[]).filter((v) => v.id === 'alpha').map((v) => ({ ...v, emulatorPort: ports.alpha }));
     config.simulation = { ...config.simulation, scenario: scenarioFile, port: ports.market, chainPort: ports.chain };
     const configFile = join(dir, 'config.yaml');

@@ -90,6 +90,10 @@ describe('quoting worker', () => {
         emu.disconnectStreams();
         await until(() => q!.engine.market.killSwitch.trips.length > 0, 'a kill-switch trip');
         expect(q.engine.market.killSwitch.trips[0]).toMatchObject({ venueId: 'alpha', reason: 'venue-unhealthy' });
+        // The worker's /metrics shows the latch and the trip.
+        const scraped = await (await fetch(q.metricsUrl)).text();
+        expect(scraped).toContain('ballast_kill_switch_tripped{venue="alpha"} 1');
+        expect(scraped).toContain('ballast_kill_switch_trips_total{venue="alpha",reason="venue-unhealthy"} 1');
         await until(() => quoting().length === 0, 'the trip pulling the quotes');
         await new Promise((r) => setTimeout(r, 3_000));
         expect(quoting()).toEqual([]);
@@ -109,6 +113,7 @@ describe('quoting worker', () => {
       // The Temporal worker is gone: the coordinator cannot answer; after 2 s every quote is pulled.
       await until(() => quoting().length === 0, 'quotes pulled while the modes are unreadable', 15_000);
       expect(q!.modes.blocked(Date.now())).toMatch(/unreadable/);
+      expect(await (await fetch(q!.metricsUrl)).text()).toContain('ballast_quoting_modes_known 0');
       expect(ours()).toEqual(expect.arrayContaining(['pa-77aa01-3-alpha', 'manual-desk-1']));
 
       worker = await coordinatorWorker(config.temporal.taskQueue);

@@ -78,10 +78,13 @@ describe('npm start', () => {
       bravo: await listenPort(),
       charlie: await listenPort(),
       ledger: await listenPort(),
+      workerMetrics: await listenPort(),
+      quotingMetrics: await listenPort(),
     };
     const config = structuredClone(demo);
     config.temporal = { ...config.temporal, address: `127.0.0.1:${ports.temporal}`, uiPort: ports.ui, dataDir: join(dir, 'data') };
     config.api = { host: '127.0.0.1', port: ports.api };
+    config.metrics = { host: '127.0.0.1', workerPort: ports.workerMetrics, quotingPort: ports.quotingMetrics };
     config.ledger = { embedded: { dataDir: join(dir, 'ledger-pg'), port: ports.ledger } };
     config.simulation = { ...config.simulation, port: ports.market, chainPort: ports.chain };
     for (const v of config.venues) if (v.kind === 'sim') v.emulatorPort = ports[v.id as 'alpha' | 'bravo' | 'charlie'];
@@ -117,6 +120,18 @@ describe('npm start', () => {
     const health = (await (await fetch(`http://127.0.0.1:${ports.api}/health`)).json()) as { status: string; temporal: { connected: boolean } };
     expect(health).toMatchObject({ status: 'ok', temporal: { connected: true } });
     expect((await fetch(`http://127.0.0.1:${ports.ui}/`)).status).toBe(200);
+    // Every process serves /metrics: the API, the Temporal worker and (once it quotes) the quoting worker.
+    const scrape = async (port: number, until = Date.now() + 60_000): Promise<string> => {
+      for (;;) {
+        const r = await fetch(`http://127.0.0.1:${port}/metrics`).catch(() => undefined);
+        if (r?.ok) return r.text();
+        if (Date.now() > until) throw new Error(`no /metrics on port ${port}`);
+        await new Promise((res) => setTimeout(res, 500));
+      }
+    };
+    expect(await scrape(ports.api)).toContain('ballast_temporal_up 1');
+    expect(await scrape(ports.workerMetrics)).toContain('# TYPE ballast_transfers_total counter');
+    expect(await scrape(ports.quotingMetrics)).toMatch(/ballast_quoting_mode\{venue="alpha",mode="normal"\} [01]/);
     // The simulated market runs: books for every venue, served through the Ballast API.
     const venues = (await (await fetch(`http://127.0.0.1:${ports.api}/api/market/venues`)).json()) as { id: string }[];
     expect(venues.map((v) => v.id)).toEqual(['alpha', 'bravo', 'charlie', 'uniswap']);

@@ -138,6 +138,7 @@ export async function startProcessWorld(o: ProcessWorldOptions = {}): Promise<Pr
       .filter((v) => v.id === 'alpha' || v.id === 'bravo')
       .map((v) => ({ ...v, emulatorPort: v.id === 'alpha' ? alpha.port : bravo.port }));
     raw.simulation = { scenario: 'demo', host: '127.0.0.1', port: 1, chainPort, ballast: { account: ACCOUNT, base: '0', quote: '0' } };
+    raw.metrics = { host: '127.0.0.1', workerPort: 0, quotingPort: 0 };
     o.configure?.(raw);
     const configFile = join(dir, 'config.json');
     const config = parseConfig(raw, configFile);

@@ -345,8 +345,8 @@ describe('Grafana provisioning', () => {
 
   it('ships a Ballast dashboard with workflow outcome and API-up panels on the provisioned datasource', () => {
     const dashboard = dict(JSON.parse(readFileSync(join(GRAFANA, 'dashboards', 'ballast.json'), 'utf8')), 'ballast.json');
-    const panels = (dashboard.panels as unknown[]).map((p) => dict(p, 'panel'));
-    const exprs = panels.flatMap((p) => (p.targets as Dict[]).map((t) => String(t.expr)));
+    const panels = (dashboard.panels as unknown[]).map((p) => dict(p, 'panel')).filter((p) => p.type !== 'row');
+    const exprs = panels.flatMap((p) => ((p.targets as Dict[] | undefined) ?? []).map((t) => String(t.expr)));
     expect(exprs.some((e) => e.includes('workflow_success'))).toBe(true);
     expect(exprs.some((e) => e.includes('workflow_failed'))).toBe(true);
     expect(exprs.some((e) => /up\{job="ballast-api"\}/.test(e))).toBe(true);
