@@ -282,6 +282,14 @@ export async function liquidityCoordinator(rawInput: LiquidityCoordinatorInput):
     changes += 1;
   };
 
+  // Before the handlers: a signal buffered by signalWithStart runs as soon as its handler is set.
+  const applyMode = (req: z.output<typeof SetVenueModeSchema>) => {
+    state.seq += 1;
+    state.modes = { ...state.modes, [req.venueId]: { mode: req.mode, reason: req.reason, requestedBy: req.requestedBy, seq: state.seq } };
+    state.counters.modeChanges += 1;
+    eventsThisRun += 1;
+    return state.modes;
+  };
   setHandler(imbalanceSignal, (raw: unknown) => {
     const event = recordImbalance(state, raw);
     eventsThisRun += 1;
@@ -305,13 +313,6 @@ export async function liquidityCoordinator(rawInput: LiquidityCoordinatorInput):
     // An imbalance that waited for this child may act now (see nextCheckAt's waitForBlocks).
     if (rearm) decide(decideOnTick(policy, workflowNow(), params));
   });
-  const applyMode = (req: z.output<typeof SetVenueModeSchema>) => {
-    state.seq += 1;
-    state.modes = { ...state.modes, [req.venueId]: { mode: req.mode, reason: req.reason, requestedBy: req.requestedBy, seq: state.seq } };
-    state.counters.modeChanges += 1;
-    eventsThisRun += 1;
-    return state.modes;
-  };
   setHandler(setVenueModeSignal, (raw: unknown) => {
     const r = SetVenueModeSchema.safeParse(raw);
     if (r.success) applyMode(r.data);
