@@ -215,3 +215,33 @@ it('a depth breach is sampled, deepened on that venue, cleared back to normal, a
     clock.stop();
   }
 });
+
+it('verification: a breach still open after verifyWithin is escalated once on the workflow timer (decision + alert), the mode kept', async () => {
+  const config = testConfig();
+  // The real activities on this test's ledger, without a webhook (alerts logged only, still recorded).
+  const worker = await Worker.create({
+    connection: env.native,
+    taskQueue: config.temporal.taskQueue,
+    workflowBundle: { codePath: workflowBundlePath() },
+    activities: workerActivities({ config, logger: testLogger, ledger, env: {} }),
+  });
+  const asset = `E${randomBytes(4).toString('hex').toUpperCase()}`;
+  const coordinator = new CoordinatorClient({ client: env.client, taskQueue: config.temporal.taskQueue, asset, logger: testLogger, complianceVerifyWithinMs: 1_000 });
+  const handle = env.client.workflow.getHandle<typeof liquidityCoordinator>(coordinatorWorkflowId(asset));
+  const at = Date.now();
+  await worker.runUntil(async () => {
+    await coordinator.signalImbalance({ type: 'raised', venueId: 'charlie', kind: 'COMPLIANCE_BREACH', value: 1, at, rules: ['spread'] });
+    await until(async () => (await handle.query(stateQuery)).remediation?.open.charlie?.escalated === true, 'the escalation');
+    const s = await handle.query(stateQuery);
+    expect(s.modes.charlie?.mode).toBe('tighten');
+    expect(s.remediation?.log.map((l) => l.action)).toEqual(['set-mode', 'escalate']);
+    // Alerts are recorded durably (no webhook configured: logged only, still de-duplicated).
+    await until(async () => (await ledger.alerts('charlie')).filter((a) => a.sentAt !== undefined).length === 2, 'two alerts recorded');
+    expect((await ledger.alerts('charlie')).map((a) => [a.kind, a.rule, a.breachId])).toEqual([
+      ['raised', 'spread', `charlie:${at}`],
+      ['escalated', 'spread', `charlie:${at}`],
+    ]);
+    await handle.terminate('test done');
+  });
+});
+
