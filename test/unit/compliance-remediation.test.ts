@@ -6,6 +6,8 @@ import pino from 'pino';
 import { createAlertActivities, slackPayload } from '../../activities/alerts.activities';
 import { MemoryLedgerStore } from '../../activities/ledger/memory-ledger';
 import { loadConfig } from '../../config/load';
+import { MarketState } from '../../domain/quoting/market-state';
+import { ImbalanceMonitor } from '../../hotpath/imbalance-monitor';
 import { observeImbalance, emptyDetectorState, DEFAULT_IMBALANCE_CONFIG, type ImbalanceEvent } from '../../domain/quoting/imbalance';
 import {
   initialRemediationState,
@@ -82,6 +84,25 @@ describe('the imbalance detector carries the failed rules on a raise (additive)'
     expect(a.events).toEqual([{ type: 'raised', venueId: 'bravo', kind: 'COMPLIANCE_BREACH', value: 1, at: 1, rules: ['depth'] }]);
     const b = observeImbalance(a.state, { now: 2, venueId: 'bravo', kind: 'COMPLIANCE_BREACH', value: 0 }, cfg);
     expect(b.events).toEqual([{ type: 'cleared', venueId: 'bravo', kind: 'COMPLIANCE_BREACH', value: 0, at: 2 }]);
+  });
+});
+
+describe('ImbalanceMonitor: a COMPLIANCE_BREACH observation names the failed rules', () => {
+  const REQ = { maxSpreadPct: '0.5', minDepthQuote: '50000', depthBandPct: '2', minVolume24hQuote: '0' };
+  const observe = (bid: string, ask: string, amount: string) => {
+    const market = new MarketState();
+    market.register('bravo', 'cex', '0.001');
+    market.updateBook('bravo', { venue: 'bravo', market: 'BLST/USDT', timestamp: 0, bids: [{ price: bid, amount }], asks: [{ price: ask, amount }] }, 0);
+    const monitor = new ImbalanceMonitor(market, async () => undefined, { venues: [{ venueId: 'bravo', targetInventory: '0', requirements: REQ }] });
+    return monitor.observe(1000).find((o) => o.kind === 'COMPLIANCE_BREACH');
+  };
+  it('spread only → [spread]; thin → [depth]; both → [spread, depth]; compliant → no rules', () => {
+    expect(observe('0.49', '0.51', '200000')).toMatchObject({ value: 1, rules: ['spread'] });
+    expect(observe('0.499', '0.5005', '1000')).toMatchObject({ value: 1, rules: ['depth'] });
+    expect(observe('0.49', '0.51', '1000')).toMatchObject({ value: 1, rules: ['spread', 'depth'] });
+    const calm = observe('0.499', '0.5005', '200000');
+    expect(calm).toMatchObject({ value: 0 });
+    expect(calm?.rules).toBeUndefined();
   });
 });
 
