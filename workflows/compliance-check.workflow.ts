@@ -35,6 +35,8 @@ export interface ComplianceCheckResult {
   requirements: VenueRequirements;
   /** The rolling windows (24 h / 7 d uptime, ADV 15 d) at the time of the check; absent without a history store and in runs recorded before them. */
   windows?: ComplianceWindows;
+  /** Why the windows could not be recorded (the history store failed after its retries). */
+  windowsError?: string;
 }
 
 const acts = proxyActivities<ComplianceActivities>({
@@ -58,10 +60,16 @@ export async function complianceCheck(rawInput: ComplianceCheckInput): Promise<C
   const verdict = evaluateCompliance(metrics, snapshot.volume24hQuote, profile.requirements);
   // Runs recorded before compliance history returned the point-in-time verdict only.
   let windows: ComplianceWindows | undefined;
+  let windowsError: string | undefined;
   if (patched('compliance-windows')) {
     const { workflowId, runId } = workflowInfo();
-    const r = await acts.recordComplianceWindows({ venue: profile.venue, checkId: `${workflowId}:${runId}`, compliant: verdict.compliant, checks: verdict.checks });
-    windows = r.windows;
+    // The verdict stands without its history: a ledger database down after the retries is reported, not fatal.
+    try {
+      const r = await acts.recordComplianceWindows({ venue: profile.venue, checkId: `${workflowId}:${runId}`, compliant: verdict.compliant, checks: verdict.checks });
+      windows = r.windows;
+    } catch (e) {
+      windowsError = e instanceof Error ? e.message : String(e);
+    }
   }
 
   return {
@@ -74,5 +82,6 @@ export async function complianceCheck(rawInput: ComplianceCheckInput): Promise<C
     volume24hQuote: snapshot.volume24hQuote,
     requirements: profile.requirements,
     ...(windows ? { windows } : {}),
+    ...(windowsError !== undefined ? { windowsError } : {}),
   };
 }
