@@ -263,6 +263,7 @@ export async function liquidityCoordinator(rawInput: LiquidityCoordinatorInput):
   // step alerts (domain/treasury/compliance-remediation.ts).
   const withRemediation = withPolicy && patched('compliance-remediation');
   const alerts: AlertRequest[] = [];
+  const alertsInFlight = new Set<Promise<unknown>>();
   const remediate = (r: RemediationResult) => {
     state.remediation = r.state;
     if (r.setMode) applyMode({ venueId: r.setMode.venueId, mode: r.setMode.mode, reason: r.setMode.reason, requestedBy: 'liquidityCoordinator' });
@@ -374,8 +375,13 @@ export async function liquidityCoordinator(rawInput: LiquidityCoordinatorInput):
       }
       while (alerts.length > 0) {
         const a = alerts.shift()!;
-        // De-duplicated by the activity (venue, rule, breach, kind); a webhook down for good must not fail the entity.
-        await alertActs.sendComplianceAlert(a).catch(() => undefined);
+        // Not awaited here: a webhook being retried must not hold up the policy's children. De-duplicated
+        // by the activity (venue, rule, breach, kind); a webhook down for good must not fail the entity.
+        const p: Promise<unknown> = alertActs
+          .sendComplianceAlert(a)
+          .catch(() => undefined)
+          .finally(() => alertsInFlight.delete(p));
+        alertsInFlight.add(p);
       }
       while (stops.length > 0) {
         const st = stops.shift()!;
@@ -400,6 +406,8 @@ export async function liquidityCoordinator(rawInput: LiquidityCoordinatorInput):
     }
   }
   await condition(allHandlersFinished);
+  // The next run must not lose an alert still being delivered.
+  await Promise.all([...alertsInFlight]);
   await continueAsNew<typeof liquidityCoordinator>({
     asset: input.asset,
     state,
