@@ -4,6 +4,7 @@ import type { VenueRegistry } from '../venues/market-data.port';
 import { withDomainErrors } from './boundary';
 import { createComplianceActivities } from './compliance.activities';
 import { createPriceActionActivities, type PriceActionDeps } from './price-action.activities';
+import { createReportActivities, type ReportActivityDeps } from './report.activities';
 import { createTreasuryActivities, type TreasuryDeps } from './treasury.activities';
 
 export interface ActivityDeps {
@@ -14,6 +15,8 @@ export interface ActivityDeps {
   treasury?: Omit<TreasuryDeps, 'config' | 'logger'>;
   /** Buybacks / liquidations: limit-order adapters and the ledger. Without it those activities are not registered. */
   priceAction?: Omit<PriceActionDeps, 'config' | 'logger'>;
+  /** The daily report: venue accounts, ledger, report store. Without it those activities are not registered. */
+  report?: Omit<ReportActivityDeps, 'config' | 'logger' | 'venues'>;
 }
 
 /** All activities the Ballast worker registers, built from their dependencies. */
@@ -22,5 +25,6 @@ export function createActivities(deps: ActivityDeps) {
     ...createComplianceActivities(deps),
     ...(deps.treasury ? withDomainErrors(createTreasuryActivities({ ...deps.treasury, config: deps.config, logger: deps.logger })) : {}),
     ...(deps.priceAction ? withDomainErrors(createPriceActionActivities({ ...deps.priceAction, config: deps.config, logger: deps.logger })) : {}),
+    ...(deps.report ? withDomainErrors(createReportActivities({ ...deps.report, config: deps.config, logger: deps.logger, venues: deps.venues })) : {}),
   };
 }

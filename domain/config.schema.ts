@@ -331,6 +331,18 @@ export const LedgerConfigSchema = z
   })
   .strict();
 
+/** The dailyReport schedule: every day at `dailyAt` (UTC, "HH:MM") for the day before. */
+export const ReportsConfigSchema = z
+  .object({
+    dailyAt: z
+      .string()
+      .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected a UTC time of day "HH:MM", e.g. "00:10"')
+      .default('00:10'),
+    /** Create the schedule paused (an existing schedule keeps the state an operator gave it). */
+    paused: z.boolean().default(false),
+  })
+  .strict();
+
 /** The quoting worker's fail-safes (hotpath/mode-source.ts PolledModeSource). */
 export const QuotingSafetySchema = z
   .object({
@@ -353,6 +365,7 @@ export const ConfigSchema = z
     priceAction: PriceActionConfigSchema.default(PriceActionConfigSchema.parse({})),
     ledger: LedgerConfigSchema.default(LedgerConfigSchema.parse({})),
     quoting: QuotingSafetySchema.default(QuotingSafetySchema.parse({})),
+    reports: ReportsConfigSchema.default(ReportsConfigSchema.parse({})),
   })
   .strict()
   .superRefine((c, ctx) => {

@@ -4,7 +4,10 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { Logger } from 'pino';
 import { resolve } from 'node:path';
-import { createActivities } from '../activities';
+import { createActivities, type ActivityDeps } from '../activities';
+import type { ComplianceHistory } from '../activities/report.activities';
+import type { DailyReportStore } from '../activities/report-store';
+import { PgReportStore } from '../activities/ledger/pg-report-store';
 import type { LedgerStore } from '../activities/ledger-store';
 import { locateLedger } from '../activities/ledger/open';
 import { PgLedgerStore } from '../activities/ledger/pg-ledger';
@@ -37,6 +40,10 @@ export interface TemporalWorkerDeps {
   priceAction?: Omit<PriceActionDeps, 'config' | 'logger'>;
   /** The ledger of the default treasury deps (runTemporalWorker opens the configured one). */
   ledger?: LedgerStore;
+  /** Where daily reports are stored; default: the ledger's PostgreSQL (table daily_reports). */
+  reports?: DailyReportStore;
+  /** The compliance time series the daily report reads its uptime from. */
+  complianceHistory?: ComplianceHistory;
   /** Counts transfers and price-action executions as the ledger books them (runWorker makes and serves one). */
   metrics?: BallastMetrics;
 }
@@ -59,7 +66,22 @@ export function workerActivities(deps: TemporalWorkerDeps): WorkerOptions['activ
   const treasury = counted(deps.treasury ?? defaultTreasuryDeps(deps));
   // Price action trades through the same per-venue ccxt adapters and books in the same ledger.
   const priceAction = deps.priceAction ? counted(deps.priceAction) : { tradeVenue: (id: string) => treasury.transferVenue(id), ledger: treasury.ledger, now: treasury.now };
-  return { ...createActivities({ config: deps.config, venues, logger: deps.logger, treasury, priceAction }), ...createApprovalActivities({ config: deps.config, now: Date.now }) };
+  const report = reportDeps(deps, treasury);
+  return { ...createActivities({ config: deps.config, venues, logger: deps.logger, treasury, priceAction, ...(report ? { report } : {}) }), ...createApprovalActivities({ config: deps.config, now: Date.now }) };
+}
+
+/** The daily report reads our account through the treasury's adapters and stores in the ledger's database. */
+function reportDeps(deps: TemporalWorkerDeps, treasury: Omit<TreasuryDeps, 'config' | 'logger'>): ActivityDeps['report'] {
+  const raw = deps.treasury?.ledger ?? deps.ledger;
+  const reports = deps.reports ?? (raw instanceof PgLedgerStore ? new PgReportStore(raw.pool, () => raw.ready()) : undefined);
+  if (!reports) return undefined;
+  return {
+    accountVenue: (id) => treasury.transferVenue(id),
+    ledger: treasury.ledger,
+    reports,
+    ...(deps.complianceHistory ? { compliance: deps.complianceHistory } : {}),
+    now: deps.now ?? Date.now,
+  };
 }
 
 /**
