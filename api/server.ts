@@ -9,6 +9,8 @@ import type { BallastConfig } from '../domain/config.schema';
 import { toFieldIssues } from '../domain/errors';
 import { assertCodecAuthForBind, type CodecAuth } from './codec-auth';
 import { codecRoutes, webUiOrigins } from './codec-routes';
+import type { ComplianceHistoryStore } from '../activities/compliance-history-store';
+import { complianceHistoryRoutes } from './compliance-history-routes';
 
 export interface ApiDeps {
   config: BallastConfig;
@@ -17,6 +19,8 @@ export interface ApiDeps {
   dataConverter?: DataConverter;
   /** The codec endpoints' credential (api/codec-auth.ts codecAuthFromEnv); required on a non-loopback bind. */
   codecAuth?: CodecAuth;
+  /** Compliance over time (the ledger's PostgreSQL): GET /api/compliance/history. */
+  compliance?: ComplianceHistoryStore;
 }
 
 /** One lazily (re)established connection: the API starts and answers even while Temporal is down. */
@@ -47,6 +51,7 @@ export function buildApi(deps: ApiDeps) {
   const link = new TemporalLink(config.temporal.address);
   app.addHook('onClose', async () => link.close());
   void app.register(codecRoutes, { codecs: deps.dataConverter?.payloadCodecs ?? [], allowedOrigins: webUiOrigins(config), auth: deps.codecAuth ?? {} });
+  void app.register(complianceHistoryRoutes, { config, ...(deps.compliance ? { store: deps.compliance } : {}) });
 
   const probeTemporal = async (): Promise<{ connected: true; serverVersion: string } | { connected: false; error: string }> => {
     try {

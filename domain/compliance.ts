@@ -247,6 +247,10 @@ export interface VenueRequirements {
   depthBandPct: string;
   /** Minimum traded volume over the last 24 h, quote currency. */
   minVolume24hQuote: string;
+  /** Rolling-window rules (domain/compliance-history.ts evaluateWindows); defaults there. */
+  minSpreadUptimePct?: string;
+  minDepthUptimePct?: string;
+  minAdv15dQuote?: string;
 }
 
 export interface ComplianceCheckItem {
