@@ -11,18 +11,17 @@ import type { BallastConfig } from '../domain/config.schema';
 import { DomainError, parseOrThrow } from '../domain/errors';
 import { zNonNegativeDecimal } from '../domain/money';
 import { renderDailyReportHtml } from '../domain/report/daily-report-html';
-import { zReportDate, type ComplianceUptime, type DailyReport, type IncidentRecord, type LedgerDay, type VenueInventory } from '../domain/report/daily-report';
+import { complianceUptime, zReportDate, type ComplianceUptime, type DailyReport, type IncidentRecord, type LedgerDay, type VenueInventory } from '../domain/report/daily-report';
 import { summarizeLedgerDay } from '../domain/report/ledger-day';
 import { summarizeFills, type FillSummary, type ReportFill } from '../domain/report/realized-pnl';
 import type { VenueRegistry } from '../venues/market-data.port';
 import type { VenueAdapter } from '../venues/venue.port';
+import type { ComplianceHistoryStore } from './compliance-history-store';
 import type { LedgerStore } from './ledger-store';
 import type { DailyReportStore } from './report-store';
 
-/** The compliance time series' per-venue summary over [fromMs, toMs) (the compliance store's `complianceSummary`). */
-export interface ComplianceHistory {
-  complianceSummary(venue: string, fromMs: number, toMs: number): Promise<{ checks: number; compliantChecks: number } | undefined>;
-}
+/** The compliance time series' per-venue summary over [fromMs, toMs) (PgLedgerStore / MemoryLedgerStore). */
+export type ComplianceHistory = Pick<ComplianceHistoryStore, 'complianceSummary'>;
 
 export interface ReportActivityDeps {
   config: BallastConfig;
@@ -95,15 +94,12 @@ export function createReportActivities(deps: ReportActivityDeps) {
       return { asset: config.asset.symbol, quote: config.asset.quote, venues: config.venues.map((v) => ({ id: v.id, kind: v.kind, market: v.market })) };
     },
 
-    /** Share of the venue's compliance checks in the window that passed (the compliance time series). */
+    /** The venue's compliance uptime in the window, from the compliance time series' own summary. */
     async reportCompliance(arg: { venue: string; fromMs: number; toMs: number }): Promise<ComplianceUptime> {
       const { venue, fromMs, toMs } = parseOrThrow(VenueWindow, arg, 'reportCompliance argument');
       venueConfig(venue);
       if (!deps.compliance) return { available: false, reason: 'no compliance time series in this deployment' };
-      const s = await deps.compliance.complianceSummary(venue, fromMs, toMs);
-      if (!s || s.checks === 0) return { available: false, reason: 'no compliance check recorded in the window' };
-      const pct = ((s.compliantChecks / s.checks) * 100).toFixed(2);
-      return { available: true, uptimePct: pct, checks: s.checks, compliantChecks: s.compliantChecks, source: 'compliance time series' };
+      return complianceUptime(await deps.compliance.complianceSummary(venue, fromMs, toMs));
     },
 
     /** Our fills of the window from the venue's own record, summarized (domain/report/realized-pnl.ts). */

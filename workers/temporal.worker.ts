@@ -75,11 +75,13 @@ function reportDeps(deps: TemporalWorkerDeps, treasury: Omit<TreasuryDeps, 'conf
   const raw = deps.treasury?.ledger ?? deps.ledger;
   const reports = deps.reports ?? (raw instanceof PgLedgerStore ? new PgReportStore(raw.pool, () => raw.ready()) : undefined);
   if (!reports) return undefined;
+  // The compliance time series lives in the ledger's database (PgLedgerStore / MemoryLedgerStore implement it).
+  const compliance = deps.complianceHistory ?? (raw && 'complianceSummary' in raw ? (raw as ComplianceHistory) : undefined);
   return {
     accountVenue: (id) => treasury.transferVenue(id),
     ledger: treasury.ledger,
     reports,
-    ...(deps.complianceHistory ? { compliance: deps.complianceHistory } : {}),
+    ...(compliance ? { compliance } : {}),
     now: deps.now ?? Date.now,
   };
 }

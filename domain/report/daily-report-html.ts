@@ -15,7 +15,8 @@ function table(headers: string[], rows: Cell[][], empty: string): string {
 }
 
 const na = (reason: string) => `n/a (${reason})`;
-const compliance = (c: ComplianceUptime): Cell => (c.available ? `${c.uptimePct} % (${c.compliantChecks}/${c.checks} checks)` : na(c.reason));
+const compliance = (c: ComplianceUptime): Cell =>
+  c.available ? `${c.uptimePct} % of ${c.samples} samples (coverage ${c.coveragePct} %, ${c.breaches.length} breach${c.breaches.length === 1 ? '' : 'es'})` : na(c.reason);
 const trading = (t: VenueTrading, pick: (s: Extract<VenueTrading, { available: true }>['summary']) => Cell): Cell => (t.available ? pick(t.summary) : na(t.reason));
 const inventory = (i: VenueInventory): Cell => (i.available ? i.balances.map((b) => `${b.asset} ${b.total}`).join(', ') || 'none' : na(i.reason));
 
@@ -74,6 +75,12 @@ export function renderDailyReportHtml(r: DailyReport): string {
     ].map(([k, v]) => `<tr>${cell(k)}${cell(v)}</tr>`).join('')}</tbody></table>`,
     '<h2>Per venue: compliance and trading</h2>',
     table(['Venue', 'Market', 'Compliance uptime', 'Our trades', `Volume (${r.asset})`, `Volume (${q})`, `Fees (${q})`, `Realized PnL (${q})`, `Realized loss (${q})`, `Market 24 h volume (${q})`], venueRows(r), 'No venues configured.'),
+    '<h2>Compliance breaches</h2>',
+    table(
+      ['Venue', 'From', 'To', 'Rules failed', 'Still open'],
+      r.venues.flatMap((v) => (v.compliance.available ? v.compliance.breaches.map((b) => [v.venue, b.from, b.to, b.failed.join(', '), b.open ? 'yes' : 'no']) : [])),
+      'No compliance breach recorded.',
+    ),
     '<h2>Per venue: inventory, transfers, price action, risk</h2>',
     table(['Venue', 'Inventory now', 'Transfers', 'Buybacks / liquidations', 'venueRisk', 'Imbalances raised', 'Mode now'], riskRows(r), 'No venues configured.'),
     '<h2>Wallets</h2>',

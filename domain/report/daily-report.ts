@@ -36,14 +36,47 @@ type Unavailable = { available: false; reason: string };
 export type ComplianceUptime =
   | {
       available: true;
-      /** Share of the day's compliance checks that passed, percent (decimal string). */
+      /** Share of the day's 10-second compliance samples that met every rule, percent (2 dp). */
       uptimePct: string;
-      checks: number;
-      compliantChecks: number;
-      /** Where the figure comes from (e.g. "compliance_results"). */
+      spreadUptimePct: string | null;
+      depthUptimePct: string | null;
+      samples: number;
+      compliantSamples: number;
+      /** Share of the day the samples cover (gaps are unknown, never counted compliant), percent. */
+      coveragePct: string;
+      breaches: { from: string; to: string; failed: string[]; open: boolean }[];
       source: string;
     }
   | Unavailable;
+
+/** The compliance store's summary of a window (domain/compliance-history.ts ComplianceSummary). */
+export interface ComplianceSummaryLike {
+  samples: number;
+  compliantSamples: number;
+  uptimeRatio: number | null;
+  spreadUptimeRatio: number | null;
+  depthUptimeRatio: number | null;
+  coverageRatio: number;
+  breaches: { from: number; to: number; failed: string[]; open: boolean }[];
+}
+
+const pct = (r: number): string => (r * 100).toFixed(2);
+
+/** The report's compliance figures, read from the compliance time series' summary (not recomputed). */
+export function complianceUptime(s: ComplianceSummaryLike): ComplianceUptime {
+  if (s.samples === 0 || s.uptimeRatio === null) return { available: false, reason: 'no compliance sample recorded in the day' };
+  return {
+    available: true,
+    uptimePct: pct(s.uptimeRatio),
+    spreadUptimePct: s.spreadUptimeRatio === null ? null : pct(s.spreadUptimeRatio),
+    depthUptimePct: s.depthUptimeRatio === null ? null : pct(s.depthUptimeRatio),
+    samples: s.samples,
+    compliantSamples: s.compliantSamples,
+    coveragePct: pct(s.coverageRatio),
+    breaches: s.breaches.map((b) => ({ from: new Date(b.from).toISOString(), to: new Date(b.to).toISOString(), failed: [...b.failed], open: b.open })),
+    source: 'compliance time series (10-second samples)',
+  };
+}
 
 export type VenueTrading = ({ available: true; summary: FillSummary } | Unavailable) & {
   /** The market's own 24 h volume, quote, read when the report ran (not the report day's). */
@@ -162,7 +195,7 @@ export interface DailyReport {
 }
 
 export const COVERAGE_NOTES: readonly string[] = [
-  'Compliance uptime: share of the day\'s stored compliance check results that passed (compliance time series in the ledger database).',
+  'Compliance uptime: share of the day\'s 10-second compliance samples that met every rule (the compliance time series in the ledger database, summarized by its own store); coverage is the share of the day the samples cover.',
   'Volume, fees and realized PnL: the venue\'s own record of our fills (my trades) for the day; realized PnL by average cost with the position opened flat at 00:00 UTC, so inventory held before the day carries no cost basis; fees charged in base are valued at their fill price.',
   'Market 24 h volume: the venue\'s rolling 24 h figure when the report ran, not the report day\'s.',
   'Inventory: venue balances when the report ran; wallets: net base booked to non-venue destinations by completed transfers in the ledger.',
