@@ -45,9 +45,7 @@ const AssetWindow = z.object({ asset: z.string().min(1) }).and(Window);
 /** Pages of my-trades the report reads per venue and day at most (a page is the venue's own limit). */
 const MAX_TRADE_PAGES = 200;
 
-export interface VenueTradingResult {
-  summary: FillSummary;
-}
+export type VenueTradingResult = { available: true; summary: FillSummary } | { available: false; reason: string };
 
 /** Every fill of ours in [fromMs, toMs), paging by time (the venue returns a limited page from `since`). */
 async function fillsOfDay(a: VenueAdapter, fromMs: number, toMs: number): Promise<ReportFill[]> {
@@ -107,11 +105,11 @@ export function createReportActivities(deps: ReportActivityDeps) {
       const { venue, fromMs, toMs } = parseOrThrow(VenueWindow, arg, 'reportTrading argument');
       venueConfig(venue);
       const a = account(venue);
-      if (!a?.fetchMyTrades) throw new DomainError('REPORT.NO_TRADE_RECORD', `venue "${venue}" has no record of our trades through its adapter (AMM swaps are booked in the ledger)`);
+      if (!a?.fetchMyTrades) return { available: false, reason: `no record of our trades through a venue adapter for "${venue}" (pool swaps are booked in the ledger)` };
       const rules = await a.loadMarket();
       const fills = await fillsOfDay(a, fromMs, toMs);
       deps.logger.debug({ venue, fills: fills.length }, 'report: our fills of the day');
-      return { summary: summarizeFills(fills, rules, { window: { fromMs, toMs } }) };
+      return { available: true, summary: summarizeFills(fills, rules, { window: { fromMs, toMs } }) };
     },
 
     /** The market's rolling 24 h volume (quote) as the venue reports it now. */

@@ -22,6 +22,7 @@ import { codecAuthFromEnv } from '../api/codec-auth';
 import { runApi } from '../api/server';
 import { configuredLedgerUrl, locateLedger } from '../activities/ledger/open';
 import { PgLedgerStore } from '../activities/ledger/pg-ledger';
+import { PgReportStore } from '../activities/ledger/pg-report-store';
 import { startSimulatedMarket } from './market';
 import { runQuotingWorker } from './quoting.worker';
 import { installRuntimeLogger, runTemporalWorker } from './temporal.worker';
@@ -250,7 +251,8 @@ async function main(): Promise<void> {
       // Not on the single-session PGlite fallback (pool max 1): that one connection is the worker's.
       const ledgerUrl = process.env.BALLAST_LEDGER_POOL_MAX === '1' ? undefined : configuredLedgerUrl(config, process.env);
       const compliance = ledgerUrl ? new PgLedgerStore({ url: ledgerUrl, max: 2 }) : undefined;
-      const app = await runApi({ config, logger, dataConverter: ballastDataConverter(process.env), codecAuth: codecAuthFromEnv(process.env), ...(compliance ? { compliance } : {}) });
+      const reports = compliance ? new PgReportStore(compliance.pool, () => compliance.ready()) : undefined;
+      const app = await runApi({ config, logger, dataConverter: ballastDataConverter(process.env), codecAuth: codecAuthFromEnv(process.env), ...(compliance ? { compliance } : {}), ...(reports ? { reports } : {}) });
       onStopSignals(() => void app.close().then(() => compliance?.close()).then(() => process.exit(0)));
       return;
     }

@@ -60,7 +60,7 @@ async function orUnavailable<T>(read: () => Promise<T>): Promise<T | { available
 async function readVenue(v: { id: string; kind: string; market: string }, window: { fromMs: number; toMs: number }) {
   const [compliance, trading, volume, inventory] = await Promise.all([
     orUnavailable<ComplianceUptime>(() => acts.reportCompliance({ venue: v.id, ...window })),
-    orUnavailable(async () => ({ available: true as const, ...(await acts.reportTrading({ venue: v.id, ...window })) })),
+    orUnavailable(() => acts.reportTrading({ venue: v.id, ...window })),
     orUnavailable(() => acts.reportMarketVolume({ venue: v.id })),
     orUnavailable<VenueInventory>(() => acts.reportInventory({ venue: v.id })),
   ]);

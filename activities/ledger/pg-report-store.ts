@@ -1,6 +1,6 @@
 // Daily reports in the ledger's PostgreSQL (table daily_reports, migration 004). It shares the ledger
-// store's pool (PgLedgerStore.pool) in the worker; the API opens its own small read pool.
-import { Pool } from 'pg';
+// store's pool (PgLedgerStore.pool), in the worker and in the API.
+import type { Pool } from 'pg';
 import { StoredReportSchema, type DailyReportStore, type ReportListing, type StoredReport } from '../report-store';
 
 interface Row {
@@ -23,14 +23,6 @@ export class PgReportStore implements DailyReportStore {
     private readonly ready: () => Promise<void> = async () => undefined,
     private readonly now: () => number = Date.now,
   ) {}
-
-  /** A store with its own pool on `url` (the API: reads only, the worker has migrated the schema). */
-  static open(url: string, o: { max?: number } = {}): PgReportStore & { close(): Promise<void> } {
-    // allowExitOnIdle and a short idle timeout: the embedded PGlite ledger takes one connection at a time.
-    const pool = new Pool({ connectionString: url, max: o.max ?? 2, allowExitOnIdle: true, idleTimeoutMillis: 1_000 });
-    pool.on('error', () => undefined);
-    return Object.assign(new PgReportStore(pool), { close: () => pool.end() });
-  }
 
   async upsert(report: StoredReport): Promise<{ replaced: boolean }> {
     const r = StoredReportSchema.parse(report);
