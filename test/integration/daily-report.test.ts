@@ -125,6 +125,7 @@ describe('dailyReport', () => {
     const other = uniqueId('ui-daily-report');
     const r = await env.client.workflow.execute('dailyReport', { taskQueue: world.config.temporal.taskQueue, workflowId: other, args: [{ date: TODAY, requester: 'dave@ops' }] });
     expect(r).toMatchObject({ workflowId: BUSINESS_ID, replaced: true });
+    await maybeExportHistory(env.client, other, 'dailyReport-rerun-as-child');
     const list = await reports.list('BLST');
     expect(list.filter((l) => l.date === TODAY)).toHaveLength(1);
     expect((await reports.get('BLST', TODAY))!.report).toMatchObject({ requester: 'dave@ops' });
