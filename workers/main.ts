@@ -12,7 +12,7 @@ import { temporal } from '@temporalio/proto';
 import { join, resolve } from 'node:path';
 import { ConfigError, DEFAULT_CONFIG_PATH } from '../config/load';
 import { loadStartupConfig } from '../config/startup-guards';
-import { createLogger } from '../config/logger';
+import { chooseLogFormat, createLogger, type LogFormat } from '../config/logger';
 import type { BallastConfig } from '../domain/config.schema';
 import { findTemporalBinary, PROJECT_ROOT } from '../temporal/binary';
 import { loadCodecKeys, PAYLOAD_KEYS_ENV } from '../temporal/codec';
@@ -39,7 +39,17 @@ function parseArgs(argv: string[]): { role: Role; configPath: string } {
   return { role: role as Role, configPath: resolve(configPath ?? DEFAULT_CONFIG_PATH) };
 }
 
-const logger = createLogger({ name: `ballast-${process.argv[2] ?? 'main'}`, level: process.env.LOG_LEVEL ?? 'info' });
+/** Readable lines on a terminal, JSON otherwise (LOG_FORMAT=json|pretty decides); `start`'s children share its terminal. */
+function logFormat(): LogFormat {
+  try {
+    return chooseLogFormat(process.env, process.stdout.isTTY === true);
+  } catch (e) {
+    process.stderr.write(`ballast: ${(e as Error).message}\n`);
+    process.exit(2);
+  }
+}
+
+const logger = createLogger({ name: `ballast-${process.argv[2] ?? 'main'}`, level: process.env.LOG_LEVEL ?? 'info', format: logFormat() });
 
 /** Set by `start` for its children: a Ctrl-C to the process group is the supervisor's to order. */
 const SUPERVISED_ENV = 'BALLAST_SUPERVISED';
