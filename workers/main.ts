@@ -23,6 +23,7 @@ import { runApi } from '../api/server';
 import { configuredLedgerUrl, locateLedger } from '../activities/ledger/open';
 import { PgLedgerStore } from '../activities/ledger/pg-ledger';
 import { PgReportStore } from '../activities/ledger/pg-report-store';
+import { apiBaseUrl, startBanner } from './banner';
 import { startSimulatedMarket } from './market';
 import { runQuotingWorker } from './quoting.worker';
 import { installRuntimeLogger, runTemporalWorker } from './temporal.worker';
@@ -215,8 +216,8 @@ async function supervise(config: BallastConfig, configPath: string): Promise<voi
   const worker = spawnRole('worker');
   const api = spawnRole('api');
   // With the simulated market, quote on it (against a live config, start `quoting` deliberately).
-  if (config.simulation) spawnRole('quoting');
-  const apiUrl = `http://${config.api.host}:${config.api.port}`;
+  const quoting = config.simulation ? spawnRole('quoting') : undefined;
+  const apiUrl = apiBaseUrl(config);
   if (!(await waitForHttp(`${apiUrl}/health`, api))) {
     logger.error('API did not become healthy');
     return shutdown(1);
@@ -225,22 +226,20 @@ async function supervise(config: BallastConfig, configPath: string): Promise<voi
     logger.error('the Temporal worker did not start polling');
     return shutdown(1);
   }
-  const ui = embedded?.uiUrl ?? `(external Temporal at ${config.temporal.address})`;
+  if (quoting && config.metrics.quotingPort !== 0 && !(await waitForHttp(`http://${config.metrics.host === '0.0.0.0' ? '127.0.0.1' : config.metrics.host}:${config.metrics.quotingPort}/metrics`, quoting))) {
+    logger.error('the quoting worker did not start');
+    return shutdown(1);
+  }
   process.stderr.write(
-    [
-      '',
-      `Ballast is running (API healthy, worker polling, after ${((Date.now() - t0) / 1000).toFixed(1)} s)`,
-      `  Temporal gRPC    ${config.temporal.address}  namespace ${config.temporal.namespace}`,
-      `  Temporal Web UI  ${ui}`,
-      `  Ballast API      ${apiUrl}  (health: ${apiUrl}/health, market: ${apiUrl}/api/market/venues)`,
-      ...(config.simulation
-        ? [`  Simulated market ${marketUrl}  scenario ${config.simulation.scenario}; local EVM http://${config.simulation.host}:${config.simulation.chainPort}`]
-        : []),
-      `  Ledger           ${ledgerDb.describe}`,
-      `  Config           ${configPath}`,
-      'Ctrl-C stops everything.',
-      '',
-    ].join('\n'),
+    startBanner({
+      config,
+      configPath,
+      readyAfterS: (Date.now() - t0) / 1000,
+      ...(embedded?.uiUrl ? { temporalUiUrl: embedded.uiUrl } : {}),
+      ...(marketUrl ? { marketUrl } : {}),
+      ledger: ledgerDb.describe,
+      quoting: quoting !== undefined,
+    }),
   );
 }
 
