@@ -13,7 +13,8 @@ import { SimVenue } from '../../venues/sim/sim-venue';
 import { workerActivities } from '../../workers/temporal.worker';
 import { dailyReport } from '../../workflows/daily-report.workflow';
 import { fundTransfer } from '../../workflows/fund-transfer.workflow';
-import { SA_ASSET, SA_OPERATION, SA_REQUESTER } from '../../workflows/search-attributes';
+import { coordinatorWorkflowId, imbalanceSignal, liquidityCoordinator, resetKillSwitchUpdate } from '../../workflows/liquidity-coordinator.workflow';
+import { SA_ASSET, SA_OPERATION, SA_REQUESTER, SA_VENUE } from '../../workflows/search-attributes';
 import { createTestWorker, maybeExportHistory, openTestEnv, testLogger, uniqueId, type TestEnv } from './helpers';
 import { ACCOUNT, startTreasuryWorld, type TreasuryWorld } from './treasury-world';
 
@@ -24,6 +25,7 @@ let world: TreasuryWorld;
 let worker: Worker;
 let running: Promise<void>;
 let reports: PgReportStore;
+let riskWorkflowId: string | undefined;
 const TODAY = new Date(Date.now()).toISOString().slice(0, 10);
 const BUSINESS_ID = `daily-report:BLST:${TODAY}`;
 
@@ -66,12 +68,33 @@ beforeAll(async () => {
     args: [{ requestId, asset: 'BLST', amount: '1000', from: { venue: 'alpha' }, to: { venue: 'bravo' }, requester: 'alice@ops' }],
   });
   expect(t.outcome).toBe('completed');
+  // Incidents of the day: the coordinator records a compliance breach on bravo raised and cleared, and
+  // an operator's kill-switch reset; a venueRisk execution for bravo is listed by visibility (started on
+  // a task queue no worker polls, with its Venue search attribute, so nothing is evacuated here).
+  const coordinator = await env.client.workflow.signalWithStart(liquidityCoordinator, {
+    workflowId: coordinatorWorkflowId('BLST'),
+    taskQueue: world.config.temporal.taskQueue,
+    args: [{ asset: 'BLST' }],
+    signal: imbalanceSignal,
+    signalArgs: [{ type: 'raised', venueId: 'bravo', kind: 'COMPLIANCE_BREACH', value: 1, at: Date.now() }],
+  });
+  await coordinator.signal(imbalanceSignal, { type: 'cleared', venueId: 'bravo', kind: 'COMPLIANCE_BREACH', value: 0, at: Date.now() });
+  await coordinator.executeUpdate(resetKillSwitchUpdate, { args: [{ venueId: 'bravo', reason: 'feed restored (report test)', requestedBy: 'erin@ops' }] });
+  riskWorkflowId = uniqueId('coordinator:BLST:venueRisk:BLST:bravo');
+  await env.client.workflow.start('venueRisk', {
+    taskQueue: uniqueId('nobody-polls'),
+    workflowId: riskWorkflowId,
+    args: [{ venue: 'bravo', reason: 'report test', requestedBy: 'erin@ops' }],
+    typedSearchAttributes: [{ key: SA_VENUE, value: 'bravo' }],
+  });
   // The compliance time series for alpha: 10 samples 10 s apart this hour, 9 compliant.
   const hour = Math.floor(Date.now() / 3_600_000) * 3_600_000;
   await world.ledger.recordComplianceSamples(Array.from({ length: 10 }, (_, i) => sample(hour + i * 10_000, i !== 4)));
 });
 
 afterAll(async () => {
+  await env?.client.workflow.getHandle(coordinatorWorkflowId('BLST')).terminate('report test done').catch(() => undefined);
+  if (riskWorkflowId) await env?.client.workflow.getHandle(riskWorkflowId).terminate('report test done').catch(() => undefined);
   worker?.shutdown();
   await running;
   await world?.stop();
@@ -112,7 +135,13 @@ describe('dailyReport', () => {
     expect(bravo.trading.available && bravo.trading.summary.trades).toBe(0);
     const pool = report.venues.find((v) => v.kind === 'amm')!;
     expect(pool.trading).toMatchObject({ available: false });
-    expect(report.incidents.coordinator).toBe('not running');
+    // Incidents: what this test recorded (other tests on the same server may add their own).
+    expect(report.incidents.coordinator).toBe('read');
+    expect(report.incidents.imbalances).toEqual(expect.arrayContaining([expect.objectContaining({ venueId: 'bravo', kind: 'COMPLIANCE_BREACH', type: 'raised' }), expect.objectContaining({ venueId: 'bravo', kind: 'COMPLIANCE_BREACH', type: 'cleared' })]));
+    expect(report.incidents.killSwitchResets).toContainEqual(expect.objectContaining({ venueId: 'bravo', reason: 'feed restored (report test)', requestedBy: 'erin@ops' }));
+    expect(report.incidents.venueRisk).toContainEqual(expect.objectContaining({ workflowId: riskWorkflowId, venue: 'bravo', status: 'RUNNING' }));
+    expect(bravo.incidents.venueRisk).toBeGreaterThanOrEqual(1);
+    expect(bravo.incidents.raised.COMPLIANCE_BREACH).toBeGreaterThanOrEqual(1);
     expect(report.totals).toMatchObject({ transfers: 1, transferFeesBase: '2', volumeQuote: '151' });
 
     const desc = await env.client.workflow.getHandle(BUSINESS_ID).describe();
