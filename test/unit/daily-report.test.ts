@@ -1,3 +1,4 @@
+import { loadConfig, parseConfig } from '../../config/load';
 import { ValidationError, parseOrThrow } from '../../domain/errors';
 import { renderDailyReportHtml } from '../../domain/report/daily-report-html';
 import { buildDailyReport, complianceUptime, dailyReportWorkflowId, dayWindow, previousUtcDay, type ReportParts } from '../../domain/report/daily-report';
@@ -60,6 +61,22 @@ describe('report dates and ids', () => {
       expect(err).toBeInstanceOf(ValidationError);
       expect((err as ValidationError).issues.map((i) => i.path)).toContain(field);
     }
+  });
+});
+
+describe('reports config', () => {
+  const demo = () => JSON.parse(JSON.stringify(loadConfig())) as Record<string, any>;
+
+  it('schedules the demo at 00:10 UTC, and refuses a bad time naming the field', () => {
+    expect(parseConfig(demo(), 'demo').reports).toEqual({ dailyAt: '00:10', paused: false });
+    for (const dailyAt of ['24:00', '0:10', '00:60', 10]) {
+      const raw = demo();
+      raw.reports = { dailyAt };
+      expect(() => parseConfig(raw, 'demo')).toThrow(/reports\.dailyAt/);
+    }
+    const unknown = demo();
+    unknown.reports = { dailyAt: '01:00', every: '1d' };
+    expect(() => parseConfig(unknown, 'demo')).toThrow(/reports/);
   });
 });
 
