@@ -55,8 +55,12 @@ export function temporalWorkerMetrics(): BallastMetrics {
   return metrics;
 }
 
+/**
+ * The SDK's logs and the Rust core's (forwarded, WARN and up; they would otherwise go straight to the
+ * console in their own format) all through pino: readable on a terminal, JSON otherwise, redacted.
+ */
 export function installRuntimeLogger(logger: Logger): void {
-  Runtime.install({ logger: pinoTemporalLogger(logger) });
+  Runtime.install({ logger: pinoTemporalLogger(logger), telemetryOptions: { logging: { forward: {}, filter: { core: 'WARN', other: 'ERROR' } } } });
 }
 
 export function workerActivities(deps: TemporalWorkerDeps): WorkerOptions['activities'] {
