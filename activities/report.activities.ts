@@ -47,8 +47,12 @@ const MAX_TRADE_PAGES = 200;
 
 export type VenueTradingResult = { available: true; summary: FillSummary } | { available: false; reason: string };
 
-/** Every fill of ours in [fromMs, toMs), paging by time (the venue returns a limited page from `since`). */
-async function fillsOfDay(a: VenueAdapter, fromMs: number, toMs: number): Promise<ReportFill[]> {
+/**
+ * Every fill of ours in [fromMs, toMs), paging by time (the venue returns a limited page from `since`,
+ * inclusive). Fills are de-duplicated by trade id. Limit: the port pages by time only, so more fills
+ * of ours in ONE millisecond than the venue's page size (Binance: 500) would be undercounted.
+ */
+export async function fillsOfDay(a: Pick<VenueAdapter, 'id' | 'fetchMyTrades'>, fromMs: number, toMs: number): Promise<ReportFill[]> {
   const fetch = a.fetchMyTrades!.bind(a);
   const byId = new Map<string, ReportFill>();
   let since = fromMs;
@@ -57,15 +61,20 @@ async function fillsOfDay(a: VenueAdapter, fromMs: number, toMs: number): Promis
     let added = 0;
     let last = since;
     for (const f of fills) {
+      last = Math.max(last, f.timestamp);
       if (f.timestamp < fromMs || f.timestamp >= toMs || byId.has(f.tradeId)) continue;
       byId.set(f.tradeId, { tradeId: f.tradeId, side: f.side, price: f.price, amount: f.amount, fee: f.fee, feeAsset: f.feeAsset, timestamp: f.timestamp });
       added++;
-      last = Math.max(last, f.timestamp);
     }
-    // Nothing new, or the page reached the end of the day: done. Otherwise ask again from the last time
-    // seen (inclusive: fills sharing that millisecond are de-duplicated by trade id).
-    if (added === 0 || last >= toMs || fills.length === 0) return [...byId.values()];
-    since = last;
+    if (fills.length === 0 || last >= toMs) return [...byId.values()];
+    if (added > 0) {
+      // Ask again from the last time seen (inclusive: fills sharing that millisecond come again and are skipped).
+      since = last;
+      continue;
+    }
+    // Nothing new: either the end, or a page filled by one millisecond's fills. Look past that millisecond.
+    if (last !== since) return [...byId.values()];
+    since = last + 1;
   }
   throw new DomainError('REPORT.TOO_MANY_TRADES', `more than ${MAX_TRADE_PAGES} pages of our trades in one day on ${a.id}`);
 }
