@@ -86,3 +86,8 @@ export interface ComplianceHistoryStore {
 }
 
 export const DEFAULT_SAMPLE_EVERY_MS = 10_000;
+
+/** A ledger store that also keeps the compliance history (PgLedgerStore, MemoryLedgerStore). */
+export function isComplianceHistoryStore(x: unknown): x is ComplianceHistoryStore {
+  return typeof x === 'object' && x !== null && typeof (x as Partial<ComplianceHistoryStore>).complianceSummary === 'function' && typeof (x as Partial<ComplianceHistoryStore>).claimAlert === 'function';
+}

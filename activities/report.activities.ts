@@ -7,6 +7,7 @@ import { Context } from '@temporalio/activity';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Logger } from 'pino';
 import { z } from 'zod';
+import { durationMs } from '../domain/compliance-history';
 import type { BallastConfig } from '../domain/config.schema';
 import { DomainError, parseOrThrow } from '../domain/errors';
 import { zNonNegativeDecimal } from '../domain/money';
@@ -104,9 +105,10 @@ export function createReportActivities(deps: ReportActivityDeps) {
     /** The venue's compliance uptime in the window, from the compliance time series' own summary. */
     async reportCompliance(arg: { venue: string; fromMs: number; toMs: number }): Promise<ComplianceUptime> {
       const { venue, fromMs, toMs } = parseOrThrow(VenueWindow, arg, 'reportCompliance argument');
-      venueConfig(venue);
+      const v = venueConfig(venue);
       if (!deps.compliance) return { available: false, reason: 'no compliance time series in this deployment' };
-      return complianceUptime(await deps.compliance.complianceSummary(venue, fromMs, toMs));
+      // The venue's own sampling period, as the API's history endpoint reads it: the same coverage and gaps.
+      return complianceUptime(await deps.compliance.complianceSummary(venue, fromMs, toMs, durationMs(v.compliance.sampleEvery)));
     },
 
     /** Our fills of the window from the venue's own record, summarized (domain/report/realized-pnl.ts). */

@@ -132,10 +132,30 @@ export function breachIntervals(points: readonly SamplePoint[], o: { sampleEvery
   return out;
 }
 
-/** The summary of one venue's samples in [fromMs, toMs). `points` sorted by time, all inside the window. */
-export function summarizeCompliance(venue: string, points: readonly SamplePoint[], o: { fromMs: number; toMs: number; sampleEveryMs: number }): ComplianceSummary {
-  const n = points.length;
-  const compliant = points.filter((p) => p.compliant).length;
+export interface SampleCounts {
+  samples: number;
+  compliant: number;
+  spreadOk: number;
+  depthOk: number;
+}
+
+export function countSamples(points: readonly SamplePoint[]): SampleCounts {
+  const c: SampleCounts = { samples: points.length, compliant: 0, spreadOk: 0, depthOk: 0 };
+  for (const p of points) {
+    if (p.compliant) c.compliant++;
+    if (p.spreadOk) c.spreadOk++;
+    if (p.depthOk) c.depthOk++;
+  }
+  return c;
+}
+
+/**
+ * The summary from the window's counts and the points breach intervals need: every point, or just the
+ * non-compliant ones each with the point right after it (what a store can select without reading the
+ * whole window: breachIntervals gives the same intervals either way).
+ */
+export function summarizeCounted(venue: string, counts: SampleCounts, breachPoints: readonly SamplePoint[], o: { fromMs: number; toMs: number; sampleEveryMs: number }): ComplianceSummary {
+  const n = counts.samples;
   const expected = Math.max(1, Math.floor((o.toMs - o.fromMs) / o.sampleEveryMs));
   return {
     venue,
@@ -143,13 +163,18 @@ export function summarizeCompliance(venue: string, points: readonly SamplePoint[
     toMs: o.toMs,
     sampleEveryMs: o.sampleEveryMs,
     samples: n,
-    compliantSamples: compliant,
-    uptimeRatio: ratio(compliant, n),
-    spreadUptimeRatio: ratio(points.filter((p) => p.spreadOk).length, n),
-    depthUptimeRatio: ratio(points.filter((p) => p.depthOk).length, n),
+    compliantSamples: counts.compliant,
+    uptimeRatio: ratio(counts.compliant, n),
+    spreadUptimeRatio: ratio(counts.spreadOk, n),
+    depthUptimeRatio: ratio(counts.depthOk, n),
     coverageRatio: Math.min(1, n / expected),
-    breaches: breachIntervals(points, { sampleEveryMs: o.sampleEveryMs, toMs: o.toMs }),
+    breaches: breachIntervals(breachPoints, { sampleEveryMs: o.sampleEveryMs, toMs: o.toMs }),
   };
+}
+
+/** The summary of one venue's samples in [fromMs, toMs). `points` sorted by time, all inside the window. */
+export function summarizeCompliance(venue: string, points: readonly SamplePoint[], o: { fromMs: number; toMs: number; sampleEveryMs: number }): ComplianceSummary {
+  return summarizeCounted(venue, countSamples(points), points, o);
 }
 
 /** A UTC day's 24 h volume as last read that day (the daily series average daily volume is taken over). */

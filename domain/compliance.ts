@@ -299,3 +299,9 @@ export function evaluateCompliance(metrics: BookMetrics, volume24hQuote: string,
   });
   return { compliant: checks.every((c) => c.ok), checks };
 }
+
+/** One measurement: the book's figures on the requirement's bands and the verdict (the check and the sampler both). */
+export function measureCompliance(snapshot: { book: Pick<OrderBookSnapshot, 'bids' | 'asks'>; volume24hQuote: string }, req: VenueRequirements): { metrics: BookMetrics; verdict: ComplianceVerdict } {
+  const metrics = computeBookMetrics(snapshot.book, bandsFor(req));
+  return { metrics, verdict: evaluateCompliance(metrics, snapshot.volume24hQuote, req) };
+}

@@ -9,6 +9,8 @@ import type { ComplianceHistory } from '../activities/report.activities';
 import type { DailyReportStore } from '../activities/report-store';
 import { PgReportStore } from '../activities/ledger/pg-report-store';
 import type { LedgerStore } from '../activities/ledger-store';
+import { isComplianceHistoryStore } from '../activities/compliance-history-store';
+import { ComplianceSampler } from '../activities/compliance-sampler';
 import { locateLedger } from '../activities/ledger/open';
 import { PgLedgerStore } from '../activities/ledger/pg-ledger';
 import { createApprovalActivities } from '../activities/approval.activities';
@@ -70,8 +72,13 @@ export function workerActivities(deps: TemporalWorkerDeps): WorkerOptions['activ
   const treasury = counted(deps.treasury ?? defaultTreasuryDeps(deps));
   // Price action trades through the same per-venue ccxt adapters and books in the same ledger.
   const priceAction = deps.priceAction ? counted(deps.priceAction) : { tradeVenue: (id: string) => treasury.transferVenue(id), ledger: treasury.ledger, now: treasury.now };
+  // Compliance history and alerts in the ledger's database (the store itself: the counting wrapper is the treasury's).
+  const history = isComplianceHistoryStore(deps.ledger) ? deps.ledger : undefined;
   const report = reportDeps(deps, treasury);
-  return { ...createActivities({ config: deps.config, venues, logger: deps.logger, treasury, priceAction, ...(report ? { report } : {}) }), ...createApprovalActivities({ config: deps.config, now: Date.now }) };
+  return {
+    ...createActivities({ config: deps.config, venues, logger: deps.logger, treasury, priceAction, ...(history ? { history } : {}), ...(report ? { report } : {}), env: deps.env ?? {}, now: Date.now }),
+    ...createApprovalActivities({ config: deps.config, now: Date.now }),
+  };
 }
 
 /** The daily report reads our account through the treasury's adapters and stores in the ledger's database. */
@@ -80,7 +87,7 @@ function reportDeps(deps: TemporalWorkerDeps, treasury: Omit<TreasuryDeps, 'conf
   const reports = deps.reports ?? (raw instanceof PgLedgerStore ? new PgReportStore(raw.pool, () => raw.ready()) : undefined);
   if (!reports) return undefined;
   // The compliance time series lives in the ledger's database (PgLedgerStore / MemoryLedgerStore implement it).
-  const compliance = deps.complianceHistory ?? (raw && 'complianceSummary' in raw ? (raw as ComplianceHistory) : undefined);
+  const compliance = deps.complianceHistory ?? (isComplianceHistoryStore(raw) ? raw : undefined);
   return {
     accountVenue: (id) => treasury.transferVenue(id),
     ledger: treasury.ledger,
@@ -164,6 +171,10 @@ async function runWorker(deps: TemporalWorkerDeps): Promise<void> {
   const metrics = deps.metrics ?? temporalWorkerMetrics();
   const server = await serveMetrics(metrics, { host: config.metrics.host, port: config.metrics.workerPort });
   logger.info({ url: server.url }, 'worker metrics served');
+  // The compliance time series (every venue, the pool included, every compliance.sampleEvery).
+  const history = isComplianceHistoryStore(deps.ledger) && config.compliance.sampling ? deps.ledger : undefined;
+  const sampler = history ? new ComplianceSampler({ config, venues: buildVenueRegistry(config, deps.now ?? Date.now, deps.env ?? {}), store: history, logger }) : undefined;
+  sampler?.start();
   try {
     const nativeConnection = await NativeConnection.connect({ address });
     try {
@@ -181,6 +192,7 @@ async function runWorker(deps: TemporalWorkerDeps): Promise<void> {
       await nativeConnection.close();
     }
   } finally {
+    await sampler?.stop();
     await server.close();
   }
 }

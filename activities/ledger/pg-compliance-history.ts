@@ -1,7 +1,7 @@
 // Compliance history in the ledger's PostgreSQL (migration 003). PgLedgerStore delegates to this;
 // summaries are computed by domain/compliance-history.ts over the few columns they need.
 import type { Pool } from 'pg';
-import { summarizeCompliance, type ComplianceRule, type ComplianceSample, type ComplianceSummary, type DailyVolume, type SamplePoint } from '../../domain/compliance-history';
+import { summarizeCounted, type ComplianceRule, type ComplianceSample, type ComplianceSummary, type DailyVolume, type SamplePoint } from '../../domain/compliance-history';
 import { fmt } from '../../domain/money';
 import {
   AlertKeySchema,
@@ -96,14 +96,25 @@ export class PgComplianceHistory implements ComplianceHistoryStore {
 
   async complianceSummary(venue: string, fromMs: number, toMs: number, sampleEveryMs = DEFAULT_SAMPLE_EVERY_MS): Promise<ComplianceSummary> {
     await this.ready();
-    // Only the sampler's series: a check's own sample would count one instant twice.
-    const r = await this.pool.query<{ at_ms: string; compliant: boolean; spread_ok: boolean; depth_ok: boolean; failed: ComplianceRule[] }>(
-      `SELECT at_ms, compliant, spread_ok, depth_ok, failed FROM compliance_samples
-       WHERE venue = $1 AND source = 'sampler' AND at_ms >= $2 AND at_ms < $3 ORDER BY at_ms`,
-      [venue, fromMs, toMs],
-    );
-    const points: SamplePoint[] = r.rows.map((x) => ({ at: Number(x.at_ms), compliant: x.compliant, spreadOk: x.spread_ok, depthOk: x.depth_ok, failed: x.failed }));
-    return summarizeCompliance(venue, points, { fromMs, toMs, sampleEveryMs });
+    // Only the sampler's series: a check's own sample would count one instant twice. Counts in SQL;
+    // for the breach intervals only the non-compliant samples and the sample right after each (the
+    // domain's breachIntervals gives the same intervals as over the whole window).
+    const window = `FROM compliance_samples WHERE venue = $1 AND source = 'sampler' AND at_ms >= $2 AND at_ms < $3`;
+    const [counts, points] = await Promise.all([
+      this.pool.query<{ n: string; ok: string; spread: string; depth: string }>(
+        `SELECT count(*) AS n, count(*) FILTER (WHERE compliant) AS ok, count(*) FILTER (WHERE spread_ok) AS spread, count(*) FILTER (WHERE depth_ok) AS depth ${window}`,
+        [venue, fromMs, toMs],
+      ),
+      this.pool.query<{ at_ms: string; compliant: boolean; spread_ok: boolean; depth_ok: boolean; failed: ComplianceRule[] }>(
+        `SELECT at_ms, compliant, spread_ok, depth_ok, failed FROM (
+           SELECT at_ms, compliant, spread_ok, depth_ok, failed, lag(compliant) OVER (ORDER BY at_ms) AS prev_ok ${window}
+         ) s WHERE NOT compliant OR prev_ok = false ORDER BY at_ms`,
+        [venue, fromMs, toMs],
+      ),
+    ]);
+    const c = counts.rows[0]!;
+    const breachPoints: SamplePoint[] = points.rows.map((x) => ({ at: Number(x.at_ms), compliant: x.compliant, spreadOk: x.spread_ok, depthOk: x.depth_ok, failed: x.failed }));
+    return summarizeCounted(venue, { samples: Number(c.n), compliant: Number(c.ok), spreadOk: Number(c.spread), depthOk: Number(c.depth) }, breachPoints, { fromMs, toMs, sampleEveryMs });
   }
 
   async recordComplianceCheck(check: ComplianceCheckRecord): Promise<{ created: boolean }> {

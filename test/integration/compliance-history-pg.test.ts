@@ -17,8 +17,9 @@ beforeAll(async () => {
 afterAll(async () => ledger?.close());
 
 const config = () => testConfig();
+let cfg: ReturnType<typeof testConfig> | undefined;
 function sample(venue: string, at: number, halfSpread: number): ComplianceSample {
-  const req = config().venues.find((v) => v.id === venue)!.requirements;
+  const req = (cfg ??= config()).venues.find((v) => v.id === venue)!.requirements;
   const book = { bids: [{ price: String(0.5 * (1 - halfSpread)), amount: '400000' }], asks: [{ price: String(0.5 * (1 + halfSpread)), amount: '400000' }] };
   const metrics = computeBookMetrics(book, bandsFor(req));
   return sampleFromVerdict(venue, at, 'sampler', metrics, '9000000', evaluateCompliance(metrics, '9000000', req));
@@ -36,6 +37,29 @@ describe('compliance history in PostgreSQL', () => {
     const pg = await ledger.complianceSummary('alpha', T0, T0 + 30 * S, S);
     expect(pg).toEqual(await memory.complianceSummary('alpha', T0, T0 + 30 * S, S));
     expect(pg).toMatchObject({ samples: 30, compliantSamples: 25, spreadUptimeRatio: 25 / 30, breaches: [{ from: T0 + 10 * S, to: T0 + 15 * S, failed: ['spread'], open: false }] });
+  });
+
+  it('with gaps and many breaches (seeded), the SQL-selected summary equals the memory store\'s over every point', async () => {
+    let seed = 7;
+    const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const base = T0 + DAY_MS;
+    const series: ComplianceSample[] = [];
+    let at = base;
+    for (let i = 0; i < 2_000; i++) {
+      at += rnd() < 0.03 ? S * (4 + Math.floor(rnd() * 20)) : S; // sampling gaps (unknown)
+      const wide = rnd() < (series.at(-1)?.compliant === false ? 0.8 : 0.05); // breaches in runs
+      series.push(sample('charlie', at, wide ? 0.05 : 0.001));
+    }
+    await ledger.recordComplianceSamples(series);
+    const memory = new MemoryLedgerStore();
+    await memory.recordComplianceSamples(series);
+    for (const [from, to] of [[base, at + S], [base + 500 * S, base + 9_000 * S], [at, at + S]] as const) {
+      const pg = await ledger.complianceSummary('charlie', from, to, S);
+      expect(pg).toEqual(await memory.complianceSummary('charlie', from, to, S));
+    }
+    const whole = await ledger.complianceSummary('charlie', base, at + S, S);
+    expect(whole.breaches.length).toBeGreaterThan(10);
+    expect(whole.coverageRatio).toBeLessThan(1);
   });
 
   it('checks, daily volumes (newest read of a day wins), alerts (one of record per key), pruning', async () => {

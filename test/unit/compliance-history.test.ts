@@ -69,6 +69,21 @@ describe('breachIntervals', () => {
       { from: T0 + 100 * S, to: T0 + 101 * S, failed: ['spread'], open: false },
     ]);
   });
+  it('the non-compliant samples with the sample after each give the same intervals as every sample (what the PostgreSQL store selects)', () => {
+    let seed = 3;
+    const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    for (let run = 0; run < 50; run++) {
+      const pts: SamplePoint[] = [];
+      let at = T0;
+      for (let i = 0; i < 300; i++) {
+        at += rnd() < 0.05 ? S * (2 + Math.floor(rnd() * 8)) : S;
+        pts.push(rnd() < (pts.at(-1)?.compliant === false ? 0.7 : 0.1) ? bad(at, rnd() < 0.5 ? ['spread'] : ['depth']) : ok(at));
+      }
+      const reduced = pts.filter((p, i) => !p.compliant || pts[i - 1]?.compliant === false);
+      const o = { sampleEveryMs: S, toMs: at + S };
+      expect(breachIntervals(reduced, o)).toEqual(breachIntervals(pts, o));
+    }
+  });
   it('the last slot is cut at the window end', () => {
     expect(breachIntervals([bad(T0)], { sampleEveryMs: S, toMs: T0 + 1_000 })).toEqual([{ from: T0, to: T0 + 1_000, failed: ['spread'], open: true }]);
   });
