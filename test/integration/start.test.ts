@@ -180,6 +180,23 @@ describe('npm start', () => {
     expect(result.windows?.last24h.samples).toBeGreaterThan(0);
     await client.schedule.getHandle(complianceScheduleId('charlie')).pause('paused by ops during the test');
     expect((await client.schedule.getHandle(dailyReportScheduleId('BLST')).describe()).action).toMatchObject({ workflowType: 'dailyReport' });
+    // A daily report of today on the running demo (as from the Web UI): every venue, compliance from the
+    // sampled series, our fills and balances read through ccxt from the emulators; served by the API.
+    const today = new Date(Date.now()).toISOString().slice(0, 10);
+    const reportRun = (await client.workflow.execute('dailyReport', { taskQueue: config.temporal.taskQueue, workflowId: `start-test-report-${today}`, args: [{ date: today, requester: 'start-test' }] })) as { workflowId: string };
+    expect(reportRun.workflowId).toBe(`daily-report:BLST:${today}`);
+    const reportList = (await (await fetch(`${api}/api/reports`)).json()) as { reports: { date: string; links: { json: string; html: string } }[] };
+    expect(reportList.reports.map((r) => r.date)).toEqual([today]);
+    type VenueRow = { venue: string; compliance: { available: boolean; samples?: number }; trading: { available: boolean }; inventory: { available: boolean; balances?: { asset: string }[] } };
+    const stored = (await (await fetch(`${api}${reportList.reports[0]!.links.json}`)).json()) as { venues: VenueRow[] };
+    expect(stored.venues.map((v) => v.venue)).toEqual(['alpha', 'bravo', 'charlie', 'uniswap']);
+    for (const v of stored.venues) expect(v.compliance).toMatchObject({ available: true, samples: expect.any(Number) as number });
+    for (const v of stored.venues.filter((x) => x.venue !== 'uniswap')) {
+      expect(v.trading.available).toBe(true);
+      expect(v.inventory.available && v.inventory.balances?.map((b) => b.asset)).toEqual(expect.arrayContaining(['BLST', 'USDT']));
+    }
+    const page = await fetch(`${api}${reportList.reports[0]!.links.html}`);
+    expect(page.headers.get('content-type')).toContain('text/html');
     await connection.close();
 
     expect(await stopBallast(first.proc)).toBe(0);
