@@ -17,7 +17,8 @@ function table(headers: string[], rows: Cell[][], empty: string): string {
 const na = (reason: string) => `n/a (${reason})`;
 const compliance = (c: ComplianceUptime): Cell =>
   c.available ? `${c.uptimePct} % of ${c.samples} samples (coverage ${c.coveragePct} %, ${c.breaches.length} breach${c.breaches.length === 1 ? '' : 'es'})` : na(c.reason);
-const trading = (t: VenueTrading, pick: (s: Extract<VenueTrading, { available: true }>['summary']) => Cell): Cell => (t.available ? pick(t.summary) : na(t.reason));
+/** A figure of our trading; when unavailable the reason is given once (first column), the rest are blank. */
+const trading = (t: VenueTrading, pick: (s: Extract<VenueTrading, { available: true }>['summary']) => Cell, first = false): Cell => (t.available ? pick(t.summary) : first ? na(t.reason) : null);
 const inventory = (i: VenueInventory): Cell => (i.available ? i.balances.map((b) => `${b.asset} ${b.total}`).join(', ') || 'none' : na(i.reason));
 
 function venueRows(r: DailyReport): Cell[][] {
@@ -25,7 +26,7 @@ function venueRows(r: DailyReport): Cell[][] {
     v.venue,
     v.market,
     compliance(v.compliance),
-    trading(v.trading, (s) => s.trades),
+    trading(v.trading, (s) => s.trades, true),
     trading(v.trading, (s) => s.volumeBase),
     trading(v.trading, (s) => s.volumeQuote),
     trading(v.trading, (s) => s.feesQuote),
@@ -52,7 +53,7 @@ h1{font-size:20px;margin:0 0 4px}h2{font-size:16px;margin:24px 0 8px;border-bott
 .meta{color:#57606a;margin:0 0 12px}table{border-collapse:collapse;margin:4px 0 8px;width:100%}
 th,td{border:1px solid #d0d7de;padding:4px 8px;text-align:left;vertical-align:top}th{background:#f6f8fa}
 td{font-variant-numeric:tabular-nums}td.na{color:#8c959f}.empty{color:#57606a;font-style:italic}
-.totals td:first-child{font-weight:600}ul.notes{color:#57606a;font-size:12px}`;
+table.totals{width:auto;min-width:40%}.totals td:first-child{font-weight:600}ul.notes{color:#57606a;font-size:12px}`;
 
 /** The report as a complete HTML document. */
 export function renderDailyReportHtml(r: DailyReport): string {
