@@ -2,6 +2,7 @@
 //   GET /api/reports                 the list, newest day first: date, generatedAt, links (the dashboard links here)
 //   GET /api/reports/<YYYY-MM-DD>.json  the report model
 //   GET /reports/<YYYY-MM-DD>.html      the self-contained HTML page
+//   GET /reports                     the list as a page (links to each day's HTML and JSON)
 // Bad parameters answer 400 naming the field; a day without a report 404.
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import { z } from 'zod';
@@ -9,6 +10,7 @@ import type { DailyReportStore } from '../activities/report-store';
 import type { BallastConfig } from '../domain/config.schema';
 import { toFieldIssues } from '../domain/errors';
 import { zReportDate } from '../domain/report/daily-report';
+import { renderReportIndexHtml } from '../domain/report/daily-report-html';
 
 export interface ReportRoutesOptions {
   config: BallastConfig;
@@ -55,6 +57,14 @@ export const reportRoutes: FastifyPluginAsync<ReportRoutesOptions> = async (app,
         links: { json: `/api/reports/${r.date}.json`, html: `/reports/${r.date}.html`, workflow: temporalUiWorkflowUrl(o.config, r.workflowId, r.runId) },
       })),
     };
+  });
+
+  app.get('/reports', async (req, reply) => {
+    const q = ListQuery.safeParse(req.query);
+    if (!q.success) return reply.code(400).send({ error: 'invalid query', issues: toFieldIssues(q.error) });
+    if (!o.store) return noStore(reply);
+    const rows = (await o.store.list(asset, q.data.limit)).map((r) => ({ date: r.date, generatedAt: new Date(r.generatedAtMs).toISOString(), html: `/reports/${r.date}.html`, json: `/api/reports/${r.date}.json` }));
+    return reply.type('text/html; charset=utf-8').header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'").send(renderReportIndexHtml(asset, rows));
   });
 
   const read = async (ext: 'json' | 'html', params: unknown, reply: FastifyReply) => {

@@ -35,7 +35,7 @@ export function startBanner(b: BannerInput): string {
     `  Issuer view      ${api}/issuer`,
     `  Temporal Web UI  ${ui}`,
     `  Ballast API      ${api}  (health ${api}/health, venues ${api}/api/venues)`,
-    `  Daily reports    ${api}/api/reports  (schedule daily-report:${config.asset.symbol} at ${config.reports.dailyAt} UTC)`,
+    `  Daily reports    ${api}/reports  (JSON ${api}/api/reports; schedule daily-report:${config.asset.symbol} at ${config.reports.dailyAt} UTC)`,
     `  Metrics          API ${api}/metrics · worker ${m}:${config.metrics.workerPort}/metrics${b.quoting ? ` · quoting ${m}:${config.metrics.quotingPort}/metrics` : ''}`,
     `  Temporal gRPC    ${config.temporal.address}  namespace ${config.temporal.namespace}`,
     ...(config.simulation && b.marketUrl

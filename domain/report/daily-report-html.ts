@@ -104,3 +104,13 @@ export function renderDailyReportHtml(r: DailyReport): string {
   ].join('\n');
   return `<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>Ballast daily report ${escapeHtml(r.asset)} ${escapeHtml(r.date)}</title><style>${CSS}</style></head><body>\n${body}\n</body></html>\n`;
 }
+
+/** The list of stored reports as a page (what the dashboard links to): newest day first, each day's HTML and JSON. */
+export function renderReportIndexHtml(asset: string, rows: { date: string; generatedAt: string; html: string; json: string }[]): string {
+  const body = rows.length
+    ? `<table><thead><tr><th>Day (UTC)</th><th>Generated</th><th>Report</th></tr></thead><tbody>${rows
+        .map((r) => `<tr><td>${escapeHtml(r.date)}</td><td>${escapeHtml(r.generatedAt)}</td><td><a href="${escapeHtml(r.html)}">HTML</a> · <a href="${escapeHtml(r.json)}">JSON</a></td></tr>`)
+        .join('')}</tbody></table>`
+    : '<p class="empty">No daily report stored yet (the schedule runs after midnight UTC; start <code>dailyReport</code> from the Web UI for any day).</p>';
+  return `<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>Ballast daily reports ${escapeHtml(asset)}</title><style>${CSS}</style></head><body>\n<h1>Ballast daily reports — ${escapeHtml(asset)}</h1>\n${body}\n</body></html>\n`;
+}

@@ -181,6 +181,12 @@ describe('dailyReport', () => {
       expect(html.body).toContain('90.00 % of 10 samples');
       expect(html.body).not.toMatch(/<script|src=/i);
 
+      // The page the dashboard links to: every stored day with links to its HTML and JSON.
+      const index = await app.inject({ method: 'GET', url: '/reports' });
+      expect(index.headers['content-type']).toContain('text/html');
+      expect(index.body).toContain(`<a href="/reports/${TODAY}.html">HTML</a>`);
+      expect(index.body).toContain(`<a href="/api/reports/${TODAY}.json">JSON</a>`);
+
       for (const url of ['/api/reports/2026-13-01.json', '/api/reports/yesterday.json', '/reports/2026-12-01.pdf']) {
         const bad = await app.inject({ method: 'GET', url });
         expect(bad.statusCode).toBe(400);

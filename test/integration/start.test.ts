@@ -117,7 +117,7 @@ describe('npm start', () => {
       `Dashboard        ${api}/`,
       `Issuer view      ${api}/issuer`,
       `Ballast API      ${api}  (health ${api}/health`,
-      `Daily reports    ${api}/api/reports  (schedule daily-report:BLST at 00:10 UTC)`,
+      `Daily reports    ${api}/reports  (JSON ${api}/api/reports; schedule daily-report:BLST at 00:10 UTC)`,
       `Metrics          API ${api}/metrics · worker http://127.0.0.1:${ports.workerMetrics}/metrics · quoting http://127.0.0.1:${ports.quotingMetrics}/metrics`,
     ]) {
       expect(first.output()).toContain(line);

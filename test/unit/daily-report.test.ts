@@ -1,6 +1,6 @@
 import { loadConfig, parseConfig } from '../../config/load';
 import { ValidationError, parseOrThrow } from '../../domain/errors';
-import { renderDailyReportHtml } from '../../domain/report/daily-report-html';
+import { renderDailyReportHtml, renderReportIndexHtml } from '../../domain/report/daily-report-html';
 import { buildDailyReport, complianceUptime, dailyReportWorkflowId, dayWindow, previousUtcDay, type ReportParts } from '../../domain/report/daily-report';
 import { summarizeLedgerDay, type ReportLedgerEntry } from '../../domain/report/ledger-day';
 import { summarizeFills } from '../../domain/report/realized-pnl';
@@ -195,6 +195,15 @@ describe('renderDailyReportHtml', () => {
 
   it('shows the per-venue figures, the day\'s transfers, buybacks and incidents', () => {
     for (const s of ['95.00 % of 8640 samples', '10.09', '123456.5', '1000 BLST', 'reversed', '0.501', 'VENUE_UNHEALTHY', 'paused (venueRisk)', 'cold-wallet', 'feed back']) expect(html).toContain(s);
+  });
+});
+
+describe('renderReportIndexHtml', () => {
+  it('lists each day with escaped links, and says so when there is none', () => {
+    const html = renderReportIndexHtml('BLST', [{ date: DATE, generatedAt: '2026-12-03T00:10:00.000Z', html: `/reports/${DATE}.html`, json: `/api/reports/${DATE}.json` }]);
+    expect(html).toContain(`<a href="/reports/${DATE}.html">HTML</a>`);
+    expect(renderReportIndexHtml('<b>', [])).toContain('No daily report stored yet');
+    expect(renderReportIndexHtml('<b>', [])).not.toContain('<b>');
   });
 });
 

@@ -13,7 +13,7 @@ describe('the npm start banner', () => {
       'Issuer view      http://127.0.0.1:3000/issuer',
       'Temporal Web UI  http://127.0.0.1:8233',
       'Ballast API      http://127.0.0.1:3000  (health http://127.0.0.1:3000/health',
-      'Daily reports    http://127.0.0.1:3000/api/reports  (schedule daily-report:BLST at 00:10 UTC)',
+      'Daily reports    http://127.0.0.1:3000/reports  (JSON http://127.0.0.1:3000/api/reports; schedule daily-report:BLST at 00:10 UTC)',
       'Metrics          API http://127.0.0.1:3000/metrics · worker http://127.0.0.1:9464/metrics · quoting http://127.0.0.1:9465/metrics',
       'Simulated market http://127.0.0.1:7300',
       'Ctrl-C stops everything.',
