@@ -6,6 +6,7 @@ import { createAlertActivities } from './alerts.activities';
 import type { ComplianceHistoryStore } from './compliance-history-store';
 import { createComplianceActivities } from './compliance.activities';
 import { createPriceActionActivities, type PriceActionDeps } from './price-action.activities';
+import { createReportActivities, type ReportActivityDeps } from './report.activities';
 import { createTreasuryActivities, type TreasuryDeps } from './treasury.activities';
 
 export interface ActivityDeps {
@@ -16,6 +17,8 @@ export interface ActivityDeps {
   treasury?: Omit<TreasuryDeps, 'config' | 'logger'>;
   /** Buybacks / liquidations: limit-order adapters and the ledger. Without it those activities are not registered. */
   priceAction?: Omit<PriceActionDeps, 'config' | 'logger'>;
+  /** The daily report: venue accounts, ledger, report store. Without it those activities are not registered. */
+  report?: Omit<ReportActivityDeps, 'config' | 'logger' | 'venues'>;
   /** Compliance over time and alerts (the ledger database); without it windows are not recorded and alerts are only logged. */
   history?: ComplianceHistoryStore;
   /** Where the alert webhook URL is read from (its NAME is config compliance.alerts.webhookUrlEnv). */
@@ -30,5 +33,6 @@ export function createActivities(deps: ActivityDeps) {
     ...createAlertActivities({ config: deps.config, ...(deps.history ? { store: deps.history } : {}), env: deps.env ?? {}, logger: deps.logger, now: deps.now ?? Date.now }),
     ...(deps.treasury ? withDomainErrors(createTreasuryActivities({ ...deps.treasury, config: deps.config, logger: deps.logger })) : {}),
     ...(deps.priceAction ? withDomainErrors(createPriceActionActivities({ ...deps.priceAction, config: deps.config, logger: deps.logger })) : {}),
+    ...(deps.report ? withDomainErrors(createReportActivities({ ...deps.report, config: deps.config, logger: deps.logger, venues: deps.venues })) : {}),
   };
 }

@@ -11,6 +11,8 @@ import { assertCodecAuthForBind, type CodecAuth } from './codec-auth';
 import { codecRoutes, webUiOrigins } from './codec-routes';
 import type { ComplianceHistoryStore } from '../activities/compliance-history-store';
 import { complianceHistoryRoutes } from './compliance-history-routes';
+import type { DailyReportStore } from '../activities/report-store';
+import { reportRoutes } from './report-routes';
 
 export interface ApiDeps {
   config: BallastConfig;
@@ -21,6 +23,8 @@ export interface ApiDeps {
   codecAuth?: CodecAuth;
   /** Compliance over time (the ledger's PostgreSQL): GET /api/compliance/history. */
   compliance?: ComplianceHistoryStore;
+  /** Stored daily reports (the ledger's PostgreSQL): GET /api/reports, /api/reports/<day>.json, /reports/<day>.html. */
+  reports?: DailyReportStore;
 }
 
 /** One lazily (re)established connection: the API starts and answers even while Temporal is down. */
@@ -52,6 +56,7 @@ export function buildApi(deps: ApiDeps) {
   app.addHook('onClose', async () => link.close());
   void app.register(codecRoutes, { codecs: deps.dataConverter?.payloadCodecs ?? [], allowedOrigins: webUiOrigins(config), auth: deps.codecAuth ?? {} });
   void app.register(complianceHistoryRoutes, { config, ...(deps.compliance ? { store: deps.compliance } : {}) });
+  void app.register(reportRoutes, { config, ...(deps.reports ? { store: deps.reports } : {}) });
 
   const probeTemporal = async (): Promise<{ connected: true; serverVersion: string } | { connected: false; error: string }> => {
     try {

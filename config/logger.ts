@@ -1,5 +1,9 @@
 // pino, configured once. Secrets are redacted by key name at any depth and by shape inside strings.
+// On a terminal the lines are made readable by pino-pretty; otherwise (pipes, files, log shippers) they
+// stay JSON, one object a line. Redaction happens before either: the pretty printer only ever sees
+// redacted records.
 import pino, { type Logger } from 'pino';
+import { prettyFactory } from 'pino-pretty';
 
 const SECRET_KEY = /(secret|passw(or)?d|private[-_]?key|privkey|api[-_]?key|apikey|mnemonic|seed[-_]?phrase|passphrase|token|authorization|signature|encryption[-_]?key)/i;
 // Secrets inside free text are caught when labelled ("privateKey=0x…", "api key: …"). Unlabelled
@@ -27,10 +31,41 @@ function redactDeep(value: unknown, depth = 0): unknown {
   return out;
 }
 
+export type LogFormat = 'json' | 'pretty';
+
+/**
+ * `LOG_FORMAT=json` or `pretty` decides; otherwise pretty on a terminal (`isTTY`), JSON elsewhere.
+ * Any other LOG_FORMAT value is refused, naming the variable.
+ */
+export function chooseLogFormat(env: Record<string, string | undefined>, isTTY: boolean): LogFormat {
+  const v = env.LOG_FORMAT?.trim().toLowerCase();
+  if (v === undefined || v === '') return isTTY ? 'pretty' : 'json';
+  if (v === 'json' || v === 'pretty') return v;
+  throw new Error(`LOG_FORMAT: expected "json" or "pretty", got ${JSON.stringify(env.LOG_FORMAT)}`);
+}
+
 export interface LoggerOptions {
   level?: string;
   name?: string;
+  /** Where lines go (default stdout). With `format: 'pretty'`, the readable text is written there. */
   destination?: pino.DestinationStream;
+  /** Default JSON; entry points pass chooseLogFormat(process.env, process.stdout.isTTY). */
+  format?: LogFormat;
+  /** Colours in pretty output; default: when writing to stdout. */
+  colorize?: boolean;
+}
+
+function prettyStream(opts: LoggerOptions): pino.DestinationStream {
+  const format = prettyFactory({
+    colorize: opts.colorize ?? opts.destination === undefined,
+    translateTime: 'SYS:HH:MM:ss.l',
+    // name says which process; pid, hostname and the repeated service name are noise on a terminal.
+    ignore: 'pid,hostname,service',
+    singleLine: true,
+  });
+  // Synchronous stdout: a line logged just before process.exit is not lost.
+  const out = opts.destination ?? pino.destination({ fd: 1, sync: true });
+  return { write: (line: string) => out.write(format(line)) };
 }
 
 export function createLogger(opts: LoggerOptions = {}): Logger {
@@ -51,7 +86,7 @@ export function createLogger(opts: LoggerOptions = {}): Logger {
         },
       },
     },
-    opts.destination,
+    opts.format === 'pretty' ? prettyStream(opts) : opts.destination,
   );
   // pino applies no formatter to fields bound with logger.child({...}); redact them on the way in.
   // Children inherit this property, so every descendant redacts too.

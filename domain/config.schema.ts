@@ -338,6 +338,18 @@ export const LedgerConfigSchema = z
   })
   .strict();
 
+/** The dailyReport schedule: every day at `dailyAt` (UTC, "HH:MM") for the day before. */
+export const ReportsConfigSchema = z
+  .object({
+    dailyAt: z
+      .string()
+      .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected a UTC time of day "HH:MM", e.g. "00:10"')
+      .default('00:10'),
+    /** Create the schedule paused (an existing schedule keeps the state an operator gave it). */
+    paused: z.boolean().default(false),
+  })
+  .strict();
+
 /**
  * Compliance over time (issue 12, item 3): how long samples are kept, where alerts go, and how long a
  * remediation may take before the coordinator escalates. The webhook URL is a secret: only the NAME of
@@ -380,6 +392,7 @@ export const ConfigSchema = z
     ledger: LedgerConfigSchema.default(LedgerConfigSchema.parse({})),
     quoting: QuotingSafetySchema.default(QuotingSafetySchema.parse({})),
     compliance: ComplianceHistoryConfigSchema.default(ComplianceHistoryConfigSchema.parse({})),
+    reports: ReportsConfigSchema.default(ReportsConfigSchema.parse({})),
   })
   .strict()
   .superRefine((c, ctx) => {

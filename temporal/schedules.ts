@@ -56,6 +56,34 @@ export function rebalanceScheduleOptions(config: BallastConfig): ScheduleOptions
   };
 }
 
+export const dailyReportScheduleId = (asset: string) => `daily-report:${asset}`;
+
+/** The asset's dailyReport every day at reports.dailyAt UTC, reporting the day before. */
+export function dailyReportScheduleOptions(config: BallastConfig): ScheduleOptions {
+  const asset = config.asset.symbol;
+  const r = config.reports;
+  const [hour, minute] = r.dailyAt.split(':').map(Number) as [number, number];
+  return {
+    scheduleId: dailyReportScheduleId(asset),
+    spec: { calendars: [{ hour, minute, comment: `every day at ${r.dailyAt} UTC` }] },
+    action: {
+      type: 'startWorkflow',
+      workflowType: 'dailyReport',
+      // The run then reports under its business key daily-report:<asset>:<day> (a child workflow).
+      workflowId: `daily-report:${asset}:scheduled`,
+      args: [{ requester: 'schedule' }],
+      taskQueue: config.temporal.taskQueue,
+      workflowExecutionTimeout: '1h',
+      typedSearchAttributes: [
+        { key: SA_OPERATION, value: 'dailyReport' },
+        { key: SA_ASSET, value: asset },
+      ],
+    },
+    policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1h' },
+    state: { paused: r.paused, note: `daily report of ${asset} at ${r.dailyAt} UTC (registered by Ballast${r.paused ? '; created paused: unpause to enable' : ''})` },
+  };
+}
+
 export type EnsureOutcome = 'created' | 'updated';
 
 export async function ensureSchedule(client: Client, options: ScheduleOptions): Promise<EnsureOutcome> {
@@ -77,7 +105,12 @@ export async function ensureComplianceSchedules(client: Client, config: BallastC
   return out;
 }
 
-/** Compliance schedules per venue and the asset's rebalance schedule. */
+/** Compliance schedules per venue, the asset's rebalance schedule and its daily report. */
 export async function ensureBallastSchedules(client: Client, config: BallastConfig): Promise<Record<string, EnsureOutcome>> {
-  return { ...(await ensureComplianceSchedules(client, config)), [rebalanceScheduleId(config.asset.symbol)]: await ensureSchedule(client, rebalanceScheduleOptions(config)) };
+  const asset = config.asset.symbol;
+  return {
+    ...(await ensureComplianceSchedules(client, config)),
+    [rebalanceScheduleId(asset)]: await ensureSchedule(client, rebalanceScheduleOptions(config)),
+    [dailyReportScheduleId(asset)]: await ensureSchedule(client, dailyReportScheduleOptions(config)),
+  };
 }

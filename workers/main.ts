@@ -12,7 +12,7 @@ import { temporal } from '@temporalio/proto';
 import { join, resolve } from 'node:path';
 import { ConfigError, DEFAULT_CONFIG_PATH } from '../config/load';
 import { loadStartupConfig } from '../config/startup-guards';
-import { createLogger } from '../config/logger';
+import { chooseLogFormat, createLogger, type LogFormat } from '../config/logger';
 import type { BallastConfig } from '../domain/config.schema';
 import { findTemporalBinary, PROJECT_ROOT } from '../temporal/binary';
 import { loadCodecKeys, PAYLOAD_KEYS_ENV } from '../temporal/codec';
@@ -22,6 +22,8 @@ import { codecAuthFromEnv } from '../api/codec-auth';
 import { runApi } from '../api/server';
 import { configuredLedgerUrl, locateLedger } from '../activities/ledger/open';
 import { PgLedgerStore } from '../activities/ledger/pg-ledger';
+import { PgReportStore } from '../activities/ledger/pg-report-store';
+import { apiBaseUrl, startBanner } from './banner';
 import { startSimulatedMarket } from './market';
 import { runQuotingWorker } from './quoting.worker';
 import { installRuntimeLogger, runTemporalWorker } from './temporal.worker';
@@ -38,7 +40,17 @@ function parseArgs(argv: string[]): { role: Role; configPath: string } {
   return { role: role as Role, configPath: resolve(configPath ?? DEFAULT_CONFIG_PATH) };
 }
 
-const logger = createLogger({ name: `ballast-${process.argv[2] ?? 'main'}`, level: process.env.LOG_LEVEL ?? 'info' });
+/** Readable lines on a terminal, JSON otherwise (LOG_FORMAT=json|pretty decides); `start`'s children share its terminal. */
+function logFormat(): LogFormat {
+  try {
+    return chooseLogFormat(process.env, process.stdout.isTTY === true);
+  } catch (e) {
+    process.stderr.write(`ballast: ${(e as Error).message}\n`);
+    process.exit(2);
+  }
+}
+
+const logger = createLogger({ name: `ballast-${process.argv[2] ?? 'main'}`, level: process.env.LOG_LEVEL ?? 'info', format: logFormat() });
 
 /** Set by `start` for its children: a Ctrl-C to the process group is the supervisor's to order. */
 const SUPERVISED_ENV = 'BALLAST_SUPERVISED';
@@ -204,8 +216,8 @@ async function supervise(config: BallastConfig, configPath: string): Promise<voi
   const worker = spawnRole('worker');
   const api = spawnRole('api');
   // With the simulated market, quote on it (against a live config, start `quoting` deliberately).
-  if (config.simulation) spawnRole('quoting');
-  const apiUrl = `http://${config.api.host}:${config.api.port}`;
+  const quoting = config.simulation ? spawnRole('quoting') : undefined;
+  const apiUrl = apiBaseUrl(config);
   if (!(await waitForHttp(`${apiUrl}/health`, api))) {
     logger.error('API did not become healthy');
     return shutdown(1);
@@ -214,22 +226,20 @@ async function supervise(config: BallastConfig, configPath: string): Promise<voi
     logger.error('the Temporal worker did not start polling');
     return shutdown(1);
   }
-  const ui = embedded?.uiUrl ?? `(external Temporal at ${config.temporal.address})`;
+  if (quoting && config.metrics.quotingPort !== 0 && !(await waitForHttp(`http://${config.metrics.host === '0.0.0.0' ? '127.0.0.1' : config.metrics.host}:${config.metrics.quotingPort}/metrics`, quoting))) {
+    logger.error('the quoting worker did not start');
+    return shutdown(1);
+  }
   process.stderr.write(
-    [
-      '',
-      `Ballast is running (API healthy, worker polling, after ${((Date.now() - t0) / 1000).toFixed(1)} s)`,
-      `  Temporal gRPC    ${config.temporal.address}  namespace ${config.temporal.namespace}`,
-      `  Temporal Web UI  ${ui}`,
-      `  Ballast API      ${apiUrl}  (health: ${apiUrl}/health, market: ${apiUrl}/api/market/venues)`,
-      ...(config.simulation
-        ? [`  Simulated market ${marketUrl}  scenario ${config.simulation.scenario}; local EVM http://${config.simulation.host}:${config.simulation.chainPort}`]
-        : []),
-      `  Ledger           ${ledgerDb.describe}`,
-      `  Config           ${configPath}`,
-      'Ctrl-C stops everything.',
-      '',
-    ].join('\n'),
+    startBanner({
+      config,
+      configPath,
+      readyAfterS: (Date.now() - t0) / 1000,
+      ...(embedded?.uiUrl ? { temporalUiUrl: embedded.uiUrl } : {}),
+      ...(marketUrl ? { marketUrl } : {}),
+      ledger: ledgerDb.describe,
+      quoting: quoting !== undefined,
+    }),
   );
 }
 
@@ -250,7 +260,8 @@ async function main(): Promise<void> {
       // Not on the single-session PGlite fallback (pool max 1): that one connection is the worker's.
       const ledgerUrl = process.env.BALLAST_LEDGER_POOL_MAX === '1' ? undefined : configuredLedgerUrl(config, process.env);
       const compliance = ledgerUrl ? new PgLedgerStore({ url: ledgerUrl, max: 2 }) : undefined;
-      const app = await runApi({ config, logger, dataConverter: ballastDataConverter(process.env), codecAuth: codecAuthFromEnv(process.env), ...(compliance ? { compliance } : {}) });
+      const reports = compliance ? new PgReportStore(compliance.pool, () => compliance.ready()) : undefined;
+      const app = await runApi({ config, logger, dataConverter: ballastDataConverter(process.env), codecAuth: codecAuthFromEnv(process.env), ...(compliance ? { compliance } : {}), ...(reports ? { reports } : {}) });
       onStopSignals(() => void app.close().then(() => compliance?.close()).then(() => process.exit(0)));
       return;
     }

@@ -4,7 +4,10 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { Logger } from 'pino';
 import { resolve } from 'node:path';
-import { createActivities } from '../activities';
+import { createActivities, type ActivityDeps } from '../activities';
+import type { ComplianceHistory } from '../activities/report.activities';
+import type { DailyReportStore } from '../activities/report-store';
+import { PgReportStore } from '../activities/ledger/pg-report-store';
 import type { LedgerStore } from '../activities/ledger-store';
 import { isComplianceHistoryStore } from '../activities/compliance-history-store';
 import { ComplianceSampler } from '../activities/compliance-sampler';
@@ -39,6 +42,10 @@ export interface TemporalWorkerDeps {
   priceAction?: Omit<PriceActionDeps, 'config' | 'logger'>;
   /** The ledger of the default treasury deps (runTemporalWorker opens the configured one). */
   ledger?: LedgerStore;
+  /** Where daily reports are stored; default: the ledger's PostgreSQL (table daily_reports). */
+  reports?: DailyReportStore;
+  /** The compliance time series the daily report reads its uptime from. */
+  complianceHistory?: ComplianceHistory;
   /** Counts transfers and price-action executions as the ledger books them (runWorker makes and serves one). */
   metrics?: BallastMetrics;
 }
@@ -50,8 +57,12 @@ export function temporalWorkerMetrics(): BallastMetrics {
   return metrics;
 }
 
+/**
+ * The SDK's logs and the Rust core's (forwarded, WARN and up; they would otherwise go straight to the
+ * console in their own format) all through pino: readable on a terminal, JSON otherwise, redacted.
+ */
 export function installRuntimeLogger(logger: Logger): void {
-  Runtime.install({ logger: pinoTemporalLogger(logger) });
+  Runtime.install({ logger: pinoTemporalLogger(logger), telemetryOptions: { logging: { forward: {}, filter: { core: 'WARN', other: 'ERROR' } } } });
 }
 
 export function workerActivities(deps: TemporalWorkerDeps): WorkerOptions['activities'] {
@@ -63,9 +74,26 @@ export function workerActivities(deps: TemporalWorkerDeps): WorkerOptions['activ
   const priceAction = deps.priceAction ? counted(deps.priceAction) : { tradeVenue: (id: string) => treasury.transferVenue(id), ledger: treasury.ledger, now: treasury.now };
   // Compliance history and alerts in the ledger's database (the store itself: the counting wrapper is the treasury's).
   const history = isComplianceHistoryStore(deps.ledger) ? deps.ledger : undefined;
+  const report = reportDeps(deps, treasury);
   return {
-    ...createActivities({ config: deps.config, venues, logger: deps.logger, treasury, priceAction, ...(history ? { history } : {}), env: deps.env ?? {}, now: Date.now }),
+    ...createActivities({ config: deps.config, venues, logger: deps.logger, treasury, priceAction, ...(history ? { history } : {}), ...(report ? { report } : {}), env: deps.env ?? {}, now: Date.now }),
     ...createApprovalActivities({ config: deps.config, now: Date.now }),
+  };
+}
+
+/** The daily report reads our account through the treasury's adapters and stores in the ledger's database. */
+function reportDeps(deps: TemporalWorkerDeps, treasury: Omit<TreasuryDeps, 'config' | 'logger'>): ActivityDeps['report'] {
+  const raw = deps.treasury?.ledger ?? deps.ledger;
+  const reports = deps.reports ?? (raw instanceof PgLedgerStore ? new PgReportStore(raw.pool, () => raw.ready()) : undefined);
+  if (!reports) return undefined;
+  // The compliance time series lives in the ledger's database (PgLedgerStore / MemoryLedgerStore implement it).
+  const compliance = deps.complianceHistory ?? (isComplianceHistoryStore(raw) ? raw : undefined);
+  return {
+    accountVenue: (id) => treasury.transferVenue(id),
+    ledger: treasury.ledger,
+    reports,
+    ...(compliance ? { compliance } : {}),
+    now: deps.now ?? Date.now,
   };
 }
 

@@ -6,3 +6,4 @@ export { withdrawal } from './withdrawal.workflow';
 export { rebalance } from './rebalance.workflow';
 export { venueRisk } from './venue-risk.workflow';
 export { buyback, liquidation } from './price-action.workflow';
+export { dailyReport } from './daily-report.workflow';

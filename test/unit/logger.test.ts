@@ -1,4 +1,4 @@
-import { createLogger, REDACTED } from '../../config/logger';
+import { chooseLogFormat, createLogger, REDACTED } from '../../config/logger';
 
 function capture() {
   const out: string[] = [];
@@ -123,5 +123,50 @@ describe('createLogger redaction of less obvious carriers', () => {
     expect(text()).not.toContain(PASSWORD);
     expect(text()).not.toContain(API_KEY);
     expect(text()).toContain('[TRUNCATED]');
+  });
+});
+
+describe('log format: readable on a terminal, JSON otherwise', () => {
+  it.each([
+    [{}, true, 'pretty'],
+    [{}, false, 'json'],
+    [{ LOG_FORMAT: 'json' }, true, 'json'],
+    [{ LOG_FORMAT: 'pretty' }, false, 'pretty'],
+    [{ LOG_FORMAT: ' PRETTY ' }, false, 'pretty'],
+    [{ LOG_FORMAT: '' }, false, 'json'],
+  ] as const)('LOG_FORMAT %j on a TTY=%s → %s', (env, tty, want) => {
+    expect(chooseLogFormat(env, tty)).toBe(want);
+  });
+
+  it('refuses an unknown LOG_FORMAT, naming the variable', () => {
+    expect(() => chooseLogFormat({ LOG_FORMAT: 'yaml' }, true)).toThrow(/LOG_FORMAT: expected "json" or "pretty", got "yaml"/);
+  });
+
+  function capturePretty() {
+    const out: string[] = [];
+    const logger = createLogger({ name: 'ballast-api', format: 'pretty', destination: { write: (s: string) => void out.push(s) } });
+    return { logger, text: () => out.join('') };
+  }
+
+  it('pretty prints a readable line (level, name, message, fields), not JSON', () => {
+    const { logger, text } = capturePretty();
+    logger.info({ venue: 'alpha', amount: '12.5' }, 'transfer submitted');
+    const line = text();
+    expect(() => JSON.parse(line) as unknown).toThrow();
+    expect(line).toMatch(/^\[\d{2}:\d{2}:\d{2}\.\d{3}\] INFO \(ballast-api\): transfer submitted/);
+    // The structured fields follow the message on the same line.
+    expect(line).toContain('{"venue":"alpha","amount":"12.5"}');
+    expect(line).not.toContain('hostname');
+  });
+
+  it('redacts secrets in pretty output as in JSON: keys, child bindings, errors and text', () => {
+    const { logger, text } = capturePretty();
+    logger.info({ apiKey: API_KEY, nested: { privateKey: PRIVATE_KEY, password: PASSWORD } }, `signing with private_key ${TEXT_KEY}`);
+    logger.child({ secret: SECRET_1 }).warn('child');
+    logger.error({ err: Object.assign(new Error('withdraw rejected'), { apiKey: SECRET_2 }) }, 'failed');
+    const out = text();
+    for (const s of [API_KEY, PRIVATE_KEY, PASSWORD, TEXT_KEY, SECRET_1, SECRET_2]) expect(out).not.toContain(s);
+    expect(out).toContain(REDACTED);
+    expect(out).toContain('withdraw rejected');
   });
 });
