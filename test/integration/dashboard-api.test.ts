@@ -59,6 +59,22 @@ describe('dashboard data on the running demo', () => {
     for (const name of ['quotingMetrics', 'workerMetrics', 'market', 'coordinator', 'visibility', 'ledger'] as const) {
       expect([name, s.sources[name]]).toEqual([name, expect.objectContaining({ ok: true, configured: true })]);
     }
+    // Compliance over time: the Temporal worker samples every venue every 10 s into the ledger database;
+    // the dashboard shows the same summaries as GET /api/compliance/history.
+    let c = s;
+    while (!c.venues.every((v) => v.compliance.uptime24h !== null) && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 2_000));
+      c = OperatorSnapshotSchema.parse(await snapshot());
+    }
+    expect(c.sources.compliance).toMatchObject({ ok: true, configured: true });
+    for (const v of c.venues) {
+      expect(v.compliance.uptime24h).toBeGreaterThanOrEqual(0);
+      expect(v.compliance.uptime24h).toBeLessThanOrEqual(1);
+      expect(v.compliance.uptime7d).toEqual(expect.any(Number));
+      expect(v.compliance.breaches).toEqual(expect.any(Array));
+      const h = (await (await fetch(`${demo.apiUrl}/api/compliance/history?venue=${v.id}&window=7d`)).json()) as { breaches: unknown[]; samples: number };
+      expect(h.samples).toBeGreaterThan(0);
+    }
     expect(s.inventory.inFlight).toEqual(expect.any(Array));
     expect(s.workflows).toEqual(expect.any(Array));
     expect(s.decisions).toEqual(expect.any(Array));
