@@ -38,6 +38,8 @@ export interface DashboardInputs {
   workflows?: WorkflowLink[];
   inFlight?: InFlightEntry[];
   compliance?: Record<string, VenueComplianceHistory>;
+  /** Per wallet address (lower case), its balances (decimal strings). */
+  wallets?: Record<string, { base: string | null; quote: string | null }>;
   sources: Record<SourceName, SourceStatus>;
 }
 
@@ -186,11 +188,12 @@ function counterBy(samples: PromSamples | undefined, name: string, label: string
   return out;
 }
 
-/** The treasury's wallets from the config (the safe wallet first unless whitelisted); balances are not read. */
-function wallets(config: BallastConfig): OperatorSnapshot['inventory']['wallets'] {
-  const listed = config.treasury.whitelist.map((w) => ({ label: w.label, chain: w.chain, address: w.address, base: null, quote: null }));
-  const safe = config.treasury.safeWallet.toLowerCase();
-  return listed.some((w) => w.address.toLowerCase() === safe) ? listed : [{ label: 'safe-wallet', chain: 'evm', address: config.treasury.safeWallet, base: null, quote: null }, ...listed];
+/** The treasury's wallets from the config (the safe wallet first unless whitelisted) with their balances where read. */
+function wallets(config: BallastConfig, balances: DashboardInputs['wallets']): OperatorSnapshot['inventory']['wallets'] {
+  const of = (address: string) => balances?.[address.toLowerCase()] ?? { base: null, quote: null };
+  const listed = config.treasury.whitelist.map((w) => ({ label: w.label, chain: w.chain, address: w.address, ...of(w.address) }));
+  const safe = config.treasury.safeWallet;
+  return listed.some((w) => w.address.toLowerCase() === safe.toLowerCase()) ? listed : [{ label: 'safe-wallet', chain: 'evm', address: safe, ...of(safe) }, ...listed];
 }
 
 export function assembleSnapshot(seq: number, inp: DashboardInputs, ctx: AssembleContext): OperatorSnapshot {
@@ -224,7 +227,7 @@ export function assembleSnapshot(seq: number, inp: DashboardInputs, ctx: Assembl
         const value = pool ?? (base !== null && quote !== null && fairValue !== null ? quote + base * fairValue : null);
         return { id: v.id, base, quote, valueQuote: value };
       }),
-      wallets: wallets(config),
+      wallets: wallets(config, inp.wallets),
       inFlight:
         inp.inFlight?.map((e) => ({
           workflowId: e.workflowId,

@@ -150,6 +150,7 @@ export class DashboardCollector {
     assign('workflows', v('visibility'));
     assign('inFlight', v('ledger'));
     assign('compliance', v('compliance'));
+    assign('wallets', v('wallets'));
     this.seq += 1;
     const operator = assembleSnapshot(this.seq, inputs, this.o.context);
     const issuer = issuerView(operator);

@@ -8,7 +8,8 @@
 //   - modes, imbalances, decisions → the liquidity coordinator's `state` query;
 //   - running workflows → Temporal visibility;
 //   - transfers in flight → the ledger's PostgreSQL (money as decimal strings);
-//   - compliance uptime and breaches → the compliance time series.
+//   - compliance uptime and breaches → the compliance time series;
+//   - wallet balances → the chain (in the simulation, the simulated market's local EVM).
 // A source that is down leaves `null` where its figures go (and says so in `sources`); nothing is invented.
 import { z } from 'zod';
 
@@ -18,7 +19,7 @@ const nnum = num.nullable();
 const dec = z.string().regex(/^-?\d+(\.\d+)?$/, 'expected a decimal string');
 const iso = z.string().min(1);
 
-export const SOURCE_NAMES = ['quotingMetrics', 'workerMetrics', 'market', 'coordinator', 'visibility', 'ledger', 'compliance'] as const;
+export const SOURCE_NAMES = ['quotingMetrics', 'workerMetrics', 'market', 'coordinator', 'visibility', 'ledger', 'compliance', 'wallets'] as const;
 export type SourceName = (typeof SOURCE_NAMES)[number];
 
 /** One source's state at the last refresh. */
@@ -171,7 +172,7 @@ export const OperatorSnapshotSchema = z
        * value (AMM: the pool position's value, ballast_pool_position_quote).
        */
       venues: z.array(z.object({ id: z.string(), base: nnum, quote: nnum, valueQuote: nnum })),
-      /** The treasury's wallets (config) with what the ledger knows of them; balances null where unknown. */
+      /** The treasury's wallets (config) with their on-chain balances of the asset and the quote currency; null where not read. */
       wallets: z.array(z.object({ label: z.string(), chain: z.string(), address: z.string(), base: dec.nullable(), quote: dec.nullable() })),
       /** Reservations not yet booked or released: transfers and withdrawals on their way. */
       inFlight: z.array(InFlightSchema).nullable(),

@@ -9,6 +9,7 @@ import { coordinatorWorkflowId, stateQuery, type CoordinatorState } from '../../
 import { workflowUiUrl, type InFlightEntry, type VenueComplianceHistory } from './assemble';
 import type { SourceName, WorkflowLink } from './model';
 import { parsePromText, type PromSamples } from './prom-text';
+import { walletBalancesReader, type WalletBalances } from './wallets-source';
 
 export interface Source<T> {
   name: SourceName;
@@ -51,6 +52,7 @@ export interface DashboardSources {
   visibility: Source<WorkflowLink[]>;
   ledger: Source<InFlightEntry[]>;
   compliance: Source<Record<string, VenueComplianceHistory>>;
+  wallets: Source<WalletBalances>;
 }
 
 /** Types of the workflows shown as running operations (treasury and price action). */
@@ -148,6 +150,12 @@ export function dashboardSources(deps: SourceDeps, timeoutMs: number): Dashboard
       configured: deps.ledger !== undefined,
       everyMs: 2_000,
       read: async () => openReservations(await deps.ledger!.entriesOfOpenReservations()),
+    },
+    wallets: {
+      name: 'wallets',
+      configured: marketUrl !== undefined,
+      everyMs: 5_000,
+      read: marketUrl ? walletBalancesReader(config, marketUrl, timeoutMs) : async () => ({}),
     },
     compliance: {
       name: 'compliance',

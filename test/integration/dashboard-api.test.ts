@@ -56,7 +56,7 @@ describe('dashboard data on the running demo', () => {
     expect(s.fairValue).toBeGreaterThan(0);
     expect(s.gaps).toHaveLength(6);
     for (const cex of s.venues.filter((v) => v.kind === 'cex')) expect(cex.mode).toBe('normal');
-    for (const name of ['quotingMetrics', 'workerMetrics', 'market', 'coordinator', 'visibility', 'ledger'] as const) {
+    for (const name of ['quotingMetrics', 'workerMetrics', 'market', 'coordinator', 'visibility', 'ledger', 'wallets'] as const) {
       expect([name, s.sources[name]]).toEqual([name, expect.objectContaining({ ok: true, configured: true })]);
     }
     // Compliance over time: the Temporal worker samples every venue every 10 s into the ledger database;
@@ -76,6 +76,9 @@ describe('dashboard data on the running demo', () => {
       expect(h.samples).toBeGreaterThan(0);
     }
     expect(s.inventory.inFlight).toEqual(expect.any(Array));
+    // The treasury wallets' balances on the simulated chain (decimal strings), read, not left null.
+    expect(s.inventory.wallets.length).toBeGreaterThan(0);
+    for (const w of s.inventory.wallets) expect([w.label, w.base, w.quote]).toEqual([w.label, expect.stringMatching(/^\d+(\.\d+)?$/), expect.stringMatching(/^\d+(\.\d+)?$/)]);
     expect(s.workflows).toEqual(expect.any(Array));
     expect(s.decisions).toEqual(expect.any(Array));
     expect(s.modesKnown).toBe(true);

@@ -81,6 +81,7 @@ async function inputs(): Promise<DashboardInputs> {
     volume24h: { alpha: 450_000, bravo: null },
     coordinator,
     workflows: [{ type: 'venueRisk', workflowId: 'coordinator:BLST:d2', runId: 'r-1', status: 'RUNNING', startTime: new Date(NOW - 50_000).toISOString(), uiUrl: workflowUiUrl(ctx.temporalUiUrl, 'default', 'coordinator:BLST:d2', 'r-1') }],
+    wallets: { '0x70997970c51812dc3a010c7d01b50e0d17dc79c8': { base: '125000.5', quote: '3000' } },
     inFlight: [{ workflowId: 'fund-transfer:t1', asset: 'BLST', amount: '1000.5', amountUsd: '500.25', from: 'alpha', to: 'venue:bravo', at: NOW - 5_000 }],
     sources,
   };
@@ -124,6 +125,9 @@ describe('assembleSnapshot', () => {
       { workflowId: 'fund-transfer:t1', asset: 'BLST', amount: '1000.5', amountUsd: '500.25', from: 'alpha', to: 'venue:bravo', since: new Date(NOW - 5_000).toISOString(), uiUrl: 'http://127.0.0.1:8233/namespaces/default/workflows/fund-transfer%3At1' },
     ]);
     expect(s.inventory.wallets.map((w) => w.label)).toEqual(['cold-wallet', 'alpha-deposit', 'bravo-deposit', 'charlie-deposit']);
+    // Balances by address whatever its case; a wallet not read stays null.
+    expect(s.inventory.wallets[1]).toEqual({ label: 'alpha-deposit', chain: 'evm-local', address: '0x70997970C51812dc3A010C7d01b50e0d17dc79C8', base: '125000.5', quote: '3000' });
+    expect(s.inventory.wallets[0]).toMatchObject({ base: null, quote: null });
     expect(s.pnl).toEqual({ realizedQuote: 10, spreadCaptureQuote: 14, inventoryQuote: 5, feesQuote: 4, impermanentLossQuote: -7.5, markToMarketQuote: 15, poolFeesQuote: 4.25 });
     expect(s.killSwitch).toEqual({ anyTripped: true, trips: [{ venue: 'bravo', reason: 'stale-data', count: 2 }] });
     expect(s.modesKnown).toBe(true);
