@@ -5,7 +5,7 @@
 import { D } from '../../domain/money';
 import { bandsFor } from '../../domain/compliance';
 import type { BallastConfig } from '../../domain/config.schema';
-import type { CoordinatorState } from '../../workflows/liquidity-coordinator.workflow';
+import { coordinatorWorkflowId, type CoordinatorState } from '../../workflows/liquidity-coordinator.workflow';
 import type { DepthBand, OperatorSnapshot, OperatorVenue, SourceName, SourceStatus, WorkflowLink } from './model';
 import { select, valueOf, type PromSamples } from './prom-text';
 
@@ -151,7 +151,8 @@ function decisions(state: CoordinatorState | null | undefined, ctx: AssembleCont
     .sort((a, b) => b.startedAt - a.startedAt)
     .slice(0, ctx.decisions ?? 20)
     .map((a) => {
-      const workflowId = `coordinator:${asset}:${a.id}`;
+      // The child's id as the coordinator starts it (liquidity-coordinator.workflow.ts startDecision).
+      const workflowId = `${coordinatorWorkflowId(asset)}:${a.id}`;
       return {
         id: a.id,
         kind: a.kind,
@@ -208,7 +209,7 @@ export function assembleSnapshot(seq: number, inp: DashboardInputs, ctx: Assembl
   const allTrips = select(q, 'ballast_kill_switch_trips_total');
   const tripped = select(q, 'ballast_kill_switch_tripped');
   const modesKnown = valueOf(q, 'ballast_quoting_modes_known');
-  const coordinatorId = `coordinator:${config.asset.symbol}`;
+  const coordinatorId = coordinatorWorkflowId(config.asset.symbol);
   const ns = config.temporal.namespace;
   return {
     seq,

@@ -64,8 +64,9 @@ export class DashboardCollector {
   async start(): Promise<Frame> {
     if (!this.running) {
       this.running = true;
+      const t = performance.now();
       const first = this.refresh();
-      void first.finally(() => this.schedule());
+      void first.finally(() => this.schedule(t));
       return first;
     }
     return this.latest() ?? (await this.current!);
@@ -107,11 +108,14 @@ export class DashboardCollector {
     return run;
   }
 
-  private schedule(): void {
+  private schedule(startedAt = performance.now()): void {
     if (!this.running) return;
+    // Fixed rate: the next round starts refreshMs after this one started (a round's reads take tens of ms).
+    const delay = Math.max(0, this.o.refreshMs - (performance.now() - startedAt));
     this.timer = setTimeout(() => {
-      void this.refresh().finally(() => this.schedule());
-    }, this.o.refreshMs);
+      const t = performance.now();
+      void this.refresh().finally(() => this.schedule(t));
+    }, delay);
     // The loop never keeps a process alive by itself.
     this.timer.unref();
   }
