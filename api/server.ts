@@ -9,6 +9,8 @@ import type { BallastConfig } from '../domain/config.schema';
 import { toFieldIssues } from '../domain/errors';
 import { assertCodecAuthForBind, type CodecAuth } from './codec-auth';
 import { codecRoutes, webUiOrigins } from './codec-routes';
+import { complianceHistoryForDashboard } from './dashboard/compliance-source';
+import { dashboardRoutes, type DashboardRoutesOptions } from './dashboard/routes';
 import type { ComplianceHistoryStore } from '../activities/compliance-history-store';
 import { complianceHistoryRoutes } from './compliance-history-routes';
 import type { DailyReportStore } from '../activities/report-store';
@@ -25,6 +27,8 @@ export interface ApiDeps {
   compliance?: ComplianceHistoryStore;
   /** Stored daily reports (the ledger's PostgreSQL): GET /api/reports, /api/reports/<day>.json, /reports/<day>.html. */
   reports?: DailyReportStore;
+  /** The dashboard's other sources: the ledger (transfers in flight), the compliance history, /metrics URL overrides. */
+  dashboard?: Pick<DashboardRoutesOptions, 'ledger' | 'compliance' | 'metricsUrls' | 'onCollector'>;
 }
 
 /** One lazily (re)established connection: the API starts and answers even while Temporal is down. */
@@ -57,6 +61,14 @@ export function buildApi(deps: ApiDeps) {
   void app.register(codecRoutes, { codecs: deps.dataConverter?.payloadCodecs ?? [], allowedOrigins: webUiOrigins(config), auth: deps.codecAuth ?? {} });
   void app.register(complianceHistoryRoutes, { config, ...(deps.compliance ? { store: deps.compliance } : {}) });
   void app.register(reportRoutes, { config, ...(deps.reports ? { store: deps.reports } : {}) });
+  void app.register(dashboardRoutes, {
+    config,
+    logger: deps.logger,
+    connection: () => link.get(),
+    ...(deps.dataConverter ? { dataConverter: deps.dataConverter } : {}),
+    ...(deps.compliance ? { compliance: complianceHistoryForDashboard(config, deps.compliance) } : {}),
+    ...deps.dashboard,
+  });
 
   const probeTemporal = async (): Promise<{ connected: true; serverVersion: string } | { connected: false; error: string }> => {
     try {

@@ -256,13 +256,21 @@ async function main(): Promise<void> {
       return runTemporalWorker({ config, logger, env: process.env });
     case 'api': {
       // BALLAST_CODEC_TOKEN(_FILE): the codec endpoints' credential; a non-loopback bind without it exits 2.
-      // The ledger's database (npm start passes its URL in ledger.urlEnv): compliance history.
-      // Not on the single-session PGlite fallback (pool max 1): that one connection is the worker's.
+      // The ledger's database (npm start passes its URL in ledger.urlEnv): compliance history, and the
+      // dashboard's transfers in flight. Not on the single-session PGlite fallback (pool max 1): that
+      // one connection is the worker's.
       const ledgerUrl = process.env.BALLAST_LEDGER_POOL_MAX === '1' ? undefined : configuredLedgerUrl(config, process.env);
-      const compliance = ledgerUrl ? new PgLedgerStore({ url: ledgerUrl, max: 2 }) : undefined;
-      const reports = compliance ? new PgReportStore(compliance.pool, () => compliance.ready()) : undefined;
-      const app = await runApi({ config, logger, dataConverter: ballastDataConverter(process.env), codecAuth: codecAuthFromEnv(process.env), ...(compliance ? { compliance } : {}), ...(reports ? { reports } : {}) });
-      onStopSignals(() => void app.close().then(() => compliance?.close()).then(() => process.exit(0)));
+      const ledger = ledgerUrl ? new PgLedgerStore({ url: ledgerUrl, max: 2 }) : undefined;
+      const reports = ledger ? new PgReportStore(ledger.pool, () => ledger.ready()) : undefined;
+      const app = await runApi({
+        config,
+        logger,
+        dataConverter: ballastDataConverter(process.env),
+        codecAuth: codecAuthFromEnv(process.env),
+        ...(ledger ? { compliance: ledger, dashboard: { ledger } } : {}),
+        ...(reports ? { reports } : {}),
+      });
+      onStopSignals(() => void app.close().then(() => ledger?.close()).then(() => process.exit(0)));
       return;
     }
     case 'market': {
