@@ -9,6 +9,7 @@ import type { BallastConfig } from '../domain/config.schema';
 import { toFieldIssues } from '../domain/errors';
 import { assertCodecAuthForBind, type CodecAuth } from './codec-auth';
 import { codecRoutes, webUiOrigins } from './codec-routes';
+import { dashboardStaticRoutes } from './dashboard/static-routes';
 
 export interface ApiDeps {
   config: BallastConfig;
@@ -47,6 +48,7 @@ export function buildApi(deps: ApiDeps) {
   const link = new TemporalLink(config.temporal.address);
   app.addHook('onClose', async () => link.close());
   void app.register(codecRoutes, { codecs: deps.dataConverter?.payloadCodecs ?? [], allowedOrigins: webUiOrigins(config), auth: deps.codecAuth ?? {} });
+  void app.register(dashboardStaticRoutes);
 
   const probeTemporal = async (): Promise<{ connected: true; serverVersion: string } | { connected: false; error: string }> => {
     try {
