@@ -26,8 +26,11 @@ describe('dashboard static routes', () => {
     expect(r.headers['content-security-policy']).toContain("script-src 'self'");
     expect(r.headers['content-security-policy']).toContain("connect-src 'self'");
     expect(r.body).toContain(`data-view="${view}"`);
-    // Everything the page loads is ours: no CDN, no external font.
-    for (const src of r.body.matchAll(/(?:src|href)="([^"]+)"/g)) expect(src[1]).toMatch(/^\//);
+    // Everything the page loads is ours (or an inline empty icon): no CDN, no external font.
+    const refs = [...r.body.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1]);
+    expect(refs.length).toBeGreaterThan(2);
+    for (const ref of refs) expect(ref).toMatch(/^(\/(?!\/)|data:,$)/);
+    expect(r.body).not.toMatch(/https?:\/\//);
     const again = await get(url, { 'if-none-match': String(r.headers.etag) });
     expect(again.statusCode).toBe(304);
     expect(again.body).toBe('');

@@ -154,7 +154,7 @@ function gaps(s) {
   return {
     grid: [{ ...grid, right: '52%' }, { ...grid, left: '58%' }],
     tooltip: { ...tooltip, valueFormatter: (x) => `${Number(x).toFixed(1)} bps` },
-    xAxis: [{ type: 'category', data: ids(s), gridIndex: 0 }, { type: 'category', data: pairs, gridIndex: 1, axisLabel: { interval: 0, rotate: 30, fontSize: 10 } }],
+    xAxis: [{ type: 'category', data: ids(s), gridIndex: 0, axisLabel: { interval: 0, rotate: 30, fontSize: 10 } }, { type: 'category', data: pairs, gridIndex: 1, axisLabel: { interval: 0, rotate: 30, fontSize: 10 } }],
     yAxis: [{ type: 'value', gridIndex: 0, name: 'to fair', nameTextStyle: { fontSize: 10 } }, { type: 'value', gridIndex: 1, name: 'pairwise', nameTextStyle: { fontSize: 10 } }],
     series: [toFair, { name: 'between venues', type: 'bar', xAxisIndex: 1, yAxisIndex: 1, itemStyle: { color: '#7b5fbf' }, data: s.gaps.map((g) => g.gapRatio * 10_000) }],
   };
@@ -172,7 +172,7 @@ function staleness(s, _history, staleAfter) {
         name: 'feed age',
         type: 'bar',
         data: s.venues.map((v) => (has(v.feedAgeSeconds) ? { value: v.feedAgeSeconds, itemStyle: { color: v.feedAgeSeconds > staleAfter ? BAD : OK } } : null)),
-        markLine: { symbol: 'none', lineStyle: { color: BAD, type: 'dashed' }, label: { formatter: 'stale' }, data: [{ yAxis: staleAfter }] },
+        markLine: { symbol: 'none', lineStyle: { color: BAD, type: 'dashed' }, label: { formatter: 'stale', position: 'insideEndTop' }, data: [{ yAxis: staleAfter }] },
       },
     ],
   };
