@@ -133,6 +133,16 @@ export class VenueQuoter {
   private blockedUntil = 0;
   private nextReconcileAt = 0;
   private nextBalanceAt = 0;
+
+  /** The fair value this quoter's last cycle used (undefined while it has none): what /metrics shows. */
+  get lastFairValue(): number | undefined {
+    return this.currentFair;
+  }
+
+  /** The venue's quote balance at the last balance read (decimal string). */
+  get quoteBalance(): string {
+    return fmt(this.quote);
+  }
   private cancelTimer?: () => void;
   private cancelWake?: () => void;
   private readonly unsubs: Unsubscribe[] = [];

@@ -37,8 +37,15 @@ export const SNAPSHOT_FAMILIES = {
   ballast_compliance_ok: { kind: 'gauge', help: 'Live book meets the listing requirement (the imbalance monitor\'s last COMPLIANCE_BREACH observation)', labels: ['venue'] },
   ballast_feed_age_seconds: { kind: 'gauge', help: 'Age of the venue\'s last order book, seconds', labels: ['venue'] },
   ballast_venue_healthy: { kind: 'gauge', help: '1 while the venue\'s streams and calls work', labels: ['venue'] },
+  ballast_own_depth_quote: { kind: 'gauge', help: "Ballast's own resting quote notional within ±band % of the book's mid, per side (computeBookMetrics over our open orders)", labels: ['venue', 'side', 'band'] },
+  ballast_mid_quote: { kind: 'gauge', help: "The venue book's mid, quote (computeBookMetrics)", labels: ['venue'] },
+  ballast_fair_value_quote: { kind: 'gauge', help: 'The cross-venue fair value the quoters last used, quote (MarketState.fairValue)', labels: [] },
+  ballast_inventory_quote: { kind: 'gauge', help: "Ballast's quote balance on the venue at the quoter's last balance read", labels: ['venue'] },
   ballast_pool_depth_quote: { kind: 'gauge', help: "The AMM pool's depth within ±band %, binding side, quote (pool liquidity provider)", labels: ['venue', 'band'] },
   ballast_pool_own_depth_quote: { kind: 'gauge', help: "Ballast's LP share of the pool's depth within ±band %, quote", labels: ['venue', 'band'] },
+  ballast_pool_fees_quote: { kind: 'gauge', help: "LP fees earned by Ballast's pool position, quote (pool liquidity provider)", labels: ['venue'] },
+  ballast_pool_impermanent_loss_quote: { kind: 'gauge', help: "Impermanent loss of Ballast's pool position against holding the deposits, quote (pool liquidity provider)", labels: ['venue'] },
+  ballast_pool_position_quote: { kind: 'gauge', help: "Value of Ballast's pool position (principal + fees) at the pool price, quote", labels: ['venue'] },
 } as const satisfies Record<string, FamilySpec>;
 
 /** Metrics incremented where the event is recorded. */

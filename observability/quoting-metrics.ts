@@ -5,10 +5,13 @@
 //   kill switch       → MarketState.killSwitch (haltedBy) and the engine's trips
 //   mode              → the ModeSource the quoters read
 //   compliance        → the ImbalanceMonitor's last COMPLIANCE_BREACH observation
-//   pool depth        → the PoolLiquidityProvider's stats
+//   pool depth, fees, IL, position → the PoolLiquidityProvider's stats
+//   own depth         → computeBookMetrics over our resting orders (MarketState.own) around the book's mid
+//   mid, fair value   → the book's computeBookMetrics mid; the fair value the quoters last used
 import { bandsFor, computeBookMetrics, DEFAULT_DEPTH_BANDS_PCT, type BookMetrics, type VenueRequirements } from '../domain/compliance';
 import type { Clock } from '../domain/clock';
 import type { OrderBookSnapshot } from '../domain/order-book';
+import type { OwnOrder } from '../domain/quoting/market-state';
 import { haltedBy } from '../domain/quoting/kill-switch';
 import type { ImbalanceMonitor } from '../hotpath/imbalance-monitor';
 import { OPERATING_MODES } from '../hotpath/mode-source';
@@ -39,6 +42,23 @@ function measure(book: OrderBookSnapshot, at: number | undefined, bands: readonl
   return metrics;
 }
 
+/**
+ * Our own depth per band: computeBookMetrics over our resting orders, with the book's best bid and
+ * ask added at zero amount so the bands are measured around the book's mid (not our quotes' mid).
+ * Cached per own-orders array (MarketState gets a new one only when our orders change) and book top.
+ */
+const ownMeasured = new WeakMap<readonly OwnOrder[], { key: string; metrics: BookMetrics }>();
+export function measureOwn(own: readonly OwnOrder[], bestBid: string, bestAsk: string, bands: readonly string[]): BookMetrics {
+  const key = `${bestBid}|${bestAsk}|${bands.join(',')}`;
+  const hit = ownMeasured.get(own);
+  if (hit?.key === key) return hit.metrics;
+  const bids = [{ price: bestBid, amount: '0' }, ...own.filter((o) => o.side === 'buy').map((o) => ({ price: o.price, amount: o.amount }))];
+  const asks = [{ price: bestAsk, amount: '0' }, ...own.filter((o) => o.side === 'sell').map((o) => ({ price: o.price, amount: o.amount }))];
+  const metrics = computeBookMetrics({ bids, asks }, bands);
+  ownMeasured.set(own, { key, metrics });
+  return metrics;
+}
+
 export function observeQuotingEngine(m: BallastMetrics, engine: QuotingEngine, opts: QuotingMetricsOptions): void {
   const { market } = engine;
   const req = opts.requirements ?? {};
@@ -62,6 +82,27 @@ export function observeQuotingEngine(m: BallastMetrics, engine: QuotingEngine, o
     const metrics = v?.book ? measure(v.book, v.bookAt, bandsOf(id)) : undefined;
     return metrics?.ok ? [[{ venue: id }, num(metrics.spreadPct) / 100]] : [];
   }));
+  m.feed('ballast_own_depth_quote', perVenue((id) => {
+    const v = market.venue(id);
+    const book = v?.book ? measure(v.book, v.bookAt, bandsOf(id)) : undefined;
+    if (!v || !book?.ok) return [];
+    const own = measureOwn(v.own, book.bestBid, book.bestAsk, bandsOf(id));
+    if (!own.ok) return [];
+    return own.depth.flatMap((b): Sample[] => [
+      [{ venue: id, side: 'bid', band: b.pct }, num(b.bidQuote)],
+      [{ venue: id, side: 'ask', band: b.pct }, num(b.askQuote)],
+    ]);
+  }));
+  m.feed('ballast_mid_quote', perVenue((id) => {
+    const v = market.venue(id);
+    const metrics = v?.book ? measure(v.book, v.bookAt, bandsOf(id)) : undefined;
+    return metrics?.ok ? [[{ venue: id }, num(metrics.mid)]] : [];
+  }));
+  m.feed('ballast_fair_value_quote', () => {
+    const fv = engine.quoters.map((q) => q.lastFairValue).find((x) => x !== undefined);
+    return fv === undefined ? [] : [[{}, fv]];
+  });
+  m.feed('ballast_inventory_quote', () => engine.quoters.map((q): Sample => [{ venue: q.venueId }, num(q.quoteBalance)]));
   m.feed('ballast_depth_required_quote', perVenue((id) => (req[id] ? [[{ venue: id, band: req[id].depthBandPct }, num(req[id].minDepthQuote)]] : [])));
   m.feed('ballast_spread_max_ratio', perVenue((id) => (req[id] ? [[{ venue: id }, num(req[id].maxSpreadPct) / 100]] : [])));
 
@@ -125,5 +166,12 @@ export function observePoolLiquidity(m: BallastMetrics, pool: { stats(): PoolLiq
     const s = pool.stats();
     return s.checks > 0 ? [[{ venue: s.poolId, band: req.depthBandPct }, s.ballastDepthQuote]] : [];
   });
+  const position = (f: (s: PoolLiquidityStats) => number) => (): Sample[] => {
+    const s = pool.stats();
+    return s.checks > 0 ? [[{ venue: s.poolId }, f(s)]] : [];
+  };
+  m.feed('ballast_pool_fees_quote', position((s) => s.feesQuote));
+  m.feed('ballast_pool_impermanent_loss_quote', position((s) => s.impermanentLossQuote));
+  m.feed('ballast_pool_position_quote', position((s) => s.capitalQuote));
   m.feed('ballast_depth_required_quote', () => [[{ venue: pool.stats().poolId, band: req.depthBandPct }, Number(req.minDepthQuote)]]);
 }

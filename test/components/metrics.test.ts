@@ -107,6 +107,21 @@ describe('quoting metrics from the real engine', () => {
     }
     expect(s.get('ballast_depth_quote{venue="alpha",side="bid",band="2"}')).toBeGreaterThanOrEqual(2000);
     expect(s.get('ballast_depth_required_quote{venue="alpha",band="2"}')).toBe(2000);
+    // Our own depth: our resting orders (what MarketState holds) within ±band of the BOOK's mid, summed here independently.
+    expect(market.own.length).toBeGreaterThan(0);
+    for (const b of bm.depth) {
+      const lo = Number(bm.mid) * (1 - Number(b.pct) / 100);
+      const hi = Number(bm.mid) * (1 + Number(b.pct) / 100);
+      const ours = (side: 'buy' | 'sell') => market.own.filter((o) => o.side === side && Number(o.price) >= lo && Number(o.price) <= hi).reduce((a, o) => a + Number(o.price) * Number(o.amount), 0);
+      expect(s.get(`ballast_own_depth_quote{venue="alpha",side="bid",band="${b.pct}"}`)).toBeCloseTo(ours('buy'), 4);
+      expect(s.get(`ballast_own_depth_quote{venue="alpha",side="ask",band="${b.pct}"}`)).toBeCloseTo(ours('sell'), 4);
+      expect(s.get(`ballast_own_depth_quote{venue="alpha",side="bid",band="${b.pct}"}`)!).toBeLessThanOrEqual(Number(b.bidQuote) + 1e-6);
+    }
+    expect(s.get('ballast_own_depth_quote{venue="alpha",side="bid",band="5"}')).toBeGreaterThan(0);
+    expect(s.get('ballast_mid_quote{venue="alpha"}')).toBeCloseTo(Number(bm.mid), 9);
+    expect(s.get('ballast_fair_value_quote')).toBe(w.quoter.lastFairValue);
+    expect(s.get('ballast_fair_value_quote')).toBeGreaterThan(2.3);
+    expect(s.get('ballast_inventory_quote{venue="alpha"}')).toBeCloseTo(Number(w.quoter.quoteBalance), 6);
     expect(s.get('ballast_spread_ratio{venue="alpha"}')).toBeCloseTo(Number(bm.spreadPct) / 100, 9);
     expect(s.get('ballast_spread_max_ratio{venue="alpha"}')).toBeCloseTo(0.03, 9);
     // Orders and fills: QuoterStats and the tracker's de-duplicated fills.
@@ -170,6 +185,10 @@ describe('pool depth from the real provider', () => {
     expect(s.get(`ballast_pool_depth_quote{venue="${amm.id}",band="${band}"}`)).toBe(stats.poolDepthQuote);
     expect(s.get(`ballast_pool_own_depth_quote{venue="${amm.id}",band="${band}"}`)).toBe(stats.ballastDepthQuote);
     expect(s.get(`ballast_depth_required_quote{venue="${amm.id}",band="${band}"}`)).toBe(Number(amm.requirements.minDepthQuote));
+    expect(s.get(`ballast_pool_fees_quote{venue="${amm.id}"}`)).toBe(stats.feesQuote);
+    expect(s.get(`ballast_pool_impermanent_loss_quote{venue="${amm.id}"}`)).toBe(stats.impermanentLossQuote);
+    expect(s.get(`ballast_pool_position_quote{venue="${amm.id}"}`)).toBe(stats.capitalQuote);
+    expect(stats.capitalQuote).toBeGreaterThan(0);
     // The provider's figure is the pool's own ±band depth (binding side) at its last check, in quote.
     const pool = runner.venues[amm.id] as AmmVenue;
     expect(stats.poolDepthQuote).toBeCloseTo(pool.toQuoteFloat(v2Depth(pool.poolState(), band).minQuote), -1);
