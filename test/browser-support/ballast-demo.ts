@@ -18,6 +18,9 @@ export interface BallastDemo {
   /** The Temporal Web UI, as the start-up banner prints it. */
   uiUrl: string;
   marketUrl: string;
+  /** /metrics of the quoting worker and of the Temporal worker. */
+  quotingMetricsUrl: string;
+  workerMetricsUrl: string;
   namespace: string;
   /** Everything the processes printed so far. */
   output(): string;
@@ -94,6 +97,8 @@ export async function startBallastDemo(o: { startTimeoutMs?: number; logLevel?: 
     apiUrl: `http://127.0.0.1:${ports.api}`,
     uiUrl,
     marketUrl,
+    quotingMetricsUrl: `http://127.0.0.1:${ports.quotingMetrics}/metrics`,
+    workerMetricsUrl: `http://127.0.0.1:${ports.workerMetrics}/metrics`,
     namespace: String(config.temporal.namespace ?? 'default'),
     output: () => out,
     injectFault: (venue, f) => fault('POST', `/venues/${venue}/faults`, f),

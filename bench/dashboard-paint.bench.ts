@@ -1,0 +1,107 @@
+// Benchmark: the dashboard's first paint in headless chromium (issue 12 item 7, the page's part).
+// Per load, from the browser's own clock (performance.now(), 0 = navigation start):
+//   first paint and first contentful paint (Paint Timing API), DOMContentLoaded,
+//   first snapshot applied (REST or SSE, whichever answers first), and every chart holding data
+//   (each [data-chart] element's ECharts instance has a series with a non-null point; polled every frame).
+// Cold loads use a fresh browser context each (nothing cached: ECharts' 1 MB is fetched every time);
+// warm loads reuse one context (ECharts from the cache, the page revalidated by ETag).
+// Runs against BENCH_DASHBOARD_URL (a running `npm start`, e.g. http://127.0.0.1:3000), or starts
+// the demo itself (as `npm start` does, on free ports) and stops it after. Prints; never asserts.
+// Run: npx tsx bench/dashboard-paint.bench.ts   (or npm run bench -- dashboard-paint)
+//   BENCH_LOADS=10 loads per page and cache state; BENCH_PAGES=/,/issuer.
+import type { BrowserContext } from 'playwright-core';
+import { startBallastDemo, type BallastDemo } from '../test/browser-support/ballast-demo';
+import { launchBrowser } from '../test/browser-support/temporal-ui';
+import { formatSummary, machineContext, summarize } from './temporal-bench-env';
+
+const LOADS = Number(process.env.BENCH_LOADS ?? '10');
+const PAGES = (process.env.BENCH_PAGES ?? '/,/issuer').split(',');
+const METRICS = ['firstPaint', 'firstContentfulPaint', 'domContentLoaded', 'firstSnapshot', 'allChartsData'] as const;
+type Metric = (typeof METRICS)[number];
+
+/** Installed before any page script: records when the first snapshot lands and when every chart has data. */
+const PROBE = `(() => {
+  const marks = (window.__paintBench = {});
+  const check = () => {
+    const d = window.ballastDashboard;
+    if (d && d.updates > 0 && marks.firstSnapshot === undefined) marks.firstSnapshot = performance.now();
+    const els = [...document.querySelectorAll('[data-chart]')];
+    const full = window.echarts && els.length > 0 && els.every((el) => {
+      const series = window.echarts.getInstanceByDom(el)?.getOption()?.series ?? [];
+      return series.some((s) => (s.data ?? []).some((x) => x !== null && x !== undefined));
+    });
+    if (full) marks.allChartsData = performance.now();
+    else requestAnimationFrame(check);
+  };
+  requestAnimationFrame(check);
+})();`;
+
+async function load(context: BrowserContext, url: string): Promise<Record<Metric, number>> {
+  const page = await context.newPage();
+  try {
+    await page.goto(url);
+    await page.waitForFunction(() => (globalThis as any).__paintBench?.allChartsData !== undefined, undefined, { timeout: 120_000, polling: 100 });
+    return await page.evaluate(() => {
+      const g = globalThis as any;
+      const paint = Object.fromEntries(g.performance.getEntriesByType('paint').map((e: any) => [e.name, e.startTime]));
+      const nav = g.performance.getEntriesByType('navigation')[0];
+      return {
+        firstPaint: paint['first-paint'],
+        firstContentfulPaint: paint['first-contentful-paint'],
+        domContentLoaded: nav.domContentLoadedEventEnd,
+        firstSnapshot: g.__paintBench.firstSnapshot,
+        allChartsData: g.__paintBench.allChartsData,
+      };
+    });
+  } finally {
+    await page.close();
+  }
+}
+
+async function main(): Promise<void> {
+  let demo: BallastDemo | undefined;
+  const given = process.env.BENCH_DASHBOARD_URL;
+  if (!given) {
+    process.stdout.write('starting the demo (npm start on free ports)…\n');
+    demo = await startBallastDemo();
+  }
+  const base = (given ?? demo!.apiUrl).replace(/\/$/, '');
+  const browser = await launchBrowser();
+  try {
+    process.stdout.write(`dashboard at ${base}; ${LOADS} loads per page and cache state; ${machineContext()}\n`);
+    // The demo's first snapshots can lack figures whose sources are still starting: wait once until a page is complete.
+    const warmup = await browser.newContext();
+    await warmup.addInitScript(PROBE);
+    await load(warmup, `${base}/`);
+    await warmup.close();
+    for (const path of PAGES) {
+      for (const cache of ['cold', 'warm'] as const) {
+        const samples: Record<Metric, number[]> = { firstPaint: [], firstContentfulPaint: [], domContentLoaded: [], firstSnapshot: [], allChartsData: [] };
+        let shared: BrowserContext | undefined;
+        if (cache === 'warm') {
+          shared = await browser.newContext({ viewport: { width: 1600, height: 1000 } });
+          await shared.addInitScript(PROBE);
+          await load(shared, `${base}${path}`); // fills the cache
+        }
+        for (let i = 0; i < LOADS; i++) {
+          const context = shared ?? (await browser.newContext({ viewport: { width: 1600, height: 1000 } }));
+          if (!shared) await context.addInitScript(PROBE);
+          const r = await load(context, `${base}${path}`);
+          for (const m of METRICS) if (Number.isFinite(r[m])) samples[m].push(r[m]);
+          if (!shared) await context.close();
+        }
+        await shared?.close();
+        process.stdout.write(`\n${path} (${cache} cache)\n`);
+        for (const m of METRICS) process.stdout.write(`  ${m.padEnd(22)} ${formatSummary(summarize(samples[m]))}\n`);
+      }
+    }
+  } finally {
+    await browser.close();
+    await demo?.stop();
+  }
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`${(e as Error).stack ?? String(e)}\n`);
+  process.exit(1);
+});
