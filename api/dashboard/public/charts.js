@@ -136,8 +136,10 @@ function breachTimeline(s) {
 
 /** history: { fair: [[t, price]], venues: { id: [[t, mid]] } }, kept by the page from the stream. */
 function priceFv(s, history) {
-  const series = ids(s).map((id) => ({ name: id, type: 'line', showSymbol: false, data: history.venues[id] ?? [] }));
-  series.push({ name: 'fair value', type: 'line', showSymbol: false, lineStyle: { width: 3, type: 'dashed', color: '#1d2330' }, itemStyle: { color: '#1d2330' }, data: history.fair });
+  // A single point draws no line: show the symbols until there are two.
+  const line = (name, data, extra = {}) => ({ name, type: 'line', showSymbol: data.length < 2, data, ...extra });
+  const series = ids(s).map((id) => line(id, history.venues[id] ?? []));
+  series.push(line('fair value', history.fair, { lineStyle: { width: 3, type: 'dashed', color: '#1d2330' }, itemStyle: { color: '#1d2330' } }));
   return {
     grid,
     legend,
@@ -166,7 +168,8 @@ function staleness(s, _history, staleAfter) {
     grid,
     tooltip: { ...tooltip, valueFormatter: (x) => `${Number(x).toFixed(1)} s` },
     xAxis: { type: 'category', data: ids(s) },
-    yAxis: { type: 'value', axisLabel: { formatter: '{value} s' } },
+    // The stale line stays in view even while every feed is fresh.
+    yAxis: { type: 'value', max: (r) => Math.ceil(Math.max(r.max, staleAfter * 1.2)), axisLabel: { formatter: '{value} s' } },
     series: [
       {
         name: 'feed age',
