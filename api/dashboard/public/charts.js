@@ -181,21 +181,32 @@ function staleness(s, _history, staleAfter) {
   };
 }
 
-/** Base inventory by place: venues, wallets and what is in flight (the ledger's decimal strings, as numbers for the chart). */
+/**
+ * The inventory distribution in quote terms, stacked per place (venues, treasury wallets, in flight):
+ * base valued at fair value, and quote. Without a fair value the base bars stay out (never guessed).
+ * Wallet balances are the ledger's decimal strings, as numbers for the chart only.
+ */
 function inventory(s) {
   const inv = s.inventory;
-  const rows = [
-    ...inv.venues.filter((v) => has(v.base)).map((v) => ({ name: v.id, value: v.base, color: '#1f5fbf' })),
-    ...inv.wallets.filter((w) => w.base !== null).map((w) => ({ name: `wallet ${w.label}`, value: Number(w.base), color: '#7b5fbf' })),
+  const fv = s.fairValue;
+  const num = (x) => (x === null || x === undefined ? null : Number(x));
+  const places = [
+    ...inv.venues.map((v) => ({ name: v.id, base: num(v.base), quote: num(v.quote), flying: null })),
+    ...inv.wallets.map((w) => ({ name: `wallet ${w.label}`, base: num(w.base), quote: num(w.quote), flying: null })),
+    { name: 'in flight', base: null, quote: null, flying: (inv.inFlight ?? []).reduce((a, t) => a + Number(t.amountUsd), 0) },
   ];
-  const flying = (inv.inFlight ?? []).filter((t) => t.asset === s.asset.symbol).reduce((a, t) => a + Number(t.amount), 0);
-  rows.push({ name: 'in flight', value: flying, color: '#c27c0e' });
+  const bar = (name, color, value) => ({ name, type: 'bar', stack: 'value', itemStyle: { color }, data: places.map((p) => { const x = value(p); return has(x) ? x : null; }) });
   return {
     grid: { ...grid, left: 96 },
-    tooltip: { ...tooltip, valueFormatter: (x) => `${compact(x)} ${s.asset.symbol}` },
+    legend,
+    tooltip: { ...tooltip, valueFormatter: (x) => `${compact(x)} ${s.asset.quote}` },
     xAxis: { type: 'value', axisLabel: { formatter: compact } },
-    yAxis: { type: 'category', data: rows.map((r) => r.name), inverse: true },
-    series: [{ name: s.asset.symbol, type: 'bar', data: rows.map((r) => ({ value: r.value, itemStyle: { color: r.color } })) }],
+    yAxis: { type: 'category', data: places.map((p) => p.name), inverse: true },
+    series: [
+      bar(`${s.asset.symbol} × fair value`, '#1f5fbf', (p) => (has(p.base) && has(fv) ? p.base * fv : null)),
+      bar(s.asset.quote, '#7b5fbf', (p) => p.quote),
+      bar('in flight (USD)', '#c27c0e', (p) => p.flying),
+    ],
   };
 }
 

@@ -75,7 +75,7 @@ function renderVenues(s) {
     { label: 'health', cell: (v) => { const p = venueProblems(v); return badge(p.length ? p.join('; ') : v.healthy === null ? 'unknown' : 'healthy', p.length ? 'bad' : 'ok'); } },
     ...(operator
       ? [
-          { label: 'mode', cell: (v) => badge(v.mode ?? 'unknown', modeKind(v.mode)) },
+          { label: 'mode', cell: (v) => Object.assign(badge(v.mode ?? 'unknown', modeKind(v.mode)), { title: v.modeReason ?? '' }) },
           { label: 'kill switch', cell: (v) => (v.killSwitch.tripped === null ? DASH : badge(v.killSwitch.tripped ? 'TRIPPED' : 'armed', v.killSwitch.tripped ? 'bad' : 'ok')) },
         ]
       : []),
@@ -88,7 +88,6 @@ function renderVenues(s) {
     { label: 'our share ±2 %', num: true, cell: (v) => pct(band(v, '2')?.shareRatio, 1) },
     { label: 'uptime 24 h / 7 d', num: true, cell: (v) => `${pct(v.compliance.uptime24h, 1)} / ${pct(v.compliance.uptime7d, 1)}` },
     { label: 'compliant', cell: (v) => (v.compliance.ok === null ? DASH : badge(v.compliance.ok ? 'yes' : 'BREACH', v.compliance.ok ? 'ok' : 'bad')) },
-    ...(operator ? [{ label: 'mode reason', cell: (v) => v.modeReason ?? '' }] : []),
   ];
   renderTable('venues', columns, s.venues, 'no venues configured', (v) => ({ 'data-venue': v.id, 'data-health': venueProblems(v).length ? 'red' : 'green', ...(operator ? { 'data-mode': v.mode ?? 'unknown' } : {}) }));
 }
