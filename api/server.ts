@@ -9,6 +9,7 @@ import type { BallastConfig } from '../domain/config.schema';
 import { toFieldIssues } from '../domain/errors';
 import { assertCodecAuthForBind, type CodecAuth } from './codec-auth';
 import { codecRoutes, webUiOrigins } from './codec-routes';
+import { dashboardRoutes, type DashboardRoutesOptions } from './dashboard/routes';
 import { dashboardStaticRoutes } from './dashboard/static-routes';
 
 export interface ApiDeps {
@@ -18,6 +19,8 @@ export interface ApiDeps {
   dataConverter?: DataConverter;
   /** The codec endpoints' credential (api/codec-auth.ts codecAuthFromEnv); required on a non-loopback bind. */
   codecAuth?: CodecAuth;
+  /** The dashboard's other sources: the ledger (transfers in flight), the compliance history, /metrics URL overrides. */
+  dashboard?: Pick<DashboardRoutesOptions, 'ledger' | 'compliance' | 'metricsUrls' | 'onCollector'>;
 }
 
 /** One lazily (re)established connection: the API starts and answers even while Temporal is down. */
@@ -48,6 +51,7 @@ export function buildApi(deps: ApiDeps) {
   const link = new TemporalLink(config.temporal.address);
   app.addHook('onClose', async () => link.close());
   void app.register(codecRoutes, { codecs: deps.dataConverter?.payloadCodecs ?? [], allowedOrigins: webUiOrigins(config), auth: deps.codecAuth ?? {} });
+  void app.register(dashboardRoutes, { config, logger: deps.logger, connection: () => link.get(), ...(deps.dataConverter ? { dataConverter: deps.dataConverter } : {}), ...deps.dashboard });
   void app.register(dashboardStaticRoutes);
 
   const probeTemporal = async (): Promise<{ connected: true; serverVersion: string } | { connected: false; error: string }> => {

@@ -257,8 +257,24 @@ export const TemporalSchema = z
   })
   .strict();
 
+/**
+ * The operator dashboard's data loop (api/dashboard): one snapshot every refreshMs whatever the number
+ * of browsers, the last bufferSize kept for SSE resumption, a heartbeat comment every heartbeatMs.
+ */
+export const DashboardSchema = z
+  .object({
+    refreshMs: z.number().int().min(1_000, 'at least 1000 ms').max(2_000, 'at most 2000 ms (the dashboard updates every 1-2 s)').default(1_000),
+    bufferSize: z.number().int().min(10).max(3_600).default(120),
+    heartbeatMs: z.number().int().min(1_000).max(60_000).default(15_000),
+  })
+  .strict();
+
 export const ApiSchema = z
-  .object({ host: z.string().min(1).default('127.0.0.1'), port: z.number().int().min(1).max(65535).default(3000) })
+  .object({
+    host: z.string().min(1).default('127.0.0.1'),
+    port: z.number().int().min(1).max(65535).default(3000),
+    dashboard: DashboardSchema.default(DashboardSchema.parse({})),
+  })
   .strict();
 
 /**

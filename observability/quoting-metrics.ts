@@ -16,6 +16,7 @@ import { haltedBy } from '../domain/quoting/kill-switch';
 import type { ImbalanceMonitor } from '../hotpath/imbalance-monitor';
 import { OPERATING_MODES } from '../hotpath/mode-source';
 import type { PoolLiquidityStats } from '../hotpath/pool-liquidity';
+import type { PoolBookWatcher } from '../hotpath/pool-book-watcher';
 import type { QuotingEngine } from '../hotpath/quoting-engine';
 import type { BallastMetrics, Sample } from './metrics';
 
@@ -156,8 +157,20 @@ export function observeQuotingEngine(m: BallastMetrics, engine: QuotingEngine, o
   }
 }
 
-/** The AMM pool's depth as the liquidity provider last measured it (binding side, ±band). */
-export function observePoolLiquidity(m: BallastMetrics, pool: { stats(): PoolLiquidityStats }, req: Pick<VenueRequirements, 'depthBandPct' | 'minDepthQuote'>): void {
+/**
+ * The AMM pool's depth as the liquidity provider last measured it (binding side, ±band), its
+ * position's value, fees and IL; with the pool's book watcher, the pool's market-quality figures in
+ * the exchanges' families (depth per band and side, spread, mid, feed age, health): computeBookMetrics
+ * of its implied book, the compliance check's measure. Our depth there is our LP share of it (V2 depth
+ * is linear in the reserves), as the provider counts it.
+ */
+export function observePoolLiquidity(
+  m: BallastMetrics,
+  pool: { stats(): PoolLiquidityStats },
+  req: Pick<VenueRequirements, 'depthBandPct' | 'minDepthQuote'> & Partial<Pick<VenueRequirements, 'maxSpreadPct'>>,
+  watch?: { book: PoolBookWatcher; clock: Clock },
+): void {
+  if (watch) observePoolBook(m, pool, req, watch.book, watch.clock);
   m.feed('ballast_pool_depth_quote', () => {
     const s = pool.stats();
     return s.checks > 0 ? [[{ venue: s.poolId, band: req.depthBandPct }, s.poolDepthQuote]] : [];
@@ -174,4 +187,39 @@ export function observePoolLiquidity(m: BallastMetrics, pool: { stats(): PoolLiq
   m.feed('ballast_pool_impermanent_loss_quote', position((s) => s.impermanentLossQuote));
   m.feed('ballast_pool_position_quote', position((s) => s.capitalQuote));
   m.feed('ballast_depth_required_quote', () => [[{ venue: pool.stats().poolId, band: req.depthBandPct }, Number(req.minDepthQuote)]]);
+}
+
+function observePoolBook(m: BallastMetrics, pool: { stats(): PoolLiquidityStats }, req: Pick<VenueRequirements, 'depthBandPct'> & Partial<Pick<VenueRequirements, 'maxSpreadPct'>>, w: PoolBookWatcher, clock: Clock): void {
+  const id = w.venueId;
+  const bands = bandsFor(req);
+  const metrics = (): BookMetrics | undefined => (w.book ? measure(w.book, w.bookAt, bands) : undefined);
+  m.feed('ballast_depth_quote', () => {
+    const b = metrics();
+    if (!b?.ok) return [];
+    return b.depth.flatMap((d): Sample[] => [
+      [{ venue: id, side: 'bid', band: d.pct }, num(d.bidQuote)],
+      [{ venue: id, side: 'ask', band: d.pct }, num(d.askQuote)],
+    ]);
+  });
+  m.feed('ballast_own_depth_quote', () => {
+    const b = metrics();
+    const s = pool.stats();
+    if (!b?.ok || s.checks === 0) return [];
+    const share = s.lpSharePct / 100;
+    return b.depth.flatMap((d): Sample[] => [
+      [{ venue: id, side: 'bid', band: d.pct }, num(d.bidQuote) * share],
+      [{ venue: id, side: 'ask', band: d.pct }, num(d.askQuote) * share],
+    ]);
+  });
+  m.feed('ballast_spread_ratio', () => {
+    const b = metrics();
+    return b?.ok ? [[{ venue: id }, num(b.spreadPct) / 100]] : [];
+  });
+  if (req.maxSpreadPct !== undefined) m.feed('ballast_spread_max_ratio', () => [[{ venue: id }, num(req.maxSpreadPct) / 100]]);
+  m.feed('ballast_mid_quote', () => {
+    const b = metrics();
+    return b?.ok ? [[{ venue: id }, num(b.mid)]] : [];
+  });
+  m.feed('ballast_feed_age_seconds', () => (w.bookAt === undefined ? [] : [[{ venue: id }, Math.max(0, clock.now() - w.bookAt) / 1000]]));
+  m.feed('ballast_venue_healthy', () => [[{ venue: id }, w.healthy ? 1 : 0]]);
 }

@@ -20,7 +20,8 @@ import { ballastDataConverter, ensurePayloadKeyFile } from '../temporal/data-con
 import { startDevServer, type DevServer } from '../temporal/dev-server';
 import { codecAuthFromEnv } from '../api/codec-auth';
 import { runApi } from '../api/server';
-import { locateLedger } from '../activities/ledger/open';
+import { configuredLedgerUrl, locateLedger } from '../activities/ledger/open';
+import { PgLedgerStore } from '../activities/ledger/pg-ledger';
 import { startSimulatedMarket } from './market';
 import { runQuotingWorker } from './quoting.worker';
 import { installRuntimeLogger, runTemporalWorker } from './temporal.worker';
@@ -245,8 +246,12 @@ async function main(): Promise<void> {
       return runTemporalWorker({ config, logger, env: process.env });
     case 'api': {
       // BALLAST_CODEC_TOKEN(_FILE): the codec endpoints' credential; a non-loopback bind without it exits 2.
-      const app = await runApi({ config, logger, dataConverter: ballastDataConverter(process.env), codecAuth: codecAuthFromEnv(process.env) });
-      onStopSignals(() => void app.close().then(() => process.exit(0)));
+      // The dashboard reads transfers in flight from the ledger's PostgreSQL (one connection, no
+      // migrations: the worker owns the schema). PGlite serves one connection at a time: the worker's.
+      const ledgerUrl = configuredLedgerUrl(config, process.env);
+      const ledger = ledgerUrl && process.env.BALLAST_LEDGER_POOL_MAX !== '1' ? new PgLedgerStore({ url: ledgerUrl, max: 1, skipMigrations: true }) : undefined;
+      const app = await runApi({ config, logger, dataConverter: ballastDataConverter(process.env), codecAuth: codecAuthFromEnv(process.env), ...(ledger ? { dashboard: { ledger } } : {}) });
+      onStopSignals(() => void app.close().then(() => ledger?.close()).then(() => process.exit(0)));
       return;
     }
     case 'market': {

@@ -14,6 +14,7 @@ import { DEFAULT_POOL_LIQUIDITY_PARAMS, planV2Liquidity } from '../domain/amm';
 import type { Clock } from '../domain/clock';
 import type { BallastConfig } from '../domain/config.schema';
 import { fromUnits, toUnits } from '../domain/token-units';
+import { PoolBookWatcher } from '../hotpath/pool-book-watcher';
 import { PoolLiquidityProvider, ammVenueV2Port } from '../hotpath/pool-liquidity';
 import { mintTokens } from '../sim/evm/chain-bridge';
 import { hardhatAccountKey } from '../sim/evm/local-chain';
@@ -30,6 +31,8 @@ const ChainInfoSchema = z.object({
 
 export interface PoolLiquidityHandle {
   provider: PoolLiquidityProvider;
+  /** The pool's implied book every 2 s (its market-quality metrics). */
+  book: PoolBookWatcher;
   stop(): Promise<void>;
 }
 
@@ -65,10 +68,14 @@ export async function startPoolLiquidity(deps: { config: BallastConfig; env: Rec
   await fund(venue, chain, v.chain.rpcUrl, v.requirements, logger);
   const provider = new PoolLiquidityProvider({ clock, port: ammVenueV2Port(venue), minDepthQuote: v.requirements.minDepthQuote, depthBandPct: v.requirements.depthBandPct, params, logger });
   await provider.start();
+  const book = new PoolBookWatcher({ clock, venue, logger });
+  await book.start();
   logger.info({ venue: v.id, wallet: await venue.walletAddress(), ...provider.stats() }, 'pool liquidity provider running');
   return {
     provider,
+    book,
     stop: async () => {
+      await book.stop();
       await provider.stop();
       await venue.close();
     },

@@ -16,6 +16,7 @@ import { ccxtVenueFor } from '../venues/registry';
 import { ControlsPoller, CoordinatorClient, quotingControlsHandlers } from '../temporal/coordinator-client';
 import { ImbalanceMonitor } from '../hotpath/imbalance-monitor';
 import type { PoolLiquidityProvider } from '../hotpath/pool-liquidity';
+import type { PoolBookWatcher } from '../hotpath/pool-book-watcher';
 import type { Clock } from '../domain/clock';
 import { PolledModeSource } from '../hotpath/mode-source';
 import { quoterClientIdPrefix, sweepQuoterOrders, type SweepReport } from '../hotpath/order-sweep';
@@ -103,7 +104,7 @@ export async function runQuotingWorker(deps: QuotingProcessDeps): Promise<Quotin
   const monitor = new ImbalanceMonitor(engine.market, (e) => coordinator.signalImbalance(e), {
     venues: monitoredVenues(config, venues),
   });
-  const metrics = quotingWorkerMetrics(config, engine, clock, monitor, pool?.provider);
+  const metrics = quotingWorkerMetrics(config, engine, clock, monitor, pool?.provider, pool?.book);
   const server = await serveMetrics(metrics, { host: config.metrics.host, port: config.metrics.quotingPort });
   logger.info({ url: server.url }, 'quoting metrics served');
 
@@ -140,12 +141,12 @@ export async function runQuotingWorker(deps: QuotingProcessDeps): Promise<Quotin
 }
 
 /** The quoting worker's registry: process defaults and every figure of its engine, monitor and pool. */
-export function quotingWorkerMetrics(config: BallastConfig, engine: QuotingEngine, clock: Clock, monitor?: ImbalanceMonitor, pool?: PoolLiquidityProvider): BallastMetrics {
+export function quotingWorkerMetrics(config: BallastConfig, engine: QuotingEngine, clock: Clock, monitor?: ImbalanceMonitor, pool?: PoolLiquidityProvider, poolBook?: PoolBookWatcher): BallastMetrics {
   const metrics = new BallastMetrics();
   collectDefaultMetrics({ register: metrics.registry, prefix: 'ballast_quoting_' });
   const requirements = Object.fromEntries(config.venues.map((v) => [v.id, v.requirements]));
   observeQuotingEngine(metrics, engine, { clock, requirements, ...(monitor ? { monitor } : {}) });
   const amm = pool ? config.venues.find((v) => v.kind === 'amm') : undefined;
-  if (pool && amm) observePoolLiquidity(metrics, pool, amm.requirements);
+  if (pool && amm) observePoolLiquidity(metrics, pool, amm.requirements, poolBook ? { book: poolBook, clock } : undefined);
   return metrics;
 }

@@ -210,6 +210,21 @@ export class PgLedgerStore implements LedgerStore {
     return r.rows.map(fromRow);
   }
 
+  /**
+   * Every entry of the workflows holding a reservation not yet booked, released or sent to suspense
+   * (domain openReservations decides which are in flight; this only narrows the rows read).
+   */
+  async entriesOfOpenReservations(): Promise<LedgerEntry[]> {
+    await this.ready();
+    const r = await this.pool.query<Row>(
+      `SELECT ${COLUMNS} FROM ledger_entries WHERE workflow_id IN (
+         SELECT e.workflow_id FROM ledger_entries e WHERE e.kind = 'reservation' AND NOT EXISTS (
+           SELECT 1 FROM ledger_entries x WHERE x.workflow_id = e.workflow_id AND x.kind IN ('transfer', 'release', 'suspense')))
+       ORDER BY seq`,
+    );
+    return r.rows.map(fromRow);
+  }
+
   async usedUsd(nowMs: number): Promise<string> {
     await this.ready();
     return fmt((await this.pool.query<{ used: string }>(USED_SQL, [nowMs - CAP_WINDOW_MS])).rows[0]!.used);

@@ -166,8 +166,11 @@ export const OperatorSnapshotSchema = z
     view: z.literal('operator'),
     venues: z.array(OperatorVenueSchema),
     inventory: z.object({
-      /** Ballast's base inventory per venue (the kill switch's observation / the pool position). */
-      venues: z.array(z.object({ id: z.string(), base: nnum, quote: nnum })),
+      /**
+       * Per venue: base (the kill switch's observation) and quote balances; valueQuote = quote + base × fair
+       * value (AMM: the pool position's value, ballast_pool_position_quote).
+       */
+      venues: z.array(z.object({ id: z.string(), base: nnum, quote: nnum, valueQuote: nnum })),
       /** The treasury's wallets (config) with what the ledger knows of them; balances null where unknown. */
       wallets: z.array(z.object({ label: z.string(), chain: z.string(), address: z.string(), base: dec.nullable(), quote: dec.nullable() })),
       /** Reservations not yet booked or released: transfers and withdrawals on their way. */

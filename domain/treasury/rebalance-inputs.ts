@@ -49,17 +49,27 @@ export interface TransferLedgerLine {
   to?: string;
 }
 
-/** Transfers between venues reserved in the ledger and neither booked, released nor sent to suspense. */
-export function transfersInFlight(entries: readonly TransferLedgerLine[], asset: string): { from: string; to: string; amount: string }[] {
-  const byWf = new Map<string, TransferLedgerLine[]>();
-  for (const e of entries) if (e.asset === asset) byWf.set(e.workflowId, [...(byWf.get(e.workflowId) ?? []), e]);
-  const out: { from: string; to: string; amount: string }[] = [];
+/**
+ * Reservations still under way: reserved in the ledger and neither booked, released nor sent to
+ * suspense (one per workflow, the first). What "in flight" means, for the planner and the dashboard.
+ */
+export function openReservations<T extends TransferLedgerLine>(entries: readonly T[]): T[] {
+  const byWf = new Map<string, T[]>();
+  for (const e of entries) byWf.set(e.workflowId, [...(byWf.get(e.workflowId) ?? []), e]);
+  const out: T[] = [];
   for (const list of byWf.values()) {
     const r = list.find((e) => e.kind === 'reservation');
     const done = list.some((e) => e.kind === 'transfer' || e.kind === 'release' || e.kind === 'suspense');
-    if (r && !done && r.from && r.to?.startsWith('venue:')) out.push({ from: r.from, to: r.to.slice('venue:'.length), amount: String(r.amount) });
+    if (r && !done) out.push(r);
   }
   return out;
+}
+
+/** Transfers between venues reserved in the ledger and neither booked, released nor sent to suspense. */
+export function transfersInFlight(entries: readonly TransferLedgerLine[], asset: string): { from: string; to: string; amount: string }[] {
+  return openReservations(entries.filter((e) => e.asset === asset)).flatMap((r) =>
+    r.from && r.to?.startsWith('venue:') ? [{ from: r.from, to: r.to.slice('venue:'.length), amount: String(r.amount) }] : [],
+  );
 }
 
 /**

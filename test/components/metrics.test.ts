@@ -15,6 +15,8 @@ import { countingLedger } from '../../observability/ledger-metrics';
 import { serveMetrics } from '../../observability/metrics-server';
 import { observePoolLiquidity, observeQuotingEngine } from '../../observability/quoting-metrics';
 import { v2Depth } from '../../domain/amm';
+import { impliedOrderBook } from '../../domain/uniswap-v2-math';
+import { PoolBookWatcher } from '../../hotpath/pool-book-watcher';
 import { SimPoolLiquidity } from '../../sim/backtest/pool-liquidity';
 import type { AmmVenue } from '../../sim/market/amm-venue';
 import { loadScenario } from '../../sim/market/scenario-loader';
@@ -189,6 +191,36 @@ describe('pool depth from the real provider', () => {
     expect(s.get(`ballast_pool_impermanent_loss_quote{venue="${amm.id}"}`)).toBe(stats.impermanentLossQuote);
     expect(s.get(`ballast_pool_position_quote{venue="${amm.id}"}`)).toBe(stats.capitalQuote);
     expect(stats.capitalQuote).toBeGreaterThan(0);
+
+    // With the pool's book watcher: its implied book (impliedOrderBook, what AmmVenue.fetchOrderBook
+    // serves the compliance check) measured per band and side like an exchange's, and our LP share of it.
+    const simPool = runner.venues[amm.id] as AmmVenue;
+    const source = {
+      id: amm.id,
+      fetchOrderBook: async (levels = 50) => {
+        const b = impliedOrderBook(simPool.poolState(), { decimals: { base: simPool.config.baseDecimals, quote: simPool.config.quoteDecimals }, stepPct: '0.1', levels });
+        return { venue: amm.id, market: amm.market, timestamp: clock.now(), bids: b.bids.map((l) => ({ price: l.price, amount: l.amount })), asks: b.asks.map((l) => ({ price: l.price, amount: l.amount })) };
+      },
+    };
+    const watcher = new PoolBookWatcher({ clock, venue: source });
+    await watcher.poll();
+    const m2 = new BallastMetrics(new Registry());
+    observePoolLiquidity(m2, lp.provider, amm.requirements, { book: watcher, clock });
+    const p = parse(await m2.text());
+    const pb = computeBookMetrics(watcher.book!, ['1', '2', '5']);
+    if (!pb.ok) throw new Error('pool book not measurable');
+    for (const d of pb.depth) {
+      expect(p.get(`ballast_depth_quote{venue="${amm.id}",side="bid",band="${d.pct}"}`)).toBeCloseTo(Number(d.bidQuote), 6);
+      expect(p.get(`ballast_depth_quote{venue="${amm.id}",side="ask",band="${d.pct}"}`)).toBeCloseTo(Number(d.askQuote), 6);
+      expect(p.get(`ballast_own_depth_quote{venue="${amm.id}",side="bid",band="${d.pct}"}`)).toBeCloseTo((Number(d.bidQuote) * stats.lpSharePct) / 100, 6);
+    }
+    expect(stats.lpSharePct).toBeGreaterThan(0);
+    expect(p.get(`ballast_mid_quote{venue="${amm.id}"}`)).toBeCloseTo(Number(pb.mid), 9);
+    expect(Math.abs(p.get(`ballast_mid_quote{venue="${amm.id}"}`)! / simPool.spot() - 1)).toBeLessThan(1e-4);
+    expect(p.get(`ballast_spread_ratio{venue="${amm.id}"}`)).toBeCloseTo(Number(pb.spreadPct) / 100, 9);
+    expect(p.get(`ballast_spread_max_ratio{venue="${amm.id}"}`)).toBeCloseTo(Number(amm.requirements.maxSpreadPct) / 100, 9);
+    expect(p.get(`ballast_venue_healthy{venue="${amm.id}"}`)).toBe(1);
+    expect(p.get(`ballast_feed_age_seconds{venue="${amm.id}"}`)).toBe(0);
     // The provider's figure is the pool's own ±band depth (binding side) at its last check, in quote.
     const pool = runner.venues[amm.id] as AmmVenue;
     expect(stats.poolDepthQuote).toBeCloseTo(pool.toQuoteFloat(v2Depth(pool.poolState(), band).minQuote), -1);

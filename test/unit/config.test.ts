@@ -259,7 +259,7 @@ describe('applyEnvOverrides', () => {
 
   it('overrides the API port as a number', () => {
     const out = applyEnvOverrides(cfg, { BALLAST_API_PORT: '8080', BALLAST_API_HOST: '0.0.0.0' });
-    expect(out.api).toEqual({ host: '0.0.0.0', port: 8080 });
+    expect(out.api).toEqual({ host: '0.0.0.0', port: 8080, dashboard: { refreshMs: 1000, bufferSize: 120, heartbeatMs: 15000 } });
   });
 
   it.each(['abc', '0', '65536', '80.5', '-1'])('rejects BALLAST_API_PORT=%j naming the variable', (port) => {
@@ -284,5 +284,16 @@ describe('applyEnvOverrides port parsing', () => {
   it('names TEMPORAL_UI_PORT when it is bad, and applies it when good', () => {
     expect(() => applyEnvOverrides(cfg, { TEMPORAL_UI_PORT: 'ui' })).toThrow(/TEMPORAL_UI_PORT: expected a port number/);
     expect(applyEnvOverrides(cfg, { TEMPORAL_UI_PORT: '18233' }).temporal.uiPort).toBe(18233);
+  });
+});
+
+describe('api.dashboard', () => {
+  const demo = () => parse(readFileSync('config/demo.yaml', 'utf8')) as Record<string, Record<string, unknown>>;
+  it('refreshes every 1-2 s and names the field otherwise', () => {
+    const c = demo();
+    c.api = { ...c.api, dashboard: { refreshMs: 500 } };
+    expect(() => parseConfig(c)).toThrow(/api\.dashboard\.refreshMs: at least 1000 ms/);
+    c.api.dashboard = { refreshMs: 2000 };
+    expect(parseConfig(c).api.dashboard).toEqual({ refreshMs: 2000, bufferSize: 120, heartbeatMs: 15000 });
   });
 });
