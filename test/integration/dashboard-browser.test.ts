@@ -44,7 +44,7 @@ function chartData(p: Page): Promise<Record<string, { series: number; points: nu
 }
 
 /** Waits until every chart has at least one series with data; returns what the charts hold. */
-async function waitForChartData(p: Page, names: string[]): Promise<Record<string, { series: number; points: number }>> {
+async function waitForChartData(p: Page, names: string[], shotName: string): Promise<Record<string, { series: number; points: number }>> {
   await p
     .waitForFunction(
       (expected) => {
@@ -59,6 +59,7 @@ async function waitForChartData(p: Page, names: string[]): Promise<Record<string
       { timeout: 120_000, polling: 500 },
     )
     .catch(async (e: Error) => {
+      await shot(p, `${shotName}-incomplete`);
       throw new Error(`${e.message}\ncharts: ${JSON.stringify(await chartData(p))}`);
     });
   return chartData(p);
@@ -92,7 +93,7 @@ describe('operator dashboard in chromium', () => {
   it('loads from the API and every chart has data', async () => {
     const r = await page.goto(`${demo.apiUrl}/`);
     expect(r?.status()).toBe(200);
-    const charts = await waitForChartData(page, OPERATOR_CHARTS);
+    const charts = await waitForChartData(page, OPERATOR_CHARTS, 'operator');
     expect(Object.keys(charts).sort()).toEqual([...OPERATOR_CHARTS].sort());
     for (const [name, c] of Object.entries(charts)) {
       expect({ name, series: c.series > 0, points: c.points > 0 }).toEqual({ name, series: true, points: true });
@@ -141,7 +142,7 @@ describe('operator dashboard in chromium', () => {
   });
 
   it('links the venueRisk run to its workflow in the Temporal UI', async () => {
-    const link = page.locator('table[data-table="workflows"] a[data-workflow-id^="venueRisk"], table[data-table="decisions"] a[data-workflow-id^="venueRisk"]').first();
+    const link = page.locator('table[data-table="workflows"] a[data-workflow-id*="venueRisk"], table[data-table="decisions"] a[data-workflow-id*="venueRisk"]').first();
     await link.waitFor({ timeout: 60_000 });
     const workflowId = (await link.getAttribute('data-workflow-id'))!;
     expect(workflowId).toContain(OUTAGE_VENUE);
@@ -162,7 +163,7 @@ describe('issuer view in chromium', () => {
     const issuer = await context.newPage();
     const r = await issuer.goto(`${demo.apiUrl}/issuer`);
     expect(r?.status()).toBe(200);
-    const charts = await waitForChartData(issuer, ISSUER_CHARTS);
+    const charts = await waitForChartData(issuer, ISSUER_CHARTS, 'issuer');
     expect(Object.keys(charts).sort()).toEqual([...ISSUER_CHARTS].sort());
     const snapshot = await issuer.evaluate(() => (globalThis as any).ballastDashboard.snapshot);
     expect(snapshot.view).toBe('issuer');

@@ -102,17 +102,17 @@ function complianceUptime(s) {
 }
 
 /**
- * One lane per venue over the last 7 days: the window itself (green where the time series has it,
- * grey where it is unavailable) with every breach drawn over it in red.
+ * One lane per venue over the last 7 days: green where the compliance time series has the venue, every
+ * breach drawn over it in red. A venue without history (the series unavailable) gets an empty lane.
  */
 function breachTimeline(s) {
   const end = Date.parse(s.at);
   const start = end - 7 * 86_400_000;
   const data = [];
   s.venues.forEach((v, i) => {
-    const known = v.compliance.breaches !== null;
-    data.push({ value: [i, start, end, known ? 'in compliance' : 'no history'], itemStyle: { color: known ? '#cfead9' : '#e3e6eb' } });
-    for (const b of v.compliance.breaches ?? []) {
+    if (v.compliance.breaches === null) return;
+    data.push({ value: [i, start, end, 'in compliance'], itemStyle: { color: '#cfead9' } });
+    for (const b of v.compliance.breaches) {
       const from = Math.max(start, Date.parse(b.from));
       const to = b.to ? Date.parse(b.to) : end;
       data.push({ value: [i, from, Math.max(to, from + 60_000), `breach: ${b.failed.join(', ')}`], itemStyle: { color: BAD } });
@@ -131,6 +131,7 @@ function breachTimeline(s) {
     xAxis: { type: 'time', min: start, max: end },
     yAxis: { type: 'category', data: ids(s), inverse: true },
     series: [{ name: 'compliance', type: 'custom', renderItem, encode: { x: [1, 2], y: 0 }, data }],
+    ...(data.length ? {} : { graphic: { type: 'text', left: 'center', top: 'middle', style: { text: 'no compliance history available', fill: MUTED } } }),
   };
 }
 
@@ -169,7 +170,7 @@ function staleness(s, _history, staleAfter) {
     tooltip: { ...tooltip, valueFormatter: (x) => `${Number(x).toFixed(1)} s` },
     xAxis: { type: 'category', data: ids(s) },
     // The stale line stays in view even while every feed is fresh.
-    yAxis: { type: 'value', max: (r) => Math.ceil(Math.max(r.max, staleAfter * 1.2)), axisLabel: { formatter: '{value} s' } },
+    yAxis: { type: 'value', max: (r) => Math.ceil(Math.max(r.max, staleAfter * 1.2) / 10) * 10, axisLabel: { formatter: '{value} s' } },
     series: [
       {
         name: 'feed age',
@@ -197,10 +198,10 @@ function inventory(s) {
   ];
   const bar = (name, color, value) => ({ name, type: 'bar', stack: 'value', itemStyle: { color }, data: places.map((p) => { const x = value(p); return has(x) ? x : null; }) });
   return {
-    grid: { ...grid, left: 96 },
+    grid: { ...grid, left: 110 },
     legend,
     tooltip: { ...tooltip, valueFormatter: (x) => `${compact(x)} ${s.asset.quote}` },
-    xAxis: { type: 'value', axisLabel: { formatter: compact } },
+    xAxis: { type: 'value', axisLabel: { formatter: compact, hideOverlap: true } },
     yAxis: { type: 'category', data: places.map((p) => p.name), inverse: true },
     series: [
       bar(`${s.asset.symbol} × fair value`, '#1f5fbf', (p) => (has(p.base) && has(fv) ? p.base * fv : null)),

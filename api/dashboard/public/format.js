@@ -9,6 +9,7 @@ export function compact(x) {
   const a = Math.abs(n);
   if (a >= 1e9) return `${(n / 1e9).toFixed(2)}B`;
   if (a >= 1e6) return `${(n / 1e6).toFixed(2)}M`;
+  if (a >= 1e5) return `${(n / 1e3).toFixed(0)}k`;
   if (a >= 1e4) return `${(n / 1e3).toFixed(1)}k`;
   if (a >= 100) return n.toFixed(0);
   return n.toPrecision(3);
