@@ -56,7 +56,7 @@ async function waitForChartData(p: Page, names: string[], shotName: string): Pro
         });
       },
       names,
-      { timeout: 120_000, polling: 500 },
+      { timeout: 60_000, polling: 500 },
     )
     .catch(async (e: Error) => {
       await shot(p, `${shotName}-incomplete`);
@@ -69,10 +69,11 @@ beforeAll(async () => {
   demo = await startBallastDemo();
   browser = await launchBrowser();
   context = await browser.newContext({ viewport: { width: 1600, height: 1000 }, timezoneId: 'UTC' });
-  // A dashboard page (not the Temporal UI a link opens) may reach only the API's origin.
+  // What a dashboard page loads (not a navigation, not the Temporal UI a link opens) may come only from the API's origin.
   await context.route('**/*', async (route) => {
-    const url = route.request().url();
-    const fromDashboard = route.request().frame().url().startsWith(`${demo.apiUrl}/`);
+    const req = route.request();
+    const url = req.url();
+    const fromDashboard = !req.isNavigationRequest() && req.frame().url().startsWith(`${demo.apiUrl}/`);
     if (!fromDashboard || url.startsWith(`${demo.apiUrl}/`) || url.startsWith('data:')) return route.continue();
     foreign.push(url);
     return route.abort();
