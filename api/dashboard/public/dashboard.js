@@ -5,8 +5,11 @@
 import { CHARTS } from './charts.js';
 import { DASH, ago, bps, compact, money, pct, price, seconds, time } from './format.js';
 
-/** A feed older than this many seconds is stale: its venue turns red. */
-const STALE_AFTER_S = 10;
+/**
+ * A feed older than this many seconds is stale: its venue turns red. Half the quoting worker's data-age
+ * limit (60 s, hotpath/quoter-config.ts), which polls a quiet book every 20 s: red before quotes are pulled.
+ */
+const STALE_AFTER_S = 30;
 /** The live indicator turns amber when no snapshot came for this long (the API sends every 1–2 s). */
 const QUIET_AFTER_MS = 5_000;
 /** Points of price history kept per line (about an hour at one snapshot a second). */
