@@ -218,16 +218,18 @@ function connect() {
 }
 
 async function main() {
+  // Ask for the snapshot and open the stream first; set the charts up while they are on their way.
+  const first = fetch(body.dataset.snapshot, { headers: { accept: 'application/json' } }).then((r) => (r.ok ? r.json() : undefined));
+  connect();
   for (const el of document.querySelectorAll('[data-chart]')) charts.set(el.dataset.chart, window.echarts.init(el, null, { renderer: 'canvas' }));
   window.addEventListener('resize', () => charts.forEach((c) => c.resize()));
-  connect();
+  setInterval(tick, 500);
   try {
-    const r = await fetch(body.dataset.snapshot, { headers: { accept: 'application/json' } });
-    if (r.ok) apply(await r.json());
+    const s = await first;
+    if (s) apply(s);
   } catch {
     // The stream delivers the first snapshot instead.
   }
-  setInterval(tick, 500);
 }
 
 // For tests and the console: the latest snapshot and how many were applied.
