@@ -9,7 +9,10 @@ import type { BallastConfig } from '../domain/config.schema';
 import { toFieldIssues } from '../domain/errors';
 import { assertCodecAuthForBind, type CodecAuth } from './codec-auth';
 import { codecRoutes, webUiOrigins } from './codec-routes';
+import { complianceHistoryForDashboard } from './dashboard/compliance-source';
 import { dashboardRoutes, type DashboardRoutesOptions } from './dashboard/routes';
+import type { ComplianceHistoryStore } from '../activities/compliance-history-store';
+import { complianceHistoryRoutes } from './compliance-history-routes';
 import { dashboardStaticRoutes } from './dashboard/static-routes';
 
 export interface ApiDeps {
@@ -19,6 +22,8 @@ export interface ApiDeps {
   dataConverter?: DataConverter;
   /** The codec endpoints' credential (api/codec-auth.ts codecAuthFromEnv); required on a non-loopback bind. */
   codecAuth?: CodecAuth;
+  /** Compliance over time (the ledger's PostgreSQL): GET /api/compliance/history. */
+  compliance?: ComplianceHistoryStore;
   /** The dashboard's other sources: the ledger (transfers in flight), the compliance history, /metrics URL overrides. */
   dashboard?: Pick<DashboardRoutesOptions, 'ledger' | 'compliance' | 'metricsUrls' | 'onCollector'>;
 }
@@ -51,7 +56,15 @@ export function buildApi(deps: ApiDeps) {
   const link = new TemporalLink(config.temporal.address);
   app.addHook('onClose', async () => link.close());
   void app.register(codecRoutes, { codecs: deps.dataConverter?.payloadCodecs ?? [], allowedOrigins: webUiOrigins(config), auth: deps.codecAuth ?? {} });
-  void app.register(dashboardRoutes, { config, logger: deps.logger, connection: () => link.get(), ...(deps.dataConverter ? { dataConverter: deps.dataConverter } : {}), ...deps.dashboard });
+  void app.register(complianceHistoryRoutes, { config, ...(deps.compliance ? { store: deps.compliance } : {}) });
+  void app.register(dashboardRoutes, {
+    config,
+    logger: deps.logger,
+    connection: () => link.get(),
+    ...(deps.dataConverter ? { dataConverter: deps.dataConverter } : {}),
+    ...(deps.compliance ? { compliance: complianceHistoryForDashboard(config, deps.compliance) } : {}),
+    ...deps.dashboard,
+  });
   void app.register(dashboardStaticRoutes);
 
   const probeTemporal = async (): Promise<{ connected: true; serverVersion: string } | { connected: false; error: string }> => {

@@ -247,6 +247,10 @@ export interface VenueRequirements {
   depthBandPct: string;
   /** Minimum traded volume over the last 24 h, quote currency. */
   minVolume24hQuote: string;
+  /** Rolling-window rules (domain/compliance-history.ts evaluateWindows); defaults there. */
+  minSpreadUptimePct?: string;
+  minDepthUptimePct?: string;
+  minAdv15dQuote?: string;
 }
 
 export interface ComplianceCheckItem {
@@ -294,4 +298,10 @@ export function evaluateCompliance(metrics: BookMetrics, volume24hQuote: string,
     ok: new D(volume24hQuote).gte(req.minVolume24hQuote),
   });
   return { compliant: checks.every((c) => c.ok), checks };
+}
+
+/** One measurement: the book's figures on the requirement's bands and the verdict (the check and the sampler both). */
+export function measureCompliance(snapshot: { book: Pick<OrderBookSnapshot, 'bids' | 'asks'>; volume24hQuote: string }, req: VenueRequirements): { metrics: BookMetrics; verdict: ComplianceVerdict } {
+  const metrics = computeBookMetrics(snapshot.book, bandsFor(req));
+  return { metrics, verdict: evaluateCompliance(metrics, snapshot.volume24hQuote, req) };
 }

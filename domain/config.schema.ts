@@ -22,10 +22,17 @@ export const RequirementsSchema = z
     minDepthQuote: zNonNegativeDecimal,
     depthBandPct: zPositiveDecimal.default('2'),
     minVolume24hQuote: zNonNegativeDecimal,
+    /** Rolling windows (domain/compliance-history.ts): minimum % of 10-second samples within the spread over 24 h. */
+    minSpreadUptimePct: zNonNegativeDecimal.default('95'),
+    /** Minimum % of samples meeting the depth rule over 24 h. */
+    minDepthUptimePct: zNonNegativeDecimal.default('95'),
+    /** Minimum average daily volume over 15 days (quote); absent ⇒ minVolume24hQuote. */
+    minAdv15dQuote: zNonNegativeDecimal.optional(),
   })
   .strict();
 
-export const ComplianceScheduleSchema = z.object({ every: zDuration.default('5m') }).strict();
+/** `every`: the complianceCheck schedule; `sampleEvery`: the compliance sampler's period (the time series). */
+export const ComplianceScheduleSchema = z.object({ every: zDuration.default('5m'), sampleEvery: zDuration.default('10s') }).strict();
 
 /**
  * Per-venue quoting overrides of `strategy` (what `npm run tune` writes): the knobs that differ
@@ -53,7 +60,7 @@ const venueCommon = {
   fees: FeesSchema,
   rules: RulesSchema,
   requirements: RequirementsSchema,
-  compliance: ComplianceScheduleSchema.default({ every: '5m' }),
+  compliance: ComplianceScheduleSchema.default({ every: '5m', sampleEvery: '10s' }),
   quoting: VenueQuotingSchema.optional(),
 };
 
@@ -347,6 +354,25 @@ export const LedgerConfigSchema = z
   })
   .strict();
 
+/**
+ * Compliance over time (issue 12, item 3): how long samples are kept, where alerts go, and how long a
+ * remediation may take before the coordinator escalates. The webhook URL is a secret: only the NAME of
+ * the environment variable holding it is configured; without it alerts are logged only.
+ */
+export const ComplianceHistoryConfigSchema = z
+  .object({
+    /** Run the 10-second sampler in the Temporal worker. */
+    sampling: z.boolean().default(true),
+    /** Samples older than this are pruned (hourly). */
+    retention: zDuration.default('8d'),
+    /** The daily volume series (ADV 15 d) is kept this long. */
+    volumeRetention: zDuration.default('60d'),
+    /** A breach still open this long after remediation started is escalated (decision + alert). */
+    verifyWithin: zDuration.default('10m'),
+    alerts: z.object({ webhookUrlEnv: zEnvVarName.default('BALLAST_ALERT_WEBHOOK_URL') }).strict().default({ webhookUrlEnv: 'BALLAST_ALERT_WEBHOOK_URL' }),
+  })
+  .strict();
+
 /** The quoting worker's fail-safes (hotpath/mode-source.ts PolledModeSource). */
 export const QuotingSafetySchema = z
   .object({
@@ -369,6 +395,7 @@ export const ConfigSchema = z
     priceAction: PriceActionConfigSchema.default(PriceActionConfigSchema.parse({})),
     ledger: LedgerConfigSchema.default(LedgerConfigSchema.parse({})),
     quoting: QuotingSafetySchema.default(QuotingSafetySchema.parse({})),
+    compliance: ComplianceHistoryConfigSchema.default(ComplianceHistoryConfigSchema.parse({})),
   })
   .strict()
   .superRefine((c, ctx) => {

@@ -79,11 +79,15 @@ export class ImbalanceMonitor {
       if (v.requirements && m.book) {
         // A verdict clear in floats is taken as is; at the edge, the exact measure decides, on the
         // requirement's own band only (the book cut to it: the same verdict, far fewer decimals).
-        const band = v.requirements.depthBandPct;
-        const compliant =
-          clearVerdict(m.book, v.requirements) ??
-          evaluateCompliance(computeBookMetrics(withinBand(m.book, Number(band) / 100), [band]), '0', { ...v.requirements, minVolume24hQuote: '0' }).compliant;
-        out.push({ now, venueId: v.venueId, kind: 'COMPLIANCE_BREACH', value: compliant ? 0 : 1 });
+        const { requirements: req } = v;
+        const book = m.book;
+        const band = req.depthBandPct;
+        const exact = () => evaluateCompliance(computeBookMetrics(withinBand(book, Number(band) / 100), [band]), '0', { ...req, minVolume24hQuote: '0' });
+        const compliant = clearVerdict(book, req) ?? exact().compliant;
+        // A breach names the rules that failed (the coordinator deepens on depth, tightens on spread):
+        // measured exactly, only on a non-compliant tick.
+        const rules = compliant ? [] : exact().checks.flatMap((c) => (!c.ok && (c.name === 'spread' || c.name === 'depth' || c.name === 'book') ? [c.name] : []));
+        out.push({ now, venueId: v.venueId, kind: 'COMPLIANCE_BREACH', value: compliant ? 0 : 1, ...(rules.length ? { rules } : {}) });
       }
       out.push({ now, venueId: v.venueId, kind: 'VENUE_UNHEALTHY', value: m.healthy ? 0 : 1 });
     }

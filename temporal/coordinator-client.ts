@@ -30,6 +30,8 @@ export interface CoordinatorClientOptions {
   logger: Logger;
   /** Deadline for the `modes` query; a slow server must not stall quoting. */
   queryTimeoutMs?: number;
+  /** Start input: how long a compliance breach may stay open before escalation (config compliance.verifyWithin). */
+  complianceVerifyWithinMs?: number;
 }
 
 export class CoordinatorClient {
@@ -48,7 +50,7 @@ export class CoordinatorClient {
       await this.opts.client.workflow.signalWithStart(liquidityCoordinator, {
         workflowId: this.workflowId,
         taskQueue: this.opts.taskQueue,
-        args: [{ asset: this.opts.asset }],
+        args: [{ asset: this.opts.asset, ...(this.opts.complianceVerifyWithinMs !== undefined ? { complianceVerifyWithinMs: this.opts.complianceVerifyWithinMs } : {}) }],
         signal: imbalanceSignal,
         signalArgs: [event],
       });

@@ -246,11 +246,12 @@ async function main(): Promise<void> {
       return runTemporalWorker({ config, logger, env: process.env });
     case 'api': {
       // BALLAST_CODEC_TOKEN(_FILE): the codec endpoints' credential; a non-loopback bind without it exits 2.
-      // The dashboard reads transfers in flight from the ledger's PostgreSQL (one connection, no
-      // migrations: the worker owns the schema). PGlite serves one connection at a time: the worker's.
-      const ledgerUrl = configuredLedgerUrl(config, process.env);
-      const ledger = ledgerUrl && process.env.BALLAST_LEDGER_POOL_MAX !== '1' ? new PgLedgerStore({ url: ledgerUrl, max: 1, skipMigrations: true }) : undefined;
-      const app = await runApi({ config, logger, dataConverter: ballastDataConverter(process.env), codecAuth: codecAuthFromEnv(process.env), ...(ledger ? { dashboard: { ledger } } : {}) });
+      // The ledger's database (npm start passes its URL in ledger.urlEnv): compliance history, and the
+      // dashboard's transfers in flight. Not on the single-session PGlite fallback (pool max 1): that
+      // one connection is the worker's.
+      const ledgerUrl = process.env.BALLAST_LEDGER_POOL_MAX === '1' ? undefined : configuredLedgerUrl(config, process.env);
+      const ledger = ledgerUrl ? new PgLedgerStore({ url: ledgerUrl, max: 2 }) : undefined;
+      const app = await runApi({ config, logger, dataConverter: ballastDataConverter(process.env), codecAuth: codecAuthFromEnv(process.env), ...(ledger ? { compliance: ledger, dashboard: { ledger } } : {}) });
       onStopSignals(() => void app.close().then(() => ledger?.close()).then(() => process.exit(0)));
       return;
     }

@@ -2,8 +2,9 @@
 // PoolLiquidityProvider against venues/amm's AmmVenue on the chain, on the worker's clock.
 //
 // Where things come from:
-//  - the pool's addresses (router, pair, tokens): the simulated market's GET /chain (`pool`), since
-//    the demo deploys them at start; a live config has no AMM addresses yet, so the provider is off;
+//  - the pool's addresses (router, pair, tokens) and the chain's RPC URL: the simulated market's
+//    GET /chain (`pool`, `rpcUrl`), since the demo deploys them at start on simulation.chainPort;
+//    a live config has no AMM addresses yet, so the provider is off;
 //  - the wallet: BALLAST_POOL_WALLET_KEY (0x + 64 hex) from the environment, never logged; in the
 //    simulation without it, the local chain's Hardhat account #4 (a published test key, not a secret);
 //  - the tokens (simulation only): minted to that wallet by the tokens' owner when it holds none,
@@ -24,6 +25,7 @@ const SIM_POOL_WALLET_ACCOUNT = 4;
 const KEY_ENV = 'BALLAST_POOL_WALLET_KEY';
 
 const ChainInfoSchema = z.object({
+  rpcUrl: z.string(),
   pool: z.object({ id: z.string(), router: z.string(), pair: z.string(), base: z.string(), quote: z.string() }),
   tokens: z.record(z.string(), z.string()),
   decimals: z.record(z.string(), z.number().int()),
@@ -52,11 +54,13 @@ export async function startPoolLiquidity(deps: { config: BallastConfig; env: Rec
   }
   const chain = ChainInfoSchema.parse(await res.json());
   if (chain.pool.id !== v.id) throw new Error(`pool liquidity: the chain's pool is ${chain.pool.id}, the config's is ${v.id}`);
+  // The simulated market's chain is where its pool lives (simulation.chainPort), whatever the venue's rpcUrl says.
+  const rpcUrl = chain.rpcUrl;
   const key = env[KEY_ENV];
   if (key !== undefined && !/^0x[0-9a-fA-F]{64}$/.test(key)) throw new Error(`${KEY_ENV} must be 0x + 64 hex digits`);
   const venue = new AmmVenue({
     id: v.id,
-    rpcUrl: v.chain.rpcUrl,
+    rpcUrl,
     chainId: v.chain.chainId,
     router: chain.pool.router,
     pair: chain.pool.pair,
@@ -65,7 +69,7 @@ export async function startPoolLiquidity(deps: { config: BallastConfig; env: Rec
     wallet: { privateKey: key ?? hardhatAccountKey(SIM_POOL_WALLET_ACCOUNT) },
   });
   const params = DEFAULT_POOL_LIQUIDITY_PARAMS;
-  await fund(venue, chain, v.chain.rpcUrl, v.requirements, logger);
+  await fund(venue, chain, rpcUrl, v.requirements, logger);
   const provider = new PoolLiquidityProvider({ clock, port: ammVenueV2Port(venue), minDepthQuote: v.requirements.minDepthQuote, depthBandPct: v.requirements.depthBandPct, params, logger });
   await provider.start();
   const book = new PoolBookWatcher({ clock, venue, logger });

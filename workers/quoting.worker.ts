@@ -29,6 +29,7 @@ import { collectDefaultMetrics } from 'prom-client';
 import { BallastMetrics } from '../observability/metrics';
 import { serveMetrics } from '../observability/metrics-server';
 import { observePoolLiquidity, observeQuotingEngine } from '../observability/quoting-metrics';
+import { durationMs } from '../domain/compliance-history';
 
 export interface QuotingProcessDeps {
   config: BallastConfig;
@@ -84,7 +85,7 @@ export async function runQuotingWorker(deps: QuotingProcessDeps): Promise<Quotin
   }
 
   const connection = await Connection.connect({ address: config.temporal.address });
-  const coordinator = new CoordinatorClient({ client: new Client({ connection, namespace: config.temporal.namespace, dataConverter: ballastDataConverter(env) }), taskQueue: config.temporal.taskQueue, asset: config.asset.symbol, logger });
+  const coordinator = new CoordinatorClient({ client: new Client({ connection, namespace: config.temporal.namespace, dataConverter: ballastDataConverter(env) }), taskQueue: config.temporal.taskQueue, asset: config.asset.symbol, logger, complianceVerifyWithinMs: durationMs(config.compliance.verifyWithin) });
   // Nothing quotes until the coordinator has been read, and every quote is pulled when it cannot be read for too long.
   const modes = new PolledModeSource(config.quoting.modesMaxAgeMs);
   const engine = new QuotingEngine({ venues, clock, seed: Number.parseInt(runId, 36) % 2 ** 31, modes, logger });

@@ -6,6 +6,8 @@ import type { Logger } from 'pino';
 import { resolve } from 'node:path';
 import { createActivities } from '../activities';
 import type { LedgerStore } from '../activities/ledger-store';
+import { isComplianceHistoryStore } from '../activities/compliance-history-store';
+import { ComplianceSampler } from '../activities/compliance-sampler';
 import { locateLedger } from '../activities/ledger/open';
 import { PgLedgerStore } from '../activities/ledger/pg-ledger';
 import { createApprovalActivities } from '../activities/approval.activities';
@@ -59,7 +61,12 @@ export function workerActivities(deps: TemporalWorkerDeps): WorkerOptions['activ
   const treasury = counted(deps.treasury ?? defaultTreasuryDeps(deps));
   // Price action trades through the same per-venue ccxt adapters and books in the same ledger.
   const priceAction = deps.priceAction ? counted(deps.priceAction) : { tradeVenue: (id: string) => treasury.transferVenue(id), ledger: treasury.ledger, now: treasury.now };
-  return { ...createActivities({ config: deps.config, venues, logger: deps.logger, treasury, priceAction }), ...createApprovalActivities({ config: deps.config, now: Date.now }) };
+  // Compliance history and alerts in the ledger's database (the store itself: the counting wrapper is the treasury's).
+  const history = isComplianceHistoryStore(deps.ledger) ? deps.ledger : undefined;
+  return {
+    ...createActivities({ config: deps.config, venues, logger: deps.logger, treasury, priceAction, ...(history ? { history } : {}), env: deps.env ?? {}, now: Date.now }),
+    ...createApprovalActivities({ config: deps.config, now: Date.now }),
+  };
 }
 
 /**
@@ -136,6 +143,10 @@ async function runWorker(deps: TemporalWorkerDeps): Promise<void> {
   const metrics = deps.metrics ?? temporalWorkerMetrics();
   const server = await serveMetrics(metrics, { host: config.metrics.host, port: config.metrics.workerPort });
   logger.info({ url: server.url }, 'worker metrics served');
+  // The compliance time series (every venue, the pool included, every compliance.sampleEvery).
+  const history = isComplianceHistoryStore(deps.ledger) && config.compliance.sampling ? deps.ledger : undefined;
+  const sampler = history ? new ComplianceSampler({ config, venues: buildVenueRegistry(config, deps.now ?? Date.now, deps.env ?? {}), store: history, logger }) : undefined;
+  sampler?.start();
   try {
     const nativeConnection = await NativeConnection.connect({ address });
     try {
@@ -153,6 +164,7 @@ async function runWorker(deps: TemporalWorkerDeps): Promise<void> {
       await nativeConnection.close();
     }
   } finally {
+    await sampler?.stop();
     await server.close();
   }
 }

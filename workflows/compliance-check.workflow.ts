@@ -1,8 +1,9 @@
 // complianceCheck: measures one venue's book against its listing requirements (spread, depth within
 // ±1/2/5 %, 24 h volume) and returns the verdict. Runs on a schedule per venue, or from the Web UI.
-import { proxyActivities, upsertSearchAttributes } from '@temporalio/workflow';
+import { patched, proxyActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import { z } from 'zod';
 import type { ComplianceActivities } from '../activities/compliance.activities';
+import type { ComplianceWindows } from '../domain/compliance-history';
 import {
   bandsFor,
   computeBookMetrics,
@@ -32,6 +33,10 @@ export interface ComplianceCheckResult {
   metrics: BookMetrics;
   volume24hQuote: string;
   requirements: VenueRequirements;
+  /** The rolling windows (24 h / 7 d uptime, ADV 15 d) at the time of the check; absent without a history store and in runs recorded before them. */
+  windows?: ComplianceWindows;
+  /** Why the windows could not be recorded (the history store failed after its retries). */
+  windowsError?: string;
 }
 
 const acts = proxyActivities<ComplianceActivities>({
@@ -53,6 +58,19 @@ export async function complianceCheck(rawInput: ComplianceCheckInput): Promise<C
   const snapshot = await acts.fetchComplianceSnapshot({ venue: input.venue });
   const metrics = computeBookMetrics(snapshot.book, bandsFor(profile.requirements));
   const verdict = evaluateCompliance(metrics, snapshot.volume24hQuote, profile.requirements);
+  // Runs recorded before compliance history returned the point-in-time verdict only.
+  let windows: ComplianceWindows | undefined;
+  let windowsError: string | undefined;
+  if (patched('compliance-windows')) {
+    const { workflowId, runId } = workflowInfo();
+    // The verdict stands without its history: a ledger database down after the retries is reported, not fatal.
+    try {
+      const r = await acts.recordComplianceWindows({ venue: profile.venue, checkId: `${workflowId}:${runId}`, compliant: verdict.compliant, checks: verdict.checks });
+      windows = r.windows;
+    } catch (e) {
+      windowsError = e instanceof Error ? e.message : String(e);
+    }
+  }
 
   return {
     venue: profile.venue,
@@ -63,5 +81,7 @@ export async function complianceCheck(rawInput: ComplianceCheckInput): Promise<C
     metrics,
     volume24hQuote: snapshot.volume24hQuote,
     requirements: profile.requirements,
+    ...(windows ? { windows } : {}),
+    ...(windowsError !== undefined ? { windowsError } : {}),
   };
 }

@@ -17,6 +17,7 @@ import {
   allHandlersFinished,
   getExternalWorkflowHandle,
   condition,
+  proxyActivities,
   continueAsNew,
   patched,
   startChild,
@@ -43,6 +44,16 @@ import {
   type PriceActionPolicy,
   type StopRequest,
 } from '../domain/treasury/coordinator-policy';
+import {
+  RemediationStateSchema,
+  initialRemediationState,
+  nextVerificationAt,
+  onComplianceEvent,
+  verifyRemediations,
+  type AlertRequest,
+  type RemediationResult,
+} from '../domain/treasury/compliance-remediation';
+import type { AlertActivities } from '../activities/alerts.activities';
 import { SA_ASSET, SA_OPERATION } from './search-attributes';
 import { validateWorkflowInput } from './validate';
 import { workflowNow } from './workflow-util';
@@ -124,6 +135,8 @@ export const CoordinatorStateSchema = z
     policy: PolicyStateSchema.optional(),
     /** The last KILL_SWITCH_RESET_LIMIT operator resets of the quoting kill switch; absent before the first. */
     killSwitchResets: z.array(KillSwitchResetSchema).optional(),
+    /** Compliance remediation (open breaches, decisions); absent before the first breach or in older runs. */
+    remediation: RemediationStateSchema.optional(),
     counters: z.object({
       signals: z.number().int(),
       raised: z.number().int(),
@@ -144,6 +157,8 @@ export const LiquidityCoordinatorInputSchema = z
     continueAsNewAfter: z.number().int().positive().default(2000),
     /** Policy parameters (hysteresis, cooldowns, budgets); defaults in coordinator-policy.ts. */
     policy: PolicyParamsSchema.omit({ asset: true }).partial().optional(),
+    /** Compliance remediation: a breach still open this long after it was raised is escalated (ms; config compliance.verifyWithin). */
+    complianceVerifyWithinMs: z.number().int().min(1_000).default(10 * 60_000),
   })
   .strict();
 export type LiquidityCoordinatorInput = z.input<typeof LiquidityCoordinatorInputSchema>;
@@ -205,6 +220,11 @@ function recordImbalance(state: CoordinatorState, raw: unknown): ImbalanceEvent 
   return event;
 }
 
+const alertActs = proxyActivities<AlertActivities>({
+  startToCloseTimeout: '30s',
+  retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '1m', maximumAttempts: 10 },
+});
+
 export async function liquidityCoordinator(rawInput: LiquidityCoordinatorInput): Promise<void> {
   const input = validateWorkflowInput(LiquidityCoordinatorInputSchema, rawInput, 'liquidityCoordinator');
   upsertSearchAttributes([
@@ -238,6 +258,17 @@ export async function liquidityCoordinator(rawInput: LiquidityCoordinatorInput):
       trigger: input.policy?.priceAction?.trigger ?? (sellOffTrigger ? 'sell-off' : 'one-sided-selling'),
     },
   });
+  // Runs recorded before compliance remediation only recorded COMPLIANCE_BREACH; now a breach sets
+  // deepen / tighten on its venue, clearing restores normal, an unverified breach escalates, and each
+  // step alerts (domain/treasury/compliance-remediation.ts).
+  const withRemediation = withPolicy && patched('compliance-remediation');
+  const alerts: AlertRequest[] = [];
+  const remediate = (r: RemediationResult) => {
+    state.remediation = r.state;
+    if (r.setMode) applyMode({ venueId: r.setMode.venueId, mode: r.setMode.mode, reason: r.setMode.reason, requestedBy: 'liquidityCoordinator' });
+    alerts.push(...r.alerts);
+    changes += 1;
+  };
   let policy: PolicyState = state.policy ?? initialPolicyState();
   const pending: Decision[] = [];
   const stops: StopRequest[] = [];
@@ -251,10 +282,21 @@ export async function liquidityCoordinator(rawInput: LiquidityCoordinatorInput):
     changes += 1;
   };
 
+  // Before the handlers: a signal buffered by signalWithStart runs as soon as its handler is set.
+  const applyMode = (req: z.output<typeof SetVenueModeSchema>) => {
+    state.seq += 1;
+    state.modes = { ...state.modes, [req.venueId]: { mode: req.mode, reason: req.reason, requestedBy: req.requestedBy, seq: state.seq } };
+    state.counters.modeChanges += 1;
+    eventsThisRun += 1;
+    return state.modes;
+  };
   setHandler(imbalanceSignal, (raw: unknown) => {
     const event = recordImbalance(state, raw);
     eventsThisRun += 1;
     if (withPolicy && event) decide(decideOnEvent(policy, event, workflowNow(), params));
+    if (withRemediation && event?.kind === 'COMPLIANCE_BREACH') {
+      remediate(onComplianceEvent(state.remediation ?? initialRemediationState(), event, state.modes[event.venueId]?.mode, workflowNow(), { verifyWithinMs: input.complianceVerifyWithinMs }));
+    }
   });
   setHandler(policyChildFinishedSignal, (raw: unknown) => {
     const r = ChildFinishedSchema.safeParse(raw);
@@ -271,13 +313,6 @@ export async function liquidityCoordinator(rawInput: LiquidityCoordinatorInput):
     // An imbalance that waited for this child may act now (see nextCheckAt's waitForBlocks).
     if (rearm) decide(decideOnTick(policy, workflowNow(), params));
   });
-  const applyMode = (req: z.output<typeof SetVenueModeSchema>) => {
-    state.seq += 1;
-    state.modes = { ...state.modes, [req.venueId]: { mode: req.mode, reason: req.reason, requestedBy: req.requestedBy, seq: state.seq } };
-    state.counters.modeChanges += 1;
-    eventsThisRun += 1;
-    return state.modes;
-  };
   setHandler(setVenueModeSignal, (raw: unknown) => {
     const r = SetVenueModeSchema.safeParse(raw);
     if (r.success) applyMode(r.data);
@@ -325,12 +360,23 @@ export async function liquidityCoordinator(rawInput: LiquidityCoordinatorInput):
   else {
     for (;;) {
       const seen = changes;
-      const wake = nextCheckAt(policy, workflowNow(), params, { waitForBlocks: rearm });
-      const ready = () => pending.length > 0 || stops.length > 0 || wantsNewRun() || (rearm && changes !== seen);
+      const policyWake = nextCheckAt(policy, workflowNow(), params, { waitForBlocks: rearm });
+      const verifyWake = withRemediation && state.remediation ? nextVerificationAt(state.remediation) : undefined;
+      const wake = verifyWake === undefined ? policyWake : policyWake === undefined ? verifyWake : Math.min(policyWake, verifyWake);
+      const ready = () => pending.length > 0 || stops.length > 0 || alerts.length > 0 || wantsNewRun() || (rearm && changes !== seen);
       // condition() without a timeout resolves to undefined, which older runs took for "the timer fired"
       // and re-decided for nothing (counting every pending imbalance as skipped twice); kept for them.
       const woke = wake === undefined ? (await condition(ready), rearm) : await condition(ready, Math.max(1, wake - workflowNow()));
       if (!woke) decide(decideOnTick(policy, workflowNow(), params));
+      if (withRemediation && state.remediation) {
+        const due = nextVerificationAt(state.remediation);
+        if (due !== undefined && due <= workflowNow()) remediate(verifyRemediations(state.remediation, workflowNow()));
+      }
+      while (alerts.length > 0) {
+        const a = alerts.shift()!;
+        // De-duplicated by the activity (venue, rule, breach, kind); a webhook down for good must not fail the entity.
+        await alertActs.sendComplianceAlert(a).catch(() => undefined);
+      }
       while (stops.length > 0) {
         const st = stops.shift()!;
         // A child already gone has nothing to stop; its report reached (or will reach) policyChildFinished.
@@ -354,7 +400,13 @@ export async function liquidityCoordinator(rawInput: LiquidityCoordinatorInput):
     }
   }
   await condition(allHandlersFinished);
-  await continueAsNew<typeof liquidityCoordinator>({ asset: input.asset, state, continueAsNewAfter: input.continueAsNewAfter, ...(input.policy ? { policy: input.policy } : {}) });
+  await continueAsNew<typeof liquidityCoordinator>({
+    asset: input.asset,
+    state,
+    continueAsNewAfter: input.continueAsNewAfter,
+    ...(input.policy ? { policy: input.policy } : {}),
+    ...(withRemediation ? { complianceVerifyWithinMs: input.complianceVerifyWithinMs } : {}),
+  });
 }
 
 /** Starts the child a decision names; it reports back through policyChildFinished when it ends. */

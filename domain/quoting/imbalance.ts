@@ -20,7 +20,12 @@ export interface ImbalanceObservation {
   kind: ImbalanceKind;
   /** A magnitude where higher is worse (|inventory deviation| %, sell share of flow, seconds stale, …). */
   value: number;
+  /** COMPLIANCE_BREACH: the listing rules that failed (remediation: depth → deepen, spread → tighten). */
+  rules?: BreachRule[];
 }
+
+export const BREACH_RULES = ['spread', 'depth', 'book'] as const;
+export type BreachRule = (typeof BREACH_RULES)[number];
 
 export interface KindThresholds {
   /** Raise once `value >= enter` has held for `minDurationMs`. */
@@ -74,6 +79,8 @@ export interface ImbalanceEvent {
   value: number;
   /** Epoch ms of the observation that produced the event. */
   at: number;
+  /** COMPLIANCE_BREACH raised: the rules that failed (absent from monitors recorded before it). */
+  rules?: BreachRule[];
 }
 
 /** The event as it crosses the worker → workflow boundary; validated again in the workflow. */
@@ -84,6 +91,7 @@ export const ImbalanceEventSchema = z
     kind: z.enum(IMBALANCE_KINDS),
     value: z.number().finite(),
     at: z.number().int().nonnegative(),
+    rules: z.array(z.enum(BREACH_RULES)).optional(),
   })
   .strict();
 
@@ -111,7 +119,14 @@ export function observeImbalance(state: DetectorState, obs: ImbalanceObservation
   const t = config[obs.kind];
   const key = `${obs.venueId}|${obs.kind}`;
   const prev: TrackState = state.tracks[key] ?? { phase: 'idle' };
-  const event = (type: ImbalanceEvent['type']): ImbalanceEvent => ({ type, venueId: obs.venueId, kind: obs.kind, value: obs.value, at: obs.now });
+  const event = (type: ImbalanceEvent['type']): ImbalanceEvent => ({
+    type,
+    venueId: obs.venueId,
+    kind: obs.kind,
+    value: obs.value,
+    at: obs.now,
+    ...(type === 'raised' && obs.rules?.length ? { rules: obs.rules } : {}),
+  });
   const done = (next: TrackState, events: ImbalanceEvent[] = []): ObserveResult => ({ state: { tracks: { ...state.tracks, [key]: next } }, events });
   const idle: TrackState = { phase: 'idle', ...(prev.lastRaisedAt !== undefined ? { lastRaisedAt: prev.lastRaisedAt } : {}) };
 

@@ -237,7 +237,7 @@ export function decideOnEvent(state: PolicyState, event: ImbalanceEvent, nowMs: 
         code: 'NOT_IN_SCOPE',
         venueId: event.venueId,
         imbalance: event.kind,
-        reason: `COMPLIANCE_BREACH on ${event.venueId} recorded; remediation is not part of the treasury work, no child started`,
+        reason: `COMPLIANCE_BREACH on ${event.venueId} recorded; no child started (remediation sets the venue's mode: compliance-remediation.ts)`,
       });
     }
   }

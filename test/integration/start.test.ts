@@ -140,6 +140,15 @@ describe('npm start', () => {
       expect(book.bids.length).toBeGreaterThan(0);
       expect(book.asks.length).toBeGreaterThan(0);
     }
+    // The compliance time series: every venue, the pool included, sampled by the worker into the
+    // ledger database and served by the API (the API reads the URL npm start gives every child).
+    for (const v of venues) {
+      const history = async () => (await (await fetch(`http://127.0.0.1:${ports.api}/api/compliance/history?venue=${v.id}&window=24h`)).json()) as { samples?: number; uptimeRatio?: number | null };
+      let h = await history();
+      for (const until = Date.now() + 60_000; (h.samples ?? 0) < 1 && Date.now() < until; h = await history()) await new Promise((r) => setTimeout(r, 500));
+      expect(h.samples).toBeGreaterThan(0);
+      expect(typeof h.uptimeRatio).toBe('number');
+    }
 
     let connection = await Connection.connect({ address: config.temporal.address });
     let client = new Client({ connection, dataConverter });
@@ -151,8 +160,10 @@ describe('npm start', () => {
       if (!workflowId) await new Promise((r) => setTimeout(r, 100));
     }
     expect(workflowId).toBeDefined();
-    const result = (await client.workflow.getHandle(workflowId!).result()) as { venue: string };
+    const result = (await client.workflow.getHandle(workflowId!).result()) as { venue: string; windows?: { last24h: { samples: number } } };
     expect(result.venue).toBe('alpha');
+    // The scheduled check recorded its rolling windows over the sampled series.
+    expect(result.windows?.last24h.samples).toBeGreaterThan(0);
     await client.schedule.getHandle(complianceScheduleId('charlie')).pause('paused by ops during the test');
     await connection.close();
 

@@ -156,7 +156,7 @@ describe('coordinator policy: rules', () => {
         code: 'NOT_IN_SCOPE',
         venueId: 'alpha',
         imbalance: 'COMPLIANCE_BREACH',
-        reason: 'COMPLIANCE_BREACH on alpha recorded; remediation is not part of the treasury work, no child started',
+        reason: "COMPLIANCE_BREACH on alpha recorded; no child started (remediation sets the venue's mode: compliance-remediation.ts)",
       },
     ]);
     expect(d.tick(DAY_MS).start).toEqual([]);
