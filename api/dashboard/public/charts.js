@@ -102,8 +102,8 @@ function complianceUptime(s) {
 }
 
 /**
- * One lane per venue over the last 7 days: green where the compliance time series has the venue, every
- * breach drawn over it in red. A venue without history (the series unavailable) gets an empty lane.
+ * One lane per venue over the last 7 days (grey: the window), every breach drawn over it in red.
+ * A venue without history (the series unavailable) gets an empty lane.
  */
 function breachTimeline(s) {
   const end = Date.parse(s.at);
@@ -111,7 +111,8 @@ function breachTimeline(s) {
   const data = [];
   s.venues.forEach((v, i) => {
     if (v.compliance.breaches === null) return;
-    data.push({ value: [i, start, end, 'in compliance'], itemStyle: { color: '#cfead9' } });
+    // The lane is the window, not a verdict: the history may start inside it (uptime says how it went).
+    data.push({ value: [i, start, end, 'no breach recorded'], itemStyle: { color: '#e3e9f1' } });
     for (const b of v.compliance.breaches) {
       const from = Math.max(start, Date.parse(b.from));
       const to = b.to ? Date.parse(b.to) : end;
@@ -145,7 +146,8 @@ function priceFv(s, history) {
     grid,
     legend,
     tooltip: { trigger: 'axis', valueFormatter: (x) => Number(x).toPrecision(6) },
-    xAxis: { type: 'time' },
+    // At least the last minute, so the first points do not sit alone on an axis of days.
+    xAxis: { type: 'time', min: (r) => Math.min(r.min, Date.parse(s.at) - 60_000), max: Date.parse(s.at) },
     yAxis: { type: 'value', scale: true },
     series,
   };
