@@ -1,7 +1,7 @@
 // Benchmark: the dashboard's first paint in headless chromium (issue 12 item 7, the page's part).
 // Per load, from the browser's own clock (performance.now(), 0 = navigation start):
-//   first paint and first contentful paint (Paint Timing API), DOMContentLoaded,
-//   first snapshot applied (REST or SSE, whichever answers first), and every chart holding data
+//   first paint and first contentful paint (Paint Timing API), DOMContentLoaded, the REST snapshot's
+//   response end (Resource Timing), first snapshot applied (parsed and every chart drawn) (REST or SSE, whichever answers first), and every chart holding data
 //   (each [data-chart] element's ECharts instance has a series with a non-null point; polled every frame;
 //   a chart still empty after BENCH_CHART_WAIT_MS (20 s) — its source down — is named, not waited for).
 // Cold loads use a fresh browser context each (nothing cached: ECharts' 1 MB is fetched every time);
@@ -17,7 +17,7 @@ import { formatSummary, machineContext, summarize } from './temporal-bench-env';
 
 const LOADS = Number(process.env.BENCH_LOADS ?? '10');
 const PAGES = (process.env.BENCH_PAGES ?? '/,/issuer').split(',');
-const METRICS = ['firstPaint', 'firstContentfulPaint', 'domContentLoaded', 'firstSnapshot', 'allChartsData'] as const;
+const METRICS = ['firstPaint', 'firstContentfulPaint', 'domContentLoaded', 'snapshotResponse', 'firstSnapshot', 'allChartsData'] as const;
 type Metric = (typeof METRICS)[number];
 /** A chart still empty this long after navigation has no data to show (a source down): reported, not waited for. */
 const CHART_WAIT_MS = Number(process.env.BENCH_CHART_WAIT_MS ?? '20000');
@@ -68,6 +68,8 @@ async function load(context: BrowserContext, url: string): Promise<LoadResult> {
           firstPaint: paint['first-paint'],
           firstContentfulPaint: paint['first-contentful-paint'],
           domContentLoaded: nav.domContentLoadedEventEnd,
+          // The REST snapshot's last byte (Resource Timing): what is left after it is parsing and drawing.
+          snapshotResponse: g.performance.getEntriesByType('resource').find((e: any) => /\/api\/(dashboard|issuer)\/snapshot/.test(e.name))?.responseEnd ?? NaN,
           firstSnapshot: marks.firstSnapshot,
           // When the last chart that has data got it (charts without data are listed apart).
           allChartsData: Math.max(...Object.values(marks.charts as Record<string, number>)),
@@ -99,7 +101,7 @@ async function main(): Promise<void> {
     if (skip.length) process.stdout.write(`charts without data on the warm-up load (their source is down; not waited for): ${skip.join(', ')}\n`);
     for (const path of PAGES) {
       for (const cache of ['cold', 'warm'] as const) {
-        const samples: Record<Metric, number[]> = { firstPaint: [], firstContentfulPaint: [], domContentLoaded: [], firstSnapshot: [], allChartsData: [] };
+        const samples = Object.fromEntries(METRICS.map((m) => [m, [] as number[]])) as Record<Metric, number[]>;
         const empty = new Set<string>();
         let shared: BrowserContext | undefined;
         if (cache === 'warm') {
