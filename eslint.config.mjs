@@ -29,7 +29,7 @@ const domainImports = (outside) => [
 const noArgDate = { selector: "NewExpression[callee.name='Date'][arguments.length=0]", message: 'new Date() reads the wall clock; pass time in' };
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'data/**', '.venv/**', '.tools/**', 'dist/**', 'coverage/**', 'test-artifacts/**', '**/*.cjs', '**/*.mjs', '**/*.js'] },
+  { ignores: ['node_modules/**', 'data/**', '.venv/**', '.tools/**', 'dist/**', 'coverage/**', 'test-artifacts/**', '**/*.cjs', '**/*.mjs', '**/*.js', '!api/dashboard/public/**/*.js'] },
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
@@ -113,5 +113,16 @@ export default tseslint.config(
       '@typescript-eslint/no-unsafe-call': 'off',
       '@typescript-eslint/no-unsafe-return': 'off',
     },
+  },
+  {
+    // The dashboard page's own browser scripts (plain ES modules, no bundler): linted without type information.
+    files: ['api/dashboard/public/**/*.js'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: {
+      ...tseslint.configs.disableTypeChecked.languageOptions,
+      sourceType: 'module',
+      globals: { window: 'readonly', document: 'readonly', EventSource: 'readonly', fetch: 'readonly', Node: 'readonly', setInterval: 'readonly', Date: 'readonly' },
+    },
+    rules: { ...tseslint.configs.disableTypeChecked.rules, 'no-undef': 'error', eqeqeq: 'error', 'no-console': 'error' },
   },
 );

@@ -15,6 +15,7 @@ import type { ComplianceHistoryStore } from '../activities/compliance-history-st
 import { complianceHistoryRoutes } from './compliance-history-routes';
 import type { DailyReportStore } from '../activities/report-store';
 import { reportRoutes } from './report-routes';
+import { dashboardStaticRoutes } from './dashboard/static-routes';
 
 export interface ApiDeps {
   config: BallastConfig;
@@ -69,6 +70,7 @@ export function buildApi(deps: ApiDeps) {
     ...(deps.compliance ? { compliance: complianceHistoryForDashboard(config, deps.compliance) } : {}),
     ...deps.dashboard,
   });
+  void app.register(dashboardStaticRoutes);
 
   const probeTemporal = async (): Promise<{ connected: true; serverVersion: string } | { connected: false; error: string }> => {
     try {

@@ -1,8 +1,8 @@
 // The simulated market of the embedded default: one SimExchange per simulated CEX (latency, rate
 // limits, faults, transfers) whose engines the scenario's external traders trade on, in real time;
 // the scenario's Uniswap V2 pool runs in-process with the exact V2 math AND is mirrored swap for swap
-// onto real Uniswap V2 contracts on a local Hardhat node. A small HTTP endpoint serves books, trades
-// and the run's state to the Ballast API.
+// onto real Uniswap V2 contracts on a local Hardhat node. A small HTTP endpoint serves books, trades,
+// the run's state to the Ballast API, and takes injected faults (POST /venues/<id>/faults).
 // With the local chain up, fund movements between the simulated exchanges are real too: each
 // exchange's hot wallet is a Hardhat account holding tokens for its customers' balances (minted at
 // start), a withdrawal is an ERC-20 transfer whose tx hash the venue reports, and deposits are
@@ -11,10 +11,12 @@
 import Fastify from 'fastify';
 import type { Logger } from 'pino';
 import { z } from 'zod';
+import { toFieldIssues } from '../domain/errors';
 import { D, fmt } from '../domain/money';
 import { mulberry32 } from '../domain/rng';
 import { fromUnits } from '../domain/token-units';
 import { RealClock } from '../hotpath/clocks';
+import { FaultSpecSchema } from '../sim/exchange/fault-injector';
 import { SimExchange } from '../sim/exchange/sim-exchange';
 import { PRESET_WITHDRAWALS, scenarioExchangeConfig } from '../sim/exchange/exchange-presets';
 import { TransferNetwork } from '../sim/exchange/transfer-network';
@@ -228,6 +230,29 @@ export async function startSimulatedMarket(o: MarketOptions): Promise<SimulatedM
       return { venue: id, volume24hQuote: fmt(quote), trades: recent.length };
     }
     return reply.code(404).send({ error: `unknown venue "${id}"; venues: ${venueIds.join(', ')}` });
+  });
+  // Fault injection on a simulated exchange (demos, browser tests): e.g. POST {"kind":"outage","durationMs":60000}
+  // to /venues/bravo/faults; DELETE /venues/bravo/faults/outage ends it early. The simulator's faults only.
+  const FaultBody = z.intersection(FaultSpecSchema, z.object({ durationMs: z.number().int().positive().max(86_400_000).optional() }));
+  app.post('/venues/:id/faults', async (req, reply) => {
+    const { id } = req.params as { id: string };
+    const ex = exchanges[id];
+    if (!ex) return reply.code(404).send({ error: `no simulated exchange "${id}"; exchanges: ${Object.keys(exchanges).join(', ')}` });
+    const body = FaultBody.safeParse(req.body);
+    if (!body.success) return reply.code(400).send({ error: 'invalid fault', issues: toFieldIssues(body.error) });
+    const { durationMs, ...spec } = body.data;
+    ex.faults.enable(spec, durationMs === undefined ? {} : { durationMs });
+    o.log.warn({ venue: id, fault: spec, durationMs }, 'fault injected on a simulated exchange');
+    return { venue: id, fault: spec, ...(durationMs === undefined ? {} : { durationMs }) };
+  });
+  app.delete('/venues/:id/faults/:kind', async (req, reply) => {
+    const { id, kind } = req.params as { id: string; kind: string };
+    const ex = exchanges[id];
+    const k = FaultSpecSchema.options.map((x) => x.shape.kind.value).find((x) => x === kind);
+    if (!ex || !k) return reply.code(404).send({ error: `expected /venues/<${Object.keys(exchanges).join('|')}>/faults/<fault kind>` });
+    ex.faults.disable(k);
+    o.log.warn({ venue: id, fault: k }, 'fault cleared on a simulated exchange');
+    return { venue: id, cleared: k };
   });
   // Where the Treasury worker reads confirmations (venues/chain/evm-confirmations.ts) and which token is which.
   app.get('/chain', async (_req, reply) => {
