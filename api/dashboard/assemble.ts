@@ -23,6 +23,9 @@ export interface InFlightEntry {
 export interface VenueComplianceHistory {
   uptime24h: number | null;
   uptime7d: number | null;
+  /** The spread rule alone, and the depth rules alone, over 24 h (0..1). */
+  spreadUptime24h?: number | null;
+  depthUptime24h?: number | null;
   breaches: { from: string; to: string | null; failed: string[] }[];
 }
 
@@ -109,6 +112,8 @@ function venueView(v: BallastConfig['venues'][number], inp: DashboardInputs, fai
       ok: flag('ballast_compliance_ok'),
       uptime24h: history?.uptime24h ?? null,
       uptime7d: history?.uptime7d ?? null,
+      spreadUptime24h: history?.spreadUptime24h ?? null,
+      depthUptime24h: history?.depthUptime24h ?? null,
       breaches: history?.breaches ?? null,
     },
     mode: current ?? coordinatorMode?.mode ?? null,

@@ -18,6 +18,8 @@ export function complianceHistoryForDashboard(config: BallastConfig, store: Pick
         out[v.id] = {
           uptime24h: day.uptimeRatio,
           uptime7d: week.uptimeRatio,
+          spreadUptime24h: day.spreadUptimeRatio,
+          depthUptime24h: day.depthUptimeRatio,
           // An interval still open (to the newest sample) has no end yet.
           breaches: week.breaches.map((b) => ({ from: iso(b.from), to: b.open ? null : iso(b.to), failed: [...b.failed] })),
         };

@@ -60,11 +60,14 @@ export const BreachSchema = z.object({
 });
 
 export const VenueComplianceSchema = z.object({
-  /** The live verdict (ballast_compliance_ok); null before the first observation. */
+  /** The live book verdict, spread and depth (ballast_compliance_ok: the quoting worker's check; no volume rule); null before the first observation. */
   ok: z.boolean().nullable(),
   /** Share of time in compliance, 0..1, from the compliance time series; null where it is unavailable. */
   uptime24h: nnum,
   uptime7d: nnum,
+  /** The same 24 h window for the spread rule alone and the depth rules alone (uptime24h also counts 24 h volume). */
+  spreadUptime24h: nnum,
+  depthUptime24h: nnum,
   /** Breaches within the last 7 d, oldest first; null where the time series is unavailable. */
   breaches: z.array(BreachSchema).nullable(),
 });

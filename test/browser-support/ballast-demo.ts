@@ -22,6 +22,8 @@ export interface BallastDemo {
   quotingMetricsUrl: string;
   workerMetricsUrl: string;
   namespace: string;
+  /** The dev server's gRPC address (host:port). */
+  temporalAddress: string;
   /** Everything the processes printed so far. */
   output(): string;
   /** Switches a fault on a simulated exchange (workers/market.ts POST /venues/<id>/faults). */
@@ -100,6 +102,7 @@ export async function startBallastDemo(o: { startTimeoutMs?: number; logLevel?: 
     quotingMetricsUrl: `http://127.0.0.1:${ports.quotingMetrics}/metrics`,
     workerMetricsUrl: `http://127.0.0.1:${ports.workerMetrics}/metrics`,
     namespace: String(config.temporal.namespace ?? 'default'),
+    temporalAddress: `127.0.0.1:${ports.temporal}`,
     output: () => out,
     injectFault: (venue, f) => fault('POST', `/venues/${venue}/faults`, f),
     clearFault: (venue, kind) => fault('DELETE', `/venues/${venue}/faults/${kind}`),

@@ -6,7 +6,9 @@
 // origin (no CDN: the page works offline). Screenshots land in test-artifacts/dashboard/ (git-ignored).
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { Client, Connection } from '@temporalio/client';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { dailyReportScheduleId } from '../../temporal/schedules';
 import { launchBrowser } from '../browser-support/temporal-ui';
 import { startBallastDemo, type BallastDemo } from '../browser-support/ballast-demo';
 
@@ -159,6 +161,32 @@ describe('operator dashboard in chromium', () => {
     expect(decodeURIComponent(ui.url())).toContain(`/workflows/${workflowId}`);
     await shot(ui, 'temporal-ui-from-link');
     await ui.close();
+  });
+
+  it('links the daily reports: a run of the daily schedule is listed there and opens', async () => {
+    // The schedule's action, triggered now as an operator would from the Web UI (no payload of ours).
+    const connection = await Connection.connect({ address: demo.temporalAddress });
+    try {
+      await new Client({ connection, namespace: demo.namespace }).schedule.getHandle(dailyReportScheduleId('BLST')).trigger();
+    } finally {
+      await connection.close();
+    }
+    type Listed = { reports: { date: string; links: { html: string } }[] };
+    let listed: Listed = { reports: [] };
+    for (const deadline = Date.now() + 120_000; !listed.reports.length && Date.now() < deadline; await new Promise((r) => setTimeout(r, 1_000))) {
+      listed = (await (await fetch(`${demo.apiUrl}/api/reports`)).json()) as Listed;
+    }
+    expect(listed.reports).toHaveLength(1);
+    const { date } = listed.reports[0]!;
+    const link = page.locator('a[data-field="reports-link"]');
+    expect(await link.getAttribute('href')).toBe('/reports');
+    await Promise.all([page.waitForURL(`${demo.apiUrl}/reports`), link.click()]);
+    await page.locator(`a[href="/reports/${date}.html"]`).click();
+    await page.waitForURL(`${demo.apiUrl}/reports/${date}.html`);
+    const text = await page.locator('body').innerText();
+    expect(text).toContain(date);
+    for (const v of ['alpha', 'bravo', 'charlie', 'uniswap']) expect(text).toContain(v);
+    await shot(page, 'daily-report-from-dashboard');
   });
 });
 

@@ -102,7 +102,7 @@ describe('assembleSnapshot', () => {
     expect(alpha.mid).toBe(0.501);
     expect(alpha.gapToFairRatio).toBeCloseTo(0.002, 12);
     expect(alpha).toMatchObject({ healthy: true, feedAgeSeconds: 0.4, mode: 'normal', killSwitch: { tripped: false, reasons: [] } });
-    expect(alpha.compliance).toEqual({ ok: true, uptime24h: null, uptime7d: null, breaches: null });
+    expect(alpha.compliance).toEqual({ ok: true, uptime24h: null, uptime7d: null, spreadUptime24h: null, depthUptime24h: null, breaches: null });
     expect(alpha.activity.fills).toBe(9);
     const bravo = s.venues[1]!;
     expect(bravo).toMatchObject({ healthy: false, feedAgeSeconds: 31, mode: 'paused', modeReason: 'venue unhealthy', killSwitch: { tripped: true, reasons: ['stale-data'] } });

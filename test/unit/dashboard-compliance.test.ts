@@ -38,6 +38,11 @@ describe('complianceHistoryForDashboard', () => {
     const week = await store.complianceSummary('alpha', NOW - 7 * 86_400_000, NOW, 10_000);
     expect(out.alpha!.uptime24h).toBe(day.uptimeRatio);
     expect(out.alpha!.uptime7d).toBe(week.uptimeRatio);
+    expect(out.alpha!.spreadUptime24h).toBe(day.spreadUptimeRatio);
+    expect(out.alpha!.depthUptime24h).toBe(day.depthUptimeRatio);
+    // The last hour's 5 breaching samples failed the spread rule only.
+    expect(out.alpha!.spreadUptime24h).toBeCloseTo(20 / 25, 12);
+    expect(out.alpha!.depthUptime24h).toBe(1);
     expect(out.alpha!.uptime24h).toBeCloseTo(20 / 25, 12);
     expect(out.alpha!.uptime7d).toBeCloseTo(50 / 65, 12);
     expect(out.alpha!.breaches).toEqual([
@@ -45,6 +50,6 @@ describe('complianceHistoryForDashboard', () => {
       { from: new Date(NOW - 50_000).toISOString(), to: null, failed: ['spread'] },
     ]);
     // No samples: unknown, not 100 %.
-    expect(out.bravo).toEqual({ uptime24h: null, uptime7d: null, breaches: [] });
+    expect(out.bravo).toEqual({ uptime24h: null, uptime7d: null, spreadUptime24h: null, depthUptime24h: null, breaches: [] });
   });
 });

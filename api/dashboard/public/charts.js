@@ -90,6 +90,8 @@ function complianceUptime(s) {
   const series = [
     { name: '24 h', key: 'uptime24h', color: '#1f5fbf' },
     { name: '7 d', key: 'uptime7d', color: '#a9c4ec' },
+    { name: 'spread 24 h', key: 'spreadUptime24h', color: '#2e9e5b' },
+    { name: 'depth 24 h', key: 'depthUptime24h', color: '#8fd3a8' },
   ].map((x) => ({ name: x.name, type: 'bar', itemStyle: { color: x.color }, data: s.venues.map((v) => (has(v.compliance[x.key]) ? v.compliance[x.key] * 100 : null)) }));
   return {
     grid,

@@ -90,7 +90,7 @@ function renderVenues(s) {
     { label: 'vol 24 h / min', num: true, cell: (v) => `${compact(v.volume24h.quote)} / ${compact(v.volume24h.minQuote)}` },
     { label: 'our share ±2 %', num: true, cell: (v) => pct(band(v, '2')?.shareRatio, 1) },
     { label: 'uptime 24 h / 7 d', num: true, cell: (v) => `${pct(v.compliance.uptime24h, 1)} / ${pct(v.compliance.uptime7d, 1)}` },
-    { label: 'compliant', cell: (v) => (v.compliance.ok === null ? DASH : badge(v.compliance.ok ? 'yes' : 'BREACH', v.compliance.ok ? 'ok' : 'bad')) },
+    { label: 'book now', cell: (v) => (v.compliance.ok === null ? DASH : Object.assign(badge(v.compliance.ok ? 'ok' : 'BREACH', v.compliance.ok ? 'ok' : 'bad'), { title: 'the live book meets the spread and depth rules (the quoting worker\'s check); uptime also counts the 24 h volume rule' })) },
   ];
   renderTable('venues', columns, s.venues, 'no venues configured', (v) => ({ 'data-venue': v.id, 'data-health': venueProblems(v).length ? 'red' : 'green', ...(operator ? { 'data-mode': v.mode ?? 'unknown' } : {}) }));
 }
