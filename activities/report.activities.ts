@@ -171,7 +171,13 @@ export function createReportActivities(deps: ReportActivityDeps) {
         out.imbalances = state.history
           .filter((h) => h.event.at >= fromMs && h.event.at < toMs)
           .map((h) => ({ venueId: h.event.venueId, kind: h.event.kind, type: h.event.type, at: iso(h.event.at), value: h.event.value }));
-        out.killSwitchResets = (state.killSwitchResets ?? []).map((r) => ({ seq: r.seq, venueId: r.venueId ?? null, reason: r.reason, requestedBy: r.requestedBy }));
+        const inDay = (at: number) => at >= fromMs && at < toMs;
+        out.killSwitchResets = (state.killSwitchResets ?? [])
+          .filter((r) => r.at === undefined || inDay(r.at))
+          .map((r) => ({ seq: r.seq, venueId: r.venueId ?? null, reason: r.reason, requestedBy: r.requestedBy, at: r.at === undefined ? null : iso(r.at) }));
+        out.killSwitchTrips = (state.killSwitchTrips ?? [])
+          .filter((t) => inDay(t.at))
+          .map((t) => ({ seq: t.seq, scope: t.scope, venueId: t.venueId ?? null, reason: t.reason, detail: t.detail, at: iso(t.at) }));
         out.modes = Object.fromEntries(Object.entries(state.modes).map(([v, m]) => [v, { mode: m.mode, reason: m.reason }]));
       } catch (e) {
         out.coordinator = e instanceof WorkflowNotFoundError ? 'not running' : `not readable: ${(e as Error).message}`;
@@ -203,7 +209,8 @@ export function createReportActivities(deps: ReportActivityDeps) {
 interface CoordinatorStateView {
   history: { seq: number; event: { type: 'raised' | 'cleared'; venueId: string; kind: string; value: number; at: number } }[];
   modes: Record<string, { mode: string; reason: string }>;
-  killSwitchResets?: { seq: number; venueId?: string; reason: string; requestedBy: string }[];
+  killSwitchResets?: { seq: number; venueId?: string; reason: string; requestedBy: string; at?: number }[];
+  killSwitchTrips?: { seq: number; scope: 'venue' | 'all'; venueId?: string; reason: string; detail: string; at: number }[];
 }
 
 export type ReportActivities = ReturnType<typeof createReportActivities>;

@@ -23,6 +23,8 @@ export interface QuotingEngineOptions {
   seed: number;
   modes?: ModeSource;
   logger?: Logger;
+  /** Each kill-switch trip as it happens (the quoting worker reports it to the coordinator). */
+  onTrip?: (d: KillDecision) => void;
 }
 
 export class QuotingEngine {
@@ -48,7 +50,10 @@ export class QuotingEngine {
         rng: mulberry32(opts.seed + i),
         ...(opts.logger ? { logger: opts.logger } : {}),
         onKill: (d) => this.killAll(d),
-        onTrip: (d) => this.trips.push(d),
+        onTrip: (d) => {
+          this.trips.push(d);
+          opts.onTrip?.(d);
+        },
       });
     });
   }

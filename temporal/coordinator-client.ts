@@ -10,6 +10,8 @@ import type { PolledModeSource } from '../hotpath/mode-source';
 import {
   coordinatorWorkflowId,
   imbalanceSignal,
+  killSwitchTripSignal,
+  type KillSwitchTripReport,
   liquidityCoordinator,
   modesQuery,
   quotingControlsQuery,
@@ -57,6 +59,26 @@ export class CoordinatorClient {
       return true;
     } catch (err) {
       this.opts.logger.warn({ err, workflowId: this.workflowId, venue: event.venueId, kind: event.kind }, 'imbalance signal failed');
+      return false;
+    }
+  }
+
+  /**
+   * Reports a kill-switch trip to the coordinator (starting it if needed), where it is kept in state
+   * and history. Returns false (and logs) when Temporal refused: the trip still halts quoting.
+   */
+  async signalKillSwitchTrip(trip: KillSwitchTripReport): Promise<boolean> {
+    try {
+      await this.opts.client.workflow.signalWithStart(liquidityCoordinator, {
+        workflowId: this.workflowId,
+        taskQueue: this.opts.taskQueue,
+        args: [{ asset: this.opts.asset, ...(this.opts.complianceVerifyWithinMs !== undefined ? { complianceVerifyWithinMs: this.opts.complianceVerifyWithinMs } : {}) }],
+        signal: killSwitchTripSignal,
+        signalArgs: [trip],
+      });
+      return true;
+    } catch (err) {
+      this.opts.logger.warn({ err, workflowId: this.workflowId, venue: trip.venueId ?? 'all', reason: trip.reason }, 'kill-switch trip signal failed');
       return false;
     }
   }

@@ -18,6 +18,7 @@ import { ImbalanceMonitor } from '../hotpath/imbalance-monitor';
 import type { PoolLiquidityProvider } from '../hotpath/pool-liquidity';
 import type { PoolBookWatcher } from '../hotpath/pool-book-watcher';
 import type { Clock } from '../domain/clock';
+import type { KillDecision } from '../domain/quoting/kill-switch';
 import { PolledModeSource } from '../hotpath/mode-source';
 import { quoterClientIdPrefix, sweepQuoterOrders, type SweepReport } from '../hotpath/order-sweep';
 import { QuotingEngine, type QuotingEngineVenue } from '../hotpath/quoting-engine';
@@ -88,7 +89,10 @@ export async function runQuotingWorker(deps: QuotingProcessDeps): Promise<Quotin
   const coordinator = new CoordinatorClient({ client: new Client({ connection, namespace: config.temporal.namespace, dataConverter: ballastDataConverter(env) }), taskQueue: config.temporal.taskQueue, asset: config.asset.symbol, logger, complianceVerifyWithinMs: durationMs(config.compliance.verifyWithin) });
   // Nothing quotes until the coordinator has been read, and every quote is pulled when it cannot be read for too long.
   const modes = new PolledModeSource(config.quoting.modesMaxAgeMs);
-  const engine = new QuotingEngine({ venues, clock, seed: Number.parseInt(runId, 36) % 2 ** 31, modes, logger });
+  // Every trip goes on the durable record (the coordinator's state and history): the dashboard, the daily report, auditors.
+  const onTrip = (d: KillDecision) =>
+    void coordinator.signalKillSwitchTrip({ scope: d.scope, ...(d.venueId !== undefined ? { venueId: d.venueId } : {}), reason: d.reason, detail: d.detail.slice(0, 1_000), at: d.at });
+  const engine = new QuotingEngine({ venues, clock, seed: Number.parseInt(runId, 36) % 2 ** 31, modes, logger, onTrip });
   const poller = new ControlsPoller(
     coordinator,
     quotingControlsHandlers({ modes, venueIds: venues.map((v) => v.venue.id), resetKillSwitch: (id) => engine.resetKillSwitch(id), now: () => clock.now(), logger }),

@@ -102,8 +102,26 @@ const KillSwitchResetSchema = z.object({
   venueId: z.string().optional(),
   reason: z.string(),
   requestedBy: z.string(),
+  /** Workflow time of the reset (epoch ms); absent on resets recorded before it was kept. */
+  at: z.number().int().optional(),
 });
 export type KillSwitchReset = z.infer<typeof KillSwitchResetSchema>;
+
+/** A kill-switch trip as the quoting worker reports it (hotpath KillDecision): recorded, never acted on here. */
+export const KillSwitchTripSchema = z
+  .object({
+    scope: z.enum(['venue', 'all']),
+    venueId: z.string().min(1).optional(),
+    reason: z.string().min(1, 'expected the trip reason, e.g. "stale-data"'),
+    detail: z.string().max(1_000),
+    /** When the quoting worker tripped (epoch ms, its clock). */
+    at: z.number().int().nonnegative(),
+  })
+  .strict();
+export type KillSwitchTripReport = z.input<typeof KillSwitchTripSchema>;
+export const KILL_SWITCH_TRIP_LIMIT = 200;
+const KillSwitchTripRecordSchema = KillSwitchTripSchema.extend({ seq: z.number().int() });
+export type KillSwitchTripRecord = z.infer<typeof KillSwitchTripRecordSchema>;
 
 /** What the quoting worker polls: the venue modes and the operators' kill-switch resets. */
 export interface QuotingControls {
@@ -135,6 +153,8 @@ export const CoordinatorStateSchema = z
     policy: PolicyStateSchema.optional(),
     /** The last KILL_SWITCH_RESET_LIMIT operator resets of the quoting kill switch; absent before the first. */
     killSwitchResets: z.array(KillSwitchResetSchema).optional(),
+    /** The last KILL_SWITCH_TRIP_LIMIT kill-switch trips the quoting worker reported; absent before the first. */
+    killSwitchTrips: z.array(KillSwitchTripRecordSchema).optional(),
     /** Compliance remediation (open breaches, decisions); absent before the first breach or in older runs. */
     remediation: RemediationStateSchema.optional(),
     counters: z.object({
@@ -167,6 +187,8 @@ export const imbalanceSignal = defineSignal<[ImbalanceEvent]>('imbalance');
 export const setVenueModeUpdate = defineUpdate<Record<string, VenueModeEntry>, [SetVenueModeRequest]>('setVenueMode');
 /** The same change as the update, for workflows (which can signal other workflows but not update them). */
 export const setVenueModeSignal = defineSignal<[SetVenueModeRequest]>('setVenueModeSignal');
+/** The quoting worker reports each kill-switch trip: kept in state (and history) for the dashboard, reports and auditors. */
+export const killSwitchTripSignal = defineSignal<[KillSwitchTripReport]>('killSwitchTrip');
 export const stateQuery = defineQuery<CoordinatorState>('state');
 export const ChildFinishedSchema = z
   .object({
@@ -341,7 +363,7 @@ export async function liquidityCoordinator(rawInput: LiquidityCoordinatorInput):
       const req = ResetKillSwitchSchema.parse(raw);
       state.seq += 1;
       eventsThisRun += 1;
-      const reset: KillSwitchReset = { seq: state.seq, ...(req.venueId !== undefined ? { venueId: req.venueId } : {}), reason: req.reason, requestedBy: req.requestedBy };
+      const reset: KillSwitchReset = { seq: state.seq, ...(req.venueId !== undefined ? { venueId: req.venueId } : {}), reason: req.reason, requestedBy: req.requestedBy, at: workflowNow() };
       state.killSwitchResets = [...(state.killSwitchResets ?? []), reset].slice(-KILL_SWITCH_RESET_LIMIT);
       return reset;
     },
@@ -352,6 +374,16 @@ export async function liquidityCoordinator(rawInput: LiquidityCoordinatorInput):
       },
     },
   );
+  setHandler(killSwitchTripSignal, (raw: unknown) => {
+    const r = KillSwitchTripSchema.safeParse(raw);
+    state.seq += 1;
+    eventsThisRun += 1;
+    if (r.success) state.killSwitchTrips = [...(state.killSwitchTrips ?? []), { seq: state.seq, ...r.data }].slice(-KILL_SWITCH_TRIP_LIMIT);
+    else {
+      state.rejected = [...state.rejected, { seq: state.seq, signal: 'killSwitchTrip', issues: toFieldIssues(r.error) }].slice(-ERROR_LIMIT);
+      state.counters.rejected += 1;
+    }
+  });
   setHandler(stateQuery, () => state);
   setHandler(modesQuery, () => state.modes);
   setHandler(quotingControlsQuery, () => ({ modes: state.modes, killSwitchResets: state.killSwitchResets ?? [] }));

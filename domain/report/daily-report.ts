@@ -130,8 +130,13 @@ export interface IncidentRecord {
   venueRisk: { workflowId: string; venue: string; status: string; startTime: string; closeTime: string | null }[];
   /** The coordinator's imbalance events of the day (its retained history). */
   imbalances: { venueId: string; kind: string; type: 'raised' | 'cleared'; at: string; value: number }[];
-  /** Operators' kill-switch resets the coordinator holds (the record has no time; all retained). */
-  killSwitchResets: { seq: number; venueId: string | null; reason: string; requestedBy: string }[];
+  /**
+   * Operators' kill-switch resets the coordinator holds: those of the day, and those recorded before
+   * resets carried a time (`at` null; all retained ones).
+   */
+  killSwitchResets: { seq: number; venueId: string | null; reason: string; requestedBy: string; at?: string | null }[];
+  /** Kill-switch trips of the day as the quoting worker reported them to the coordinator (absent in reports made before). */
+  killSwitchTrips?: { seq: number; scope: 'venue' | 'all'; venueId: string | null; reason: string; detail: string; at: string }[];
   /** The operating modes in force when the report ran. */
   modes: Record<string, { mode: string; reason: string }>;
   /** How the coordinator was read: "read", "not running", or the error. */
@@ -161,7 +166,8 @@ export interface VenueSection {
   inventory: VenueInventory;
   transfers: { out: number; in: number; sentBase: string; receivedBase: string };
   priceAction: { executions: number; filledBase: string };
-  incidents: { venueRisk: number; raised: Record<string, number> };
+  /** killSwitchTrips: the venue's own trips and the global ones (scope all halts every venue). */
+  incidents: { venueRisk: number; raised: Record<string, number>; killSwitchTrips: number };
 }
 
 export interface DailyReport {
@@ -185,6 +191,7 @@ export interface DailyReport {
     priceActionExecutions: number;
     priceActionBudgetUsd: string;
     venueRiskIncidents: number;
+    killSwitchTrips: number;
   };
   transfers: TransferRow[];
   priceActions: ExecutionRow[];
@@ -200,7 +207,7 @@ export const COVERAGE_NOTES: readonly string[] = [
   'Market 24 h volume: the venue\'s rolling 24 h figure when the report ran, not the report day\'s.',
   'Inventory: venue balances when the report ran; wallets: net base booked to non-venue destinations by completed transfers in the ledger.',
   'Transfers, buybacks and liquidations: ledger records of the day (transfer, fee, reversal, suspense; price-action execution reports).',
-  'Kill-switch trips are latched in the quoting worker and are not durable: the report lists venueRisk workflows of the day (Temporal visibility), the coordinator\'s imbalance events of the day and the operators\' kill-switch resets it holds.',
+  'Incidents: kill-switch trips of the day as the quoting worker reported them to the coordinator (kept in its state and history, the last 200; a trip whose signal Temporal refused is only in the quoting worker\'s log and metrics), venueRisk workflows of the day (Temporal visibility), the coordinator\'s imbalance events of the day and the operators\' kill-switch resets of the day.',
 ];
 
 const totalOf = (values: string[]) => fmt(sum(values), 8);
@@ -224,7 +231,11 @@ export function buildDailyReport(p: ReportParts): DailyReport {
       inventory: v.inventory,
       transfers: { out: out.length, in: inn.length, sentBase: totalOf(out.map((t) => t.amount)), receivedBase: totalOf(inn.map((t) => t.amount)) },
       priceAction: { executions: pa.length, filledBase: totalOf(pa.map((e) => e.perVenue[v.id]!)) },
-      incidents: { venueRisk: p.incidents.venueRisk.filter((r) => r.venue === v.id).length, raised },
+      incidents: {
+        venueRisk: p.incidents.venueRisk.filter((r) => r.venue === v.id).length,
+        raised,
+        killSwitchTrips: (p.incidents.killSwitchTrips ?? []).filter((t) => t.scope === 'all' || t.venueId === v.id).length,
+      },
     };
   });
   const traded = sections.flatMap((s) => (s.trading.available ? [s.trading.summary] : []));
@@ -250,6 +261,7 @@ export function buildDailyReport(p: ReportParts): DailyReport {
       priceActionExecutions: p.ledger.executions.length,
       priceActionBudgetUsd: totalOf(p.ledger.executions.map((e) => e.budgetUsedUsd)),
       venueRiskIncidents: p.incidents.venueRisk.length,
+      killSwitchTrips: (p.incidents.killSwitchTrips ?? []).length,
     },
     transfers: p.ledger.transfers,
     priceActions: p.ledger.executions,

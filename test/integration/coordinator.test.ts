@@ -10,6 +10,7 @@ import { liquidityCoordinator } from '../../workflows';
 import {
   coordinatorWorkflowId,
   imbalanceSignal,
+  killSwitchTripSignal,
   setVenueModeUpdate,
   stateQuery,
   type CoordinatorState,
@@ -160,6 +161,14 @@ describe('liquidityCoordinator', () => {
       expect(state.rejected).toHaveLength(1);
       expect(state.rejected[0]?.issues.map((i) => i.path)).toEqual(['kind']);
       expect(state.modes.alpha?.mode).toBe('normal'); // the bad update never applied
+
+      // A kill-switch trip report: a good one is kept; a bad one is recorded with its field named, never applied.
+      await handle.signal(killSwitchTripSignal, { scope: 'venue', venueId: 'alpha', reason: 'stale-data', detail: 'book 61 s old', at: 1_000 });
+      await handle.signal(killSwitchTripSignal, { scope: 'galaxy', reason: 'x', detail: '', at: 2_000 } as never);
+      await barrier(handle, 'alpha');
+      const after: CoordinatorState = await handle.query(stateQuery);
+      expect(after.killSwitchTrips).toEqual([{ seq: expect.any(Number) as number, scope: 'venue', venueId: 'alpha', reason: 'stale-data', detail: 'book 61 s old', at: 1_000 }]);
+      expect(after.rejected.at(-1)).toMatchObject({ signal: 'killSwitchTrip', issues: [expect.objectContaining({ path: 'scope' })] });
       expect((await handle.describe()).status.name).toBe('RUNNING');
       await handle.terminate('test done');
     });

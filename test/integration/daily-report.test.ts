@@ -13,7 +13,7 @@ import { SimVenue } from '../../venues/sim/sim-venue';
 import { workerActivities } from '../../workers/temporal.worker';
 import { dailyReport } from '../../workflows/daily-report.workflow';
 import { fundTransfer } from '../../workflows/fund-transfer.workflow';
-import { coordinatorWorkflowId, imbalanceSignal, liquidityCoordinator, resetKillSwitchUpdate } from '../../workflows/liquidity-coordinator.workflow';
+import { coordinatorWorkflowId, imbalanceSignal, killSwitchTripSignal, liquidityCoordinator, resetKillSwitchUpdate } from '../../workflows/liquidity-coordinator.workflow';
 import { SA_ASSET, SA_OPERATION, SA_REQUESTER, SA_VENUE } from '../../workflows/search-attributes';
 import { createTestWorker, maybeExportHistory, openTestEnv, testLogger, uniqueId, type TestEnv } from './helpers';
 import { ACCOUNT, startTreasuryWorld, type TreasuryWorld } from './treasury-world';
@@ -79,6 +79,9 @@ beforeAll(async () => {
     signalArgs: [{ type: 'raised', venueId: 'bravo', kind: 'COMPLIANCE_BREACH', value: 1, at: Date.now() }],
   });
   await coordinator.signal(imbalanceSignal, { type: 'cleared', venueId: 'bravo', kind: 'COMPLIANCE_BREACH', value: 0, at: Date.now() });
+  // A kill-switch trip as the quoting worker reports it, and one of yesterday (not in today's report).
+  await coordinator.signal(killSwitchTripSignal, { scope: 'venue', venueId: 'bravo', reason: 'stale-data', detail: 'bravo book 61 s old (report test)', at: Date.now() });
+  await coordinator.signal(killSwitchTripSignal, { scope: 'venue', venueId: 'bravo', reason: 'stale-data', detail: 'yesterday (report test)', at: Date.now() - 86_400_000 });
   await coordinator.executeUpdate(resetKillSwitchUpdate, { args: [{ venueId: 'bravo', reason: 'feed restored (report test)', requestedBy: 'erin@ops' }] });
   riskWorkflowId = uniqueId('coordinator:BLST:venueRisk:BLST:bravo');
   await env.client.workflow.start('venueRisk', {
@@ -141,6 +144,10 @@ describe('dailyReport', () => {
     expect(report.incidents.killSwitchResets).toContainEqual(expect.objectContaining({ venueId: 'bravo', reason: 'feed restored (report test)', requestedBy: 'erin@ops' }));
     expect(report.incidents.venueRisk).toContainEqual(expect.objectContaining({ workflowId: riskWorkflowId, venue: 'bravo', status: 'RUNNING' }));
     expect(bravo.incidents.venueRisk).toBeGreaterThanOrEqual(1);
+    expect(report.incidents.killSwitchTrips).toEqual([expect.objectContaining({ scope: 'venue', venueId: 'bravo', reason: 'stale-data', detail: 'bravo book 61 s old (report test)' })]);
+    expect(bravo.incidents.killSwitchTrips).toBe(1);
+    expect(report.totals.killSwitchTrips).toBe(1);
+    expect(report.incidents.killSwitchResets).toContainEqual(expect.objectContaining({ at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) as string }));
     expect(bravo.incidents.raised.COMPLIANCE_BREACH).toBeGreaterThanOrEqual(1);
     expect(report.totals).toMatchObject({ transfers: 1, transferFeesBase: '2', volumeQuote: '151' });
 

@@ -108,6 +108,9 @@ describe('quoting worker', () => {
         await until(() => q!.engine.market.killSwitch.trips.length === 0 && quoting().length >= 4, 'quoting again after the reset');
         const state = await handle.query(stateQuery);
         expect(state.killSwitchResets).toEqual([reset]);
+        // The trip itself is on the durable record: the worker reported it to the coordinator (state and history).
+        expect(state.killSwitchTrips).toEqual([expect.objectContaining({ scope: 'venue', venueId: 'alpha', reason: 'venue-unhealthy' })]);
+        expect(state.killSwitchTrips![0]!.seq).toBeLessThan(reset.seq);
       });
 
       // The Temporal worker is gone: the coordinator cannot answer; after 2 s every quote is pulled.

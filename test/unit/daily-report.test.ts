@@ -142,7 +142,11 @@ function parts(): ReportParts {
     incidents: {
       venueRisk: [{ workflowId: 'coordinator:BLST:venueRisk:BLST:alpha:1', venue: 'alpha', status: 'COMPLETED', startTime: new Date(at(6)).toISOString(), closeTime: null }],
       imbalances: [{ venueId: 'alpha', kind: 'VENUE_UNHEALTHY', type: 'raised', at: new Date(at(6)).toISOString(), value: 40 }],
-      killSwitchResets: [{ seq: 3, venueId: 'alpha', reason: 'feed back', requestedBy: 'ops@desk' }],
+      killSwitchResets: [{ seq: 3, venueId: 'alpha', reason: 'feed back', requestedBy: 'ops@desk', at: null }],
+      killSwitchTrips: [
+        { seq: 1, scope: 'venue', venueId: 'alpha', reason: 'stale-data', detail: 'alpha book 61 s old', at: new Date(at(6)).toISOString() },
+        { seq: 2, scope: 'all', venueId: null, reason: 'total-drawdown', detail: 'summed PnL -5001 < -5000', at: new Date(at(7)).toISOString() },
+      ],
       modes: { alpha: { mode: 'paused', reason: 'venueRisk' } },
       coordinator: 'read',
     },
@@ -159,7 +163,9 @@ describe('buildDailyReport', () => {
     expect(alpha.trading.available && alpha.trading.summary).toMatchObject({ realizedPnlQuote: '-10', feesQuote: '0.09', realizedLossQuote: '10.09', volumeQuote: '90' });
     expect(alpha.transfers).toEqual({ out: 1, in: 0, sentBase: '1000', receivedBase: '0' });
     expect(alpha.priceAction).toEqual({ executions: 1, filledBase: '3000' });
-    expect(alpha.incidents).toEqual({ venueRisk: 1, raised: { VENUE_UNHEALTHY: 1 } });
+    // alpha's own trip and the global one; a venue without its own trip counts the global one only.
+    expect(alpha.incidents).toEqual({ venueRisk: 1, raised: { VENUE_UNHEALTHY: 1 }, killSwitchTrips: 2 });
+    expect(r.venues.filter((v) => v.venue !== 'alpha').map((v) => v.incidents.killSwitchTrips)).toEqual(r.venues.filter((v) => v.venue !== 'alpha').map(() => 1));
     expect(r.totals).toEqual({
       volumeQuote: '90',
       feesQuote: '0.09',
@@ -170,8 +176,9 @@ describe('buildDailyReport', () => {
       priceActionExecutions: 1,
       priceActionBudgetUsd: '2500',
       venueRiskIncidents: 1,
+      killSwitchTrips: 2,
     });
-    expect(r.coverage.join(' ')).toMatch(/not durable/);
+    expect(r.coverage.join(' ')).toMatch(/kill-switch trips of the day as the quoting worker reported them/);
   });
 
   it('is a pure function of its parts (the workflow replays it)', () => {
@@ -194,7 +201,7 @@ describe('renderDailyReportHtml', () => {
   });
 
   it('shows the per-venue figures, the day\'s transfers, buybacks and incidents', () => {
-    for (const s of ['95.00 % of 8640 samples', '10.09', '123456.5', '1000 BLST', 'reversed', '0.501', 'VENUE_UNHEALTHY', 'paused (venueRisk)', 'cold-wallet', 'feed back']) expect(html).toContain(s);
+    for (const s of ['95.00 % of 8640 samples', '10.09', '123456.5', '1000 BLST', 'reversed', '0.501', 'VENUE_UNHEALTHY', 'paused (venueRisk)', 'cold-wallet', 'feed back', 'alpha book 61 s old', 'total-drawdown', 'time not recorded']) expect(html).toContain(s);
   });
 });
 
