@@ -381,6 +381,8 @@ export const ComplianceHistoryConfigSchema = z
     volumeRetention: zDuration.default('60d'),
     /** A breach still open this long after remediation started is escalated (decision + alert). */
     verifyWithin: zDuration.default('10m'),
+    /** After a breach clears, its deepen / tighten stays this long before normal (0s: at once), so a requirement only the remediated mode meets does not flap. */
+    holdAfterClear: zDuration.default('15m'),
     alerts: z.object({ webhookUrlEnv: zEnvVarName.default('BALLAST_ALERT_WEBHOOK_URL') }).strict().default({ webhookUrlEnv: 'BALLAST_ALERT_WEBHOOK_URL' }),
   })
   .strict();

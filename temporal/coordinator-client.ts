@@ -34,6 +34,8 @@ export interface CoordinatorClientOptions {
   queryTimeoutMs?: number;
   /** Start input: how long a compliance breach may stay open before escalation (config compliance.verifyWithin). */
   complianceVerifyWithinMs?: number;
+  /** Start input: how long deepen / tighten stays after a breach cleared (config compliance.holdAfterClear). */
+  complianceHoldAfterClearMs?: number;
 }
 
 export class CoordinatorClient {
@@ -46,13 +48,22 @@ export class CoordinatorClient {
     this.queryTimeoutMs = opts.queryTimeoutMs ?? 300;
   }
 
+  private startInput() {
+    const o = this.opts;
+    return {
+      asset: o.asset,
+      ...(o.complianceVerifyWithinMs !== undefined ? { complianceVerifyWithinMs: o.complianceVerifyWithinMs } : {}),
+      ...(o.complianceHoldAfterClearMs !== undefined ? { complianceHoldAfterClearMs: o.complianceHoldAfterClearMs } : {}),
+    };
+  }
+
   /** Signals the coordinator, starting it if needed. Returns false (and logs) when Temporal refused. */
   async signalImbalance(event: ImbalanceEvent): Promise<boolean> {
     try {
       await this.opts.client.workflow.signalWithStart(liquidityCoordinator, {
         workflowId: this.workflowId,
         taskQueue: this.opts.taskQueue,
-        args: [{ asset: this.opts.asset, ...(this.opts.complianceVerifyWithinMs !== undefined ? { complianceVerifyWithinMs: this.opts.complianceVerifyWithinMs } : {}) }],
+        args: [this.startInput()],
         signal: imbalanceSignal,
         signalArgs: [event],
       });
@@ -72,7 +83,7 @@ export class CoordinatorClient {
       await this.opts.client.workflow.signalWithStart(liquidityCoordinator, {
         workflowId: this.workflowId,
         taskQueue: this.opts.taskQueue,
-        args: [{ asset: this.opts.asset, ...(this.opts.complianceVerifyWithinMs !== undefined ? { complianceVerifyWithinMs: this.opts.complianceVerifyWithinMs } : {}) }],
+        args: [this.startInput()],
         signal: killSwitchTripSignal,
         signalArgs: [trip],
       });

@@ -86,7 +86,7 @@ export async function runQuotingWorker(deps: QuotingProcessDeps): Promise<Quotin
   }
 
   const connection = await Connection.connect({ address: config.temporal.address });
-  const coordinator = new CoordinatorClient({ client: new Client({ connection, namespace: config.temporal.namespace, dataConverter: ballastDataConverter(env) }), taskQueue: config.temporal.taskQueue, asset: config.asset.symbol, logger, complianceVerifyWithinMs: durationMs(config.compliance.verifyWithin) });
+  const coordinator = new CoordinatorClient({ client: new Client({ connection, namespace: config.temporal.namespace, dataConverter: ballastDataConverter(env) }), taskQueue: config.temporal.taskQueue, asset: config.asset.symbol, logger, complianceVerifyWithinMs: durationMs(config.compliance.verifyWithin), complianceHoldAfterClearMs: durationMs(config.compliance.holdAfterClear) });
   // Nothing quotes until the coordinator has been read, and every quote is pulled when it cannot be read for too long.
   const modes = new PolledModeSource(config.quoting.modesMaxAgeMs);
   // Every trip goes on the durable record (the coordinator's state and history): the dashboard, the daily report, auditors.

@@ -50,6 +50,7 @@ import {
   nextVerificationAt,
   onComplianceEvent,
   verifyRemediations,
+  releaseHolds,
   type AlertRequest,
   type RemediationResult,
 } from '../domain/treasury/compliance-remediation';
@@ -179,6 +180,8 @@ export const LiquidityCoordinatorInputSchema = z
     policy: PolicyParamsSchema.omit({ asset: true }).partial().optional(),
     /** Compliance remediation: a breach still open this long after it was raised is escalated (ms; config compliance.verifyWithin). */
     complianceVerifyWithinMs: z.number().int().min(1_000).default(10 * 60_000),
+    /** Compliance remediation: how long deepen / tighten stays after the breach cleared before normal (ms; config compliance.holdAfterClear; 0: at once). */
+    complianceHoldAfterClearMs: z.number().int().min(0).default(15 * 60_000),
   })
   .strict();
 export type LiquidityCoordinatorInput = z.input<typeof LiquidityCoordinatorInputSchema>;
@@ -284,11 +287,13 @@ export async function liquidityCoordinator(rawInput: LiquidityCoordinatorInput):
   // deepen / tighten on its venue, clearing restores normal, an unverified breach escalates, and each
   // step alerts (domain/treasury/compliance-remediation.ts).
   const withRemediation = withPolicy && patched('compliance-remediation');
+  // Runs recorded before the hold went back to normal the moment a breach cleared.
+  const holdAfterClearMs = withRemediation && patched('compliance-remediation-hold') ? input.complianceHoldAfterClearMs : 0;
   const alerts: AlertRequest[] = [];
   const alertsInFlight = new Set<Promise<unknown>>();
   const remediate = (r: RemediationResult) => {
     state.remediation = r.state;
-    if (r.setMode) applyMode({ venueId: r.setMode.venueId, mode: r.setMode.mode, reason: r.setMode.reason, requestedBy: 'liquidityCoordinator' });
+    for (const m of [...(r.setMode ? [r.setMode] : []), ...(r.setModes ?? [])]) applyMode({ venueId: m.venueId, mode: m.mode, reason: m.reason, requestedBy: 'liquidityCoordinator' });
     alerts.push(...r.alerts);
     changes += 1;
   };
@@ -318,7 +323,7 @@ export async function liquidityCoordinator(rawInput: LiquidityCoordinatorInput):
     eventsThisRun += 1;
     if (withPolicy && event) decide(decideOnEvent(policy, event, workflowNow(), params));
     if (withRemediation && event?.kind === 'COMPLIANCE_BREACH') {
-      remediate(onComplianceEvent(state.remediation ?? initialRemediationState(), event, state.modes[event.venueId]?.mode, workflowNow(), { verifyWithinMs: input.complianceVerifyWithinMs }));
+      remediate(onComplianceEvent(state.remediation ?? initialRemediationState(), event, state.modes[event.venueId]?.mode, workflowNow(), { verifyWithinMs: input.complianceVerifyWithinMs, holdAfterClearMs }));
     }
   });
   setHandler(policyChildFinishedSignal, (raw: unknown) => {
@@ -403,7 +408,10 @@ export async function liquidityCoordinator(rawInput: LiquidityCoordinatorInput):
       if (!woke) decide(decideOnTick(policy, workflowNow(), params));
       if (withRemediation && state.remediation) {
         const due = nextVerificationAt(state.remediation);
-        if (due !== undefined && due <= workflowNow()) remediate(verifyRemediations(state.remediation, workflowNow()));
+        if (due !== undefined && due <= workflowNow()) {
+          remediate(verifyRemediations(state.remediation, workflowNow()));
+          if (state.remediation.held) remediate(releaseHolds(state.remediation, workflowNow(), Object.fromEntries(Object.entries(state.modes).map(([v, m]) => [v, m.mode]))));
+        }
       }
       while (alerts.length > 0) {
         const a = alerts.shift()!;
@@ -446,6 +454,7 @@ export async function liquidityCoordinator(rawInput: LiquidityCoordinatorInput):
     continueAsNewAfter: input.continueAsNewAfter,
     ...(input.policy ? { policy: input.policy } : {}),
     ...(withRemediation ? { complianceVerifyWithinMs: input.complianceVerifyWithinMs } : {}),
+    ...(holdAfterClearMs > 0 ? { complianceHoldAfterClearMs: input.complianceHoldAfterClearMs } : {}),
   });
 }
 

@@ -98,7 +98,7 @@ it('a depth breach is sampled, deepened on that venue, cleared back to normal, a
   // The quoting worker's monitor, fed the venue's book; a breach must hold 2 s before it is raised.
   const state = new MarketState();
   state.register('alpha', 'cex', '0.001');
-  const coordinator = new CoordinatorClient({ client: env.client, taskQueue: config.temporal.taskQueue, asset: symbol, logger: testLogger, complianceVerifyWithinMs: 600_000 });
+  const coordinator = new CoordinatorClient({ client: env.client, taskQueue: config.temporal.taskQueue, asset: symbol, logger: testLogger, complianceVerifyWithinMs: 600_000, complianceHoldAfterClearMs: 8_000 });
   const sent: ImbalanceEvent[] = [];
   const monitor = new ImbalanceMonitor(state, async (e) => e.kind === 'COMPLIANCE_BREACH' && sent.push(e) && coordinator.signalImbalance(e), {
     venues: [{ venueId: 'alpha', targetInventory: '0', requirements: alpha.requirements }],
@@ -145,11 +145,17 @@ it('a depth breach is sampled, deepened on that venue, cleared back to normal, a
       // A second raise of the open breach (a resend): nothing new is sent.
       await coordinator.signalImbalance(sent[0]!);
 
-      // Depth comes back (deepen's job on a venue we quote): the breach clears, the mode returns to normal.
+      // Depth comes back (deepen's job on a venue we quote): the breach clears; deepen is held 8 s
+      // (compliance.holdAfterClear), then the mode returns to normal.
       ex.engine.cancelOrder('mm', { clientOrderId: 'mm-bid-thin' });
       bid('mm-bid-2', '100000');
       await until(() => sent.some((e) => e.type === 'cleared'), 'COMPLIANCE_BREACH cleared');
-      await until(async () => (await mode()) === 'normal', 'alpha back to normal');
+      await until(async () => (await handle.query(stateQuery)).remediation?.held?.alpha !== undefined, 'deepen held after the clear');
+      const holding = await handle.query(stateQuery);
+      expect(holding.remediation?.open).toEqual({});
+      expect(holding.modes.alpha?.mode).toBe('deepen');
+      expect(holding.remediation?.held?.alpha).toMatchObject({ mode: 'deepen', rules: ['depth'] });
+      await until(async () => (await mode()) === 'normal', 'alpha back to normal after the hold');
       await until(() => webhook.length >= 2, 'the alert and the resolved message');
       const after = samples.length;
       await until(() => samples.length >= after + 2, 'compliant samples after the breach');
@@ -161,13 +167,16 @@ it('a depth breach is sampled, deepened on that venue, cleared back to normal, a
       expect(final.remediation?.open).toEqual({});
       expect(final.remediation?.log.map((l) => [l.action, l.mode])).toEqual([
         ['set-mode', 'deepen'],
+        ['keep-mode', 'deepen'],
         ['restore-normal', 'normal'],
       ]);
+      expect(final.remediation?.held).toEqual({});
       await new Promise((r) => setTimeout(r, 1_500)); // any late duplicate would have arrived by now
       expect(webhook.map((w) => w.text.split(':')[1])).toEqual(['rotating_light', 'white_check_mark']);
       expect(webhook[0]!.text).toContain('alpha');
       expect(webhook[0]!.text).toContain('deepen');
       expect(webhook[1]!.text).toMatch(/^:white_check_mark: Resolved/);
+      expect(webhook[1]!.text).toContain('deepen held');
       const alerts = await ledger.alerts('alpha');
       expect(alerts.map((a) => [a.kind, a.rule, a.sentAt !== undefined])).toEqual([
         ['raised', 'depth', true],

@@ -13,6 +13,7 @@ import {
   initialRemediationState,
   nextVerificationAt,
   onComplianceEvent,
+  releaseHolds,
   remediationFor,
   verifyRemediations,
   type AlertRequest,
@@ -74,6 +75,42 @@ describe('remediation mapping', () => {
     expect(e.state.log.at(-1)).toMatchObject({ action: 'escalate', mode: 'deepen' });
     expect(nextVerificationAt(e.state)).toBeUndefined();
     expect(verifyRemediations(e.state, T0 + 10 * P.verifyWithinMs).alerts).toEqual([]);
+  });
+
+  it('hold after clear: the mode stays, a breach back within the hold finds it in force, and normal returns only when the hold ends', () => {
+    const H = { ...P, holdAfterClearMs: 900_000 };
+    const up = onComplianceEvent(initialRemediationState(), raised('alpha', ['depth']), 'normal', T0, H);
+    expect(up.setMode).toMatchObject({ venueId: 'alpha', mode: 'deepen' });
+    // Cleared: resolved, but no mode change; the hold is a wake-up.
+    const clear = onComplianceEvent(up.state, cleared('alpha', T0 + 60_000), 'deepen', T0 + 60_000, H);
+    expect(clear.setMode).toBeUndefined();
+    expect(clear.alerts).toEqual([expect.objectContaining({ kind: 'resolved', breachId: `alpha:${T0}` })]);
+    expect(clear.alerts[0]!.text).toContain('deepen held 15 min, then normal');
+    expect(clear.state.held?.alpha).toEqual({ breachId: `alpha:${T0}`, rules: ['depth'], mode: 'deepen', untilMs: T0 + 960_000 });
+    expect(nextVerificationAt(clear.state)).toBe(T0 + 960_000);
+    expect(releaseHolds(clear.state, T0 + 959_999, { alpha: 'deepen' }).setModes).toBeUndefined();
+    // Back within the hold: a new breach, deepen kept (nothing to set), alerted.
+    const back = onComplianceEvent(clear.state, raised('alpha', ['depth'], T0 + 120_000), 'deepen', T0 + 120_000, H);
+    expect(back.setMode).toBeUndefined();
+    expect(back.state.held?.alpha).toBeUndefined();
+    expect(back.state.open.alpha).toMatchObject({ breachId: `alpha:${T0 + 120_000}`, mode: 'deepen', escalated: false });
+    expect(back.state.log.at(-1)).toMatchObject({ action: 'keep-mode', mode: 'deepen' });
+    expect(back.alerts).toEqual([expect.objectContaining({ kind: 'raised', breachId: `alpha:${T0 + 120_000}` })]);
+    // That one clears too; when its hold ends, normal.
+    const clear2 = onComplianceEvent(back.state, cleared('alpha', T0 + 180_000), 'deepen', T0 + 180_000, H);
+    const end = releaseHolds(clear2.state, T0 + 180_000 + 900_000, { alpha: 'deepen' });
+    expect(end.setModes).toEqual([expect.objectContaining({ venueId: 'alpha', mode: 'normal' })]);
+    expect(end.state.held).toEqual({});
+    expect(end.state.log.at(-1)).toMatchObject({ action: 'restore-normal', mode: 'normal' });
+    expect(nextVerificationAt(end.state)).toBeUndefined();
+    // An operator's change during the hold wins: the hold ends without touching the mode.
+    const changed = releaseHolds(clear.state, T0 + 960_000, { alpha: 'paused' });
+    expect(changed.setModes).toBeUndefined();
+    expect(changed.state.log.at(-1)).toMatchObject({ action: 'keep-mode' });
+    // After the hold, a new breach is remediated from scratch (a mode to set).
+    expect(onComplianceEvent(end.state, raised('alpha', ['spread'], T0 + 2_000_000), 'normal', T0 + 2_000_000, H).setMode).toMatchObject({ mode: 'tighten' });
+    // Without a hold (older runs): normal at once.
+    expect(onComplianceEvent(up.state, cleared('alpha'), 'deepen', T0 + 1, P).setMode).toMatchObject({ mode: 'normal' });
   });
 });
 
