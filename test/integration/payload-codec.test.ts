@@ -63,8 +63,10 @@ describe('payload encryption end to end', () => {
       ...(e.activityTaskCompletedEventAttributes?.result?.payloads ?? []),
       ...(e.workflowExecutionCompletedEventAttributes?.result?.payloads ?? []),
     ]);
-    // 1 input + 2 activities × (argument + result) + 1 workflow result.
-    expect(payloads).toHaveLength(6);
+    // 1 input + 3 activities (loadVenueProfile, fetchComplianceSnapshot, recordComplianceWindows) × (argument + result) + 1 workflow result.
+    const activities = events.flatMap((e) => e.activityTaskScheduledEventAttributes?.activityType?.name ?? []);
+    expect(activities).toEqual(['loadVenueProfile', 'fetchComplianceSnapshot', 'recordComplianceWindows']);
+    expect(payloads).toHaveLength(8);
     for (const p of payloads) expect(text(p.metadata?.[METADATA_ENCODING_KEY])).toBe(ENCRYPTED_ENCODING);
 
     // The plaintext as the default JSON converter would have written it appears nowhere in the history.
