@@ -71,6 +71,12 @@ beforeAll(async () => {
   // Incidents of the day: the coordinator records a compliance breach on bravo raised and cleared, and
   // an operator's kill-switch reset; a venueRisk execution for bravo is listed by visibility (started on
   // a task queue no worker polls, with its Venue search attribute, so nothing is evacuated here).
+  // The suite shares one dev server: an earlier test's coordinator:BLST (another task queue, its worker
+  // gone) would take these signals and never answer the update. This test's coordinator is its own.
+  await env.client.workflow
+    .getHandle(coordinatorWorkflowId('BLST'))
+    .terminate('daily-report test: a coordinator of its own')
+    .catch(() => undefined);
   const coordinator = await env.client.workflow.signalWithStart(liquidityCoordinator, {
     workflowId: coordinatorWorkflowId('BLST'),
     taskQueue: world.config.temporal.taskQueue,

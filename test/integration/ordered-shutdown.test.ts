@@ -4,6 +4,7 @@
 // market (its exchange and emulator) still runs. Real processes: `workers/main.ts start` in its own
 // process group, a one-venue scenario without a chain, the suite's dev server (TEMPORAL_ADDRESS).
 import { spawn } from 'node:child_process';
+import { Client, Connection } from '@temporalio/client';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -42,7 +43,17 @@ describe('npm start, Ctrl-C to the process group', () => {
     dir = mkdtempSync(join(tmpdir(), 'ballast-shutdown-'));
     chmodSync(dir, 0o755); // the ledger's PostgreSQL (the postgres user, under root) must get through
   });
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  afterAll(async () => {
+    rmSync(dir, { recursive: true, force: true });
+    // The run's quoting worker started coordinator:BLST on the suite's dev server (task queue shutdown-…):
+    // stop it, so no later test signals a coordinator whose worker is gone.
+    const connection = await Connection.connect({ address: temporalAddress() });
+    try {
+      await new Client({ connection }).workflow.getHandle('coordinator:BLST').terminate('ordered-shutdown test done').catch(() => undefined);
+    } finally {
+      await connection.close();
+    }
+  });
 
   it('the quoting worker cancels its orders before the market stops', async () => {
     const scenarioFile = join(dir, 'scenario.yaml');
