@@ -24,7 +24,16 @@ const snapshot = async (path = '/api/dashboard/snapshot') => (await (await fetch
 /** Every venue measured: the quoting worker needs its first books and the pool provider its first check. */
 const measured = (s: OperatorSnapshot) =>
   s.fairValue !== null &&
-  s.venues.every((v) => v.mid !== null && v.spread.ratio !== null && v.depth.every((d) => d.bidQuote !== null && d.ownBidQuote !== null) && v.volume24h.quote !== null);
+  s.venues.every(
+    (v) =>
+      v.mid !== null &&
+      v.spread.ratio !== null &&
+      v.depth.every((d) => d.bidQuote !== null && d.ownBidQuote !== null) &&
+      // Quoting on every venue (our orders placed, the pool provider's first LP check done): between a
+      // start-up and the first placement our share is honestly 0.
+      (v.depth.find((d) => d.band === '2')?.shareRatio ?? 0) > 0 &&
+      v.volume24h.quote !== null,
+  );
 
 describe('dashboard data on the running demo', () => {
   it('snapshot: every venue with the pool, depth vs requirement, our share, spread vs max, volume, gap to fair value, feed age; every source answering', async () => {
