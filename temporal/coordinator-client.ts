@@ -131,6 +131,26 @@ export class CoordinatorClient {
   knownModes(): VenueModes {
     return this.lastModes;
   }
+
+  /**
+   * Why the coordinator cannot be read, when Temporal can say: a coordinator running on another task
+   * queue (left by an earlier deployment under a different `temporal.taskQueue`) is never answered by
+   * this deployment's worker, and every query of it times out. Undefined when no cause is found.
+   */
+  async diagnose(): Promise<string | undefined> {
+    try {
+      const d = await this.opts.client.workflow.getHandle(this.workflowId).describe();
+      if (d.status.name === 'RUNNING' && d.taskQueue !== this.opts.taskQueue)
+        return (
+          `${this.workflowId} is running on task queue "${d.taskQueue}", but this deployment's worker polls "${this.opts.taskQueue}": ` +
+          `nothing answers its queries. Terminate it (temporal workflow terminate --workflow-id ${this.workflowId}); ` +
+          `the next imbalance starts a new one on "${this.opts.taskQueue}".`
+        );
+      return undefined;
+    } catch {
+      return undefined;
+    }
+  }
 }
 
 /**
@@ -221,6 +241,8 @@ export function quotingControlsHandlers(o: {
   resetKillSwitch: (venueId?: string) => void;
   now: () => number;
   logger: Logger;
+  /** Looked up once per outage and logged as an error when it finds a cause (CoordinatorClient.diagnose). */
+  diagnose?: () => Promise<string | undefined>;
 }): { onRead: (c: QuotingControls) => void; onFailure: () => void } {
   let appliedSeq: number | undefined;
   let lastModes = '';
@@ -244,7 +266,13 @@ export function quotingControlsHandlers(o: {
       appliedSeq = Math.max(appliedSeq ?? 0, latest);
     },
     onFailure: () => {
-      if (!failing) o.logger.warn({ lastReadAt: o.modes.lastReadAt() }, 'operating modes unreadable (coordinator query failing); quotes are pulled past quoting.modesMaxAgeMs');
+      if (!failing) {
+        o.logger.warn({ lastReadAt: o.modes.lastReadAt() }, 'operating modes unreadable (coordinator query failing); quotes are pulled past quoting.modesMaxAgeMs');
+        void o
+          .diagnose?.()
+          .then((cause) => cause && o.logger.error({ cause }, 'operating modes unreadable: coordinator on another task queue'))
+          .catch(() => undefined);
+      }
       failing = true;
     },
   };

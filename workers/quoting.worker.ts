@@ -95,7 +95,7 @@ export async function runQuotingWorker(deps: QuotingProcessDeps): Promise<Quotin
   const engine = new QuotingEngine({ venues, clock, seed: Number.parseInt(runId, 36) % 2 ** 31, modes, logger, onTrip });
   const poller = new ControlsPoller(
     coordinator,
-    quotingControlsHandlers({ modes, venueIds: venues.map((v) => v.venue.id), resetKillSwitch: (id) => engine.resetKillSwitch(id), now: () => clock.now(), logger }),
+    quotingControlsHandlers({ modes, venueIds: venues.map((v) => v.venue.id), resetKillSwitch: (id) => engine.resetKillSwitch(id), now: () => clock.now(), logger, diagnose: () => coordinator.diagnose() }),
   );
   poller.start();
   await engine.start();

@@ -39,20 +39,27 @@ interface LogLine {
 
 describe('npm start, Ctrl-C to the process group', () => {
   let dir: string;
-  beforeAll(() => {
-    dir = mkdtempSync(join(tmpdir(), 'ballast-shutdown-'));
-    chmodSync(dir, 0o755); // the ledger's PostgreSQL (the postgres user, under root) must get through
-  });
-  afterAll(async () => {
-    rmSync(dir, { recursive: true, force: true });
-    // The run's quoting worker started coordinator:BLST on the suite's dev server (task queue shutdown-…):
-    // stop it, so no later test signals a coordinator whose worker is gone.
+  // The suite shares one dev server. An earlier test may have left coordinator:BLST running on a task
+  // queue whose worker is gone (a compliance check signals it with signalWithStart); this run's quoting
+  // worker would then read no modes from it and pull its quotes (a CI failure). Start from none, and
+  // stop the one this run starts (task queue shutdown-…), so no later test signals a coordinator whose
+  // worker is gone.
+  const terminateCoordinator = async (reason: string) => {
     const connection = await Connection.connect({ address: temporalAddress() });
     try {
-      await new Client({ connection }).workflow.getHandle('coordinator:BLST').terminate('ordered-shutdown test done').catch(() => undefined);
+      await new Client({ connection }).workflow.getHandle('coordinator:BLST').terminate(reason).catch(() => undefined);
     } finally {
       await connection.close();
     }
+  };
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'ballast-shutdown-'));
+    chmodSync(dir, 0o755); // the ledger's PostgreSQL (the postgres user, under root) must get through
+    await terminateCoordinator('ordered-shutdown test: a coordinator of its own');
+  });
+  afterAll(async () => {
+    rmSync(dir, { recursive: true, force: true });
+    await terminateCoordinator('ordered-shutdown test done');
   });
 
   it('the quoting worker cancels its orders before the market stops', async () => {

@@ -37,3 +37,31 @@ describe('quotingControlsHandlers', () => {
     expect(applied).toEqual(['alpha', undefined, 'bravo']);
   });
 });
+
+describe('quotingControlsHandlers: an outage is diagnosed once', () => {
+  it('asks for the cause at the first failed read of an outage, logs it as an error, and again only after a good read', async () => {
+    const lines: { level: number; msg: string; cause?: string }[] = [];
+    const sink = createLogger({ name: 'test', level: 'info', destination: { write: (l: string) => lines.push(JSON.parse(l) as (typeof lines)[number]) } });
+    let asked = 0;
+    const h = quotingControlsHandlers({
+      modes: new PolledModeSource(2_000),
+      venueIds: ['alpha'],
+      resetKillSwitch: () => undefined,
+      now: () => 0,
+      logger: sink,
+      diagnose: async () => {
+        asked += 1;
+        return 'coordinator:BLST is running on task queue "old"';
+      },
+    });
+    h.onFailure();
+    h.onFailure();
+    await new Promise((r) => setImmediate(r));
+    expect(asked).toBe(1);
+    expect(lines.find((l) => l.level === 50)).toMatchObject({ msg: 'operating modes unreadable: coordinator on another task queue', cause: 'coordinator:BLST is running on task queue "old"' });
+    h.onRead({ modes: {}, killSwitchResets: [] });
+    h.onFailure();
+    await new Promise((r) => setImmediate(r));
+    expect(asked).toBe(2);
+  });
+});

@@ -1,0 +1,39 @@
+// A coordinator left running on another task queue (an earlier deployment's `temporal.taskQueue`) is
+// never answered: every modes query times out and the quoting worker pulls its quotes. The quoting
+// worker then asks Temporal why (CoordinatorClient.diagnose) and names the cause and the remedy.
+// Real dev server; no worker polls either task queue.
+import { CoordinatorClient } from '../../temporal/coordinator-client';
+import { coordinatorWorkflowId, liquidityCoordinator } from '../../workflows/liquidity-coordinator.workflow';
+import { openTestEnv, testLogger, uniqueId, type TestEnv } from './helpers';
+
+let env: TestEnv;
+beforeAll(async () => {
+  env = await openTestEnv();
+});
+afterAll(async () => env?.close());
+
+describe('CoordinatorClient.diagnose', () => {
+  it('names a coordinator running on another task queue; finds nothing when it is ours or gone', async () => {
+    const asset = uniqueId('DIAG').toUpperCase();
+    const oldQueue = uniqueId('old-deployment');
+    const liveQueue = uniqueId('live');
+    const handle = await env.client.workflow.start(liquidityCoordinator, { workflowId: coordinatorWorkflowId(asset), taskQueue: oldQueue, args: [{ asset }] });
+    try {
+      const live = new CoordinatorClient({ client: env.client, taskQueue: liveQueue, asset, logger: testLogger });
+      // The symptom: its controls cannot be read.
+      expect(await live.readControls()).toBeUndefined();
+      const cause = await live.diagnose();
+      expect(cause).toContain(`coordinator:${asset} is running on task queue "${oldQueue}"`);
+      expect(cause).toContain(`polls "${liveQueue}"`);
+      expect(cause).toContain(`temporal workflow terminate --workflow-id coordinator:${asset}`);
+
+      // Same task queue (a worker that is merely slow or down): no cause to name here.
+      expect(await new CoordinatorClient({ client: env.client, taskQueue: oldQueue, asset, logger: testLogger }).diagnose()).toBeUndefined();
+    } finally {
+      await handle.terminate('test done');
+    }
+    // Terminated, and never started for another asset: nothing to diagnose.
+    expect(await new CoordinatorClient({ client: env.client, taskQueue: liveQueue, asset, logger: testLogger }).diagnose()).toBeUndefined();
+    expect(await new CoordinatorClient({ client: env.client, taskQueue: liveQueue, asset: uniqueId('NONE'), logger: testLogger }).diagnose()).toBeUndefined();
+  });
+});
