@@ -91,3 +91,22 @@ export const DEFAULT_SAMPLE_EVERY_MS = 10_000;
 export function isComplianceHistoryStore(x: unknown): x is ComplianceHistoryStore {
   return typeof x === 'object' && x !== null && typeof (x as Partial<ComplianceHistoryStore>).complianceSummary === 'function' && typeof (x as Partial<ComplianceHistoryStore>).claimAlert === 'function';
 }
+
+/**
+ * The ledger stores keep the compliance history in the same database through a store of its own
+ * (PgComplianceHistory, MemoryComplianceHistory); this base forwards the interface to it, once for both.
+ */
+export abstract class ComplianceHistoryForwarder implements ComplianceHistoryStore {
+  protected abstract readonly compliance: ComplianceHistoryStore;
+  recordComplianceSamples(...a: Parameters<ComplianceHistoryStore['recordComplianceSamples']>) { return this.compliance.recordComplianceSamples(...a); }
+  complianceSamples(...a: Parameters<ComplianceHistoryStore['complianceSamples']>) { return this.compliance.complianceSamples(...a); }
+  complianceSummary(...a: Parameters<ComplianceHistoryStore['complianceSummary']>) { return this.compliance.complianceSummary(...a); }
+  recordComplianceCheck(...a: Parameters<ComplianceHistoryStore['recordComplianceCheck']>) { return this.compliance.recordComplianceCheck(...a); }
+  complianceChecks(...a: Parameters<ComplianceHistoryStore['complianceChecks']>) { return this.compliance.complianceChecks(...a); }
+  recordDailyVolume(...a: Parameters<ComplianceHistoryStore['recordDailyVolume']>) { return this.compliance.recordDailyVolume(...a); }
+  dailyVolumes(...a: Parameters<ComplianceHistoryStore['dailyVolumes']>) { return this.compliance.dailyVolumes(...a); }
+  pruneComplianceHistory(...a: Parameters<ComplianceHistoryStore['pruneComplianceHistory']>) { return this.compliance.pruneComplianceHistory(...a); }
+  claimAlert(...a: Parameters<ComplianceHistoryStore['claimAlert']>) { return this.compliance.claimAlert(...a); }
+  markAlertSent(...a: Parameters<ComplianceHistoryStore['markAlertSent']>) { return this.compliance.markAlertSent(...a); }
+  alerts(...a: Parameters<ComplianceHistoryStore['alerts']>) { return this.compliance.alerts(...a); }
+}

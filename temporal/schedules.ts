@@ -95,7 +95,20 @@ export async function ensureSchedule(client: Client, options: ScheduleOptions): 
   }
   const handle = client.schedule.getHandle(options.scheduleId);
   // Keep `state` (paused flag and the operator's note) from the live schedule; replace the rest.
-  await handle.update((prev) => ({ ...prev, spec: options.spec, action: options.action, policies: { ...prev.policies, ...options.policies } }));
+  try {
+    await handle.update((prev) => ({ ...prev, spec: options.spec, action: options.action, policies: { ...prev.policies, ...options.policies } }));
+  } catch (e) {
+    // Reading the live schedule decodes its action's input with this process's payload codec.
+    const message = e instanceof Error ? e.message : String(e);
+    if (/Unknown encoding|BALLAST_PAYLOAD_KEYS|decrypt/i.test(message))
+      throw new Error(
+        `schedule ${options.scheduleId} cannot be read with this process's payload keys (${message}): it was written by a process ` +
+          `with other BALLAST_PAYLOAD_KEYS. Start this one with the keys it was written with, or delete the schedule ` +
+          `(temporal schedule delete --schedule-id ${options.scheduleId}) so it is registered again.`,
+        { cause: e },
+      );
+    throw e;
+  }
   return 'updated';
 }
 

@@ -3,12 +3,12 @@
 import { D, fmt } from '../../domain/money';
 import { usedUsdInWindow } from '../../domain/treasury/cap-window';
 import type { WithdrawalIntent } from '../../domain/treasury/withdrawal-intent';
-import type { ComplianceHistoryStore } from '../compliance-history-store';
+import { ComplianceHistoryForwarder, type ComplianceHistoryStore } from '../compliance-history-store';
 import { MemoryComplianceHistory } from './memory-compliance-history';
 import { LedgerEntrySchema, WithdrawalIntentSchema, type LedgerEntry, type LedgerEntryInput, type LedgerStore, type ReserveResult } from '../ledger-store';
 
-export class MemoryLedgerStore implements LedgerStore, ComplianceHistoryStore {
-  private readonly compliance = new MemoryComplianceHistory();
+export class MemoryLedgerStore extends ComplianceHistoryForwarder implements LedgerStore, ComplianceHistoryStore {
+  protected readonly compliance = new MemoryComplianceHistory();
   private readonly byId = new Map<string, LedgerEntry>();
   private readonly order: LedgerEntry[] = [];
   private readonly intents: WithdrawalIntent[] = [];
@@ -85,19 +85,6 @@ export class MemoryLedgerStore implements LedgerStore, ComplianceHistoryStore {
     for (const [k, wf] of this.owners) if (k.startsWith(`${venue}\u0000`)) out[k.slice(venue.length + 1)] = wf;
     return out;
   }
-
-  // Compliance history (activities/compliance-history-store.ts), in the same database.
-  recordComplianceSamples(...a: Parameters<ComplianceHistoryStore['recordComplianceSamples']>) { return this.compliance.recordComplianceSamples(...a); }
-  complianceSamples(...a: Parameters<ComplianceHistoryStore['complianceSamples']>) { return this.compliance.complianceSamples(...a); }
-  complianceSummary(...a: Parameters<ComplianceHistoryStore['complianceSummary']>) { return this.compliance.complianceSummary(...a); }
-  recordComplianceCheck(...a: Parameters<ComplianceHistoryStore['recordComplianceCheck']>) { return this.compliance.recordComplianceCheck(...a); }
-  complianceChecks(...a: Parameters<ComplianceHistoryStore['complianceChecks']>) { return this.compliance.complianceChecks(...a); }
-  recordDailyVolume(...a: Parameters<ComplianceHistoryStore['recordDailyVolume']>) { return this.compliance.recordDailyVolume(...a); }
-  dailyVolumes(...a: Parameters<ComplianceHistoryStore['dailyVolumes']>) { return this.compliance.dailyVolumes(...a); }
-  pruneComplianceHistory(...a: Parameters<ComplianceHistoryStore['pruneComplianceHistory']>) { return this.compliance.pruneComplianceHistory(...a); }
-  claimAlert(...a: Parameters<ComplianceHistoryStore['claimAlert']>) { return this.compliance.claimAlert(...a); }
-  markAlertSent(...a: Parameters<ComplianceHistoryStore['markAlertSent']>) { return this.compliance.markAlertSent(...a); }
-  alerts(...a: Parameters<ComplianceHistoryStore['alerts']>) { return this.compliance.alerts(...a); }
 
   async close(): Promise<void> {}
 }

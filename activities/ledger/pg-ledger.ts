@@ -10,7 +10,7 @@ import { D, fmt } from '../../domain/money';
 import { CAP_WINDOW_MS } from '../../domain/treasury/cap-window';
 import type { WithdrawalIntent } from '../../domain/treasury/withdrawal-intent';
 import { LedgerEntrySchema, WithdrawalIntentSchema, type LedgerEntry, type LedgerEntryInput, type LedgerStore, type ReserveResult } from '../ledger-store';
-import type { ComplianceHistoryStore } from '../compliance-history-store';
+import { ComplianceHistoryForwarder, type ComplianceHistoryStore } from '../compliance-history-store';
 import { ensureDatabase } from './embedded-postgres';
 import { PgComplianceHistory } from './pg-compliance-history';
 import { LEDGER_WRITE_LOCK, migrate } from './migrate';
@@ -98,12 +98,13 @@ export interface PgLedgerOptions {
   skipMigrations?: boolean;
 }
 
-export class PgLedgerStore implements LedgerStore, ComplianceHistoryStore {
+export class PgLedgerStore extends ComplianceHistoryForwarder implements LedgerStore, ComplianceHistoryStore {
   readonly pool: Pool;
   private readyP?: Promise<void>;
-  private readonly compliance: PgComplianceHistory;
+  protected readonly compliance: PgComplianceHistory;
 
   constructor(private readonly o: PgLedgerOptions) {
+    super();
     // allowExitOnIdle: idle connections never keep a process (a test, a script) alive.
     this.pool = new Pool({ connectionString: o.url, max: o.max ?? 4, allowExitOnIdle: true });
     // An idle client losing its server (restart) must not crash the worker: the next query reconnects.
@@ -282,19 +283,6 @@ export class PgLedgerStore implements LedgerStore, ComplianceHistoryStore {
     const r = await this.pool.query<{ withdrawal_id: string; workflow_id: string }>('SELECT withdrawal_id, workflow_id FROM withdrawal_attributions WHERE venue = $1', [venue]);
     return Object.fromEntries(r.rows.map((x) => [x.withdrawal_id, x.workflow_id]));
   }
-
-  // Compliance history (activities/compliance-history-store.ts), in the same database.
-  recordComplianceSamples(...a: Parameters<ComplianceHistoryStore['recordComplianceSamples']>) { return this.compliance.recordComplianceSamples(...a); }
-  complianceSamples(...a: Parameters<ComplianceHistoryStore['complianceSamples']>) { return this.compliance.complianceSamples(...a); }
-  complianceSummary(...a: Parameters<ComplianceHistoryStore['complianceSummary']>) { return this.compliance.complianceSummary(...a); }
-  recordComplianceCheck(...a: Parameters<ComplianceHistoryStore['recordComplianceCheck']>) { return this.compliance.recordComplianceCheck(...a); }
-  complianceChecks(...a: Parameters<ComplianceHistoryStore['complianceChecks']>) { return this.compliance.complianceChecks(...a); }
-  recordDailyVolume(...a: Parameters<ComplianceHistoryStore['recordDailyVolume']>) { return this.compliance.recordDailyVolume(...a); }
-  dailyVolumes(...a: Parameters<ComplianceHistoryStore['dailyVolumes']>) { return this.compliance.dailyVolumes(...a); }
-  pruneComplianceHistory(...a: Parameters<ComplianceHistoryStore['pruneComplianceHistory']>) { return this.compliance.pruneComplianceHistory(...a); }
-  claimAlert(...a: Parameters<ComplianceHistoryStore['claimAlert']>) { return this.compliance.claimAlert(...a); }
-  markAlertSent(...a: Parameters<ComplianceHistoryStore['markAlertSent']>) { return this.compliance.markAlertSent(...a); }
-  alerts(...a: Parameters<ComplianceHistoryStore['alerts']>) { return this.compliance.alerts(...a); }
 
   async close(): Promise<void> {
     await this.pool.end();

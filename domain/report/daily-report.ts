@@ -2,6 +2,7 @@
 // across venues, assembled by a pure function (the workflow runs it; the HTML is rendered from the
 // same model by daily-report-html.ts). Money is decimal strings throughout.
 import { z } from 'zod';
+import type { ComplianceSummary } from '../compliance-history';
 import { fmt, sum } from '../money';
 import type { FillSummary } from './realized-pnl';
 
@@ -49,16 +50,8 @@ export type ComplianceUptime =
     }
   | Unavailable;
 
-/** The compliance store's summary of a window (domain/compliance-history.ts ComplianceSummary). */
-export interface ComplianceSummaryLike {
-  samples: number;
-  compliantSamples: number;
-  uptimeRatio: number | null;
-  spreadUptimeRatio: number | null;
-  depthUptimeRatio: number | null;
-  coverageRatio: number;
-  breaches: { from: number; to: number; failed: string[]; open: boolean }[];
-}
+/** The figures the report reads from the compliance store's summary of the day. */
+export type ComplianceSummaryLike = Pick<ComplianceSummary, 'samples' | 'compliantSamples' | 'uptimeRatio' | 'spreadUptimeRatio' | 'depthUptimeRatio' | 'coverageRatio' | 'breaches'>;
 
 const pct = (r: number): string => (r * 100).toFixed(2);
 

@@ -93,3 +93,18 @@ export async function maybeExportHistory(client: Client, workflowId: string, nam
   const ids = existsSync(manifest) ? (JSON.parse(readFileSync(manifest, 'utf8')) as Record<string, string>) : {};
   writeFileSync(manifest, `${JSON.stringify({ ...ids, [`${name}.json`]: workflowId }, null, 2)}\n`);
 }
+
+/**
+ * A worker process was killed (SIGKILL) while running an attempt of `activityType`: the server still
+ * counts that attempt as running until its start-to-close timeout (60 s for Ballast's activities).
+ * Fails it by id now instead, with the error the timeout would give, so Temporal schedules the same
+ * retry sooner, on whatever worker polls next. The recovery under test (what the retry finds at the
+ * venue and in the ledger) is the same; only the wait is shorter.
+ */
+export async function failKilledAttempt(client: Client, handle: { workflowId: string; fetchHistory(): Promise<{ events?: { activityTaskScheduledEventAttributes?: { activityType?: { name?: string | null } | null; activityId?: string | null } | null }[] | null }> }, activityType: string): Promise<void> {
+  const events = (await handle.fetchHistory()).events ?? [];
+  const scheduled = [...events].reverse().find((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === activityType);
+  const activityId = scheduled?.activityTaskScheduledEventAttributes?.activityId;
+  if (!activityId) throw new Error(`no ${activityType} activity scheduled in ${handle.workflowId}`);
+  await client.activity.fail({ workflowId: handle.workflowId, activityId }, new Error(`worker process killed (SIGKILL) during ${activityType}`));
+}

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { freePort } from '../../temporal/dev-server';
+import { complianceScheduleId, dailyReportScheduleId, rebalanceScheduleId } from '../../temporal/schedules';
 import { CcxtVenue } from '../../venues/ccxt/ccxt-venue';
 import { temporalAddress, uniqueId } from './helpers';
 
@@ -44,10 +45,15 @@ describe('npm start, Ctrl-C to the process group', () => {
   // worker would then read no modes from it and pull its quotes (a CI failure). Start from none, and
   // stop the one this run starts (task queue shutdown-…), so no later test signals a coordinator whose
   // worker is gone.
-  const terminateCoordinator = async (reason: string) => {
+  // The run also registers Ballast's schedules, encrypted with the payload key npm start made in its
+  // data dir: delete them afterwards, or a later worker without that key cannot update them.
+  const cleanUp = async (reason: string, schedules: boolean) => {
     const connection = await Connection.connect({ address: temporalAddress() });
     try {
-      await new Client({ connection }).workflow.getHandle('coordinator:BLST').terminate(reason).catch(() => undefined);
+      const client = new Client({ connection });
+      await client.workflow.getHandle('coordinator:BLST').terminate(reason).catch(() => undefined);
+      if (schedules)
+        for (const id of [complianceScheduleId('alpha'), rebalanceScheduleId('BLST'), dailyReportScheduleId('BLST')]) await client.schedule.getHandle(id).delete().catch(() => undefined);
     } finally {
       await connection.close();
     }
@@ -55,11 +61,11 @@ describe('npm start, Ctrl-C to the process group', () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'ballast-shutdown-'));
     chmodSync(dir, 0o755); // the ledger's PostgreSQL (the postgres user, under root) must get through
-    await terminateCoordinator('ordered-shutdown test: a coordinator of its own');
+    await cleanUp('ordered-shutdown test: a coordinator of its own', false);
   });
   afterAll(async () => {
     rmSync(dir, { recursive: true, force: true });
-    await terminateCoordinator('ordered-shutdown test done');
+    await cleanUp('ordered-shutdown test done', true);
   });
 
   it('the quoting worker cancels its orders before the market stops', async () => {

@@ -15,7 +15,7 @@ import { D } from '../../domain/money';
 import { idHash } from '../../domain/price-action/executor';
 import type { EngineOrder } from '../../sim/engine/engine.types';
 import { buyback, priceActionStatusQuery, stopUpdate, type PriceActionResult } from '../../workflows/price-action.workflow';
-import { openTestEnv, uniqueId, type TestEnv } from './helpers';
+import { failKilledAttempt, openTestEnv, uniqueId, type TestEnv } from './helpers';
 import { ACCOUNT, startPriceActionProcessWorld, VENUES, type PriceActionProcessWorld, type VenueId } from './price-action-process-world';
 import type { WorkerChild } from './treasury-process-world';
 
@@ -252,10 +252,8 @@ describe('kill -9 of the worker process mid-buyback', () => {
 
     // The dead attempt would time out after its 60 s start-to-close timeout; the test fails it by id
     // now instead (the same retry, sooner). The retry runs on the new process.
-    const events = await historyOf(handle);
-    const scheduled = [...events].reverse().find((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'placeChildOrders')!;
     const second = await worker();
-    await env.client.activity.fail({ workflowId, activityId: scheduled.activityTaskScheduledEventAttributes!.activityId! }, new Error('worker process killed (SIGKILL)'));
+    await failKilledAttempt(env.client, handle, 'placeChildOrders');
     const result = await finish(handle, settledAtKill + 2);
 
     expect(result.outcome).toBe('completed');

@@ -134,3 +134,26 @@ describe('compliance schedules', () => {
     await handle.delete();
   });
 });
+
+describe('a schedule written with other payload keys', () => {
+  it('is not silently replaced: registering it again fails naming the schedule, the keys and the remedy', async () => {
+    const { ballastDataConverter } = await import('../../temporal/data-converter');
+    const { generateKeyEntry } = await import('../../temporal/codec');
+    const { Client } = await import('@temporalio/client');
+    const config = configWithFreshVenues();
+    const venue = config.venues[0]!.id;
+    const options = complianceScheduleOptions(config, venue);
+    const encrypted = new Client({ connection: env.connection, dataConverter: ballastDataConverter({ BALLAST_PAYLOAD_KEYS: generateKeyEntry('earlier-deployment') })! });
+    expect(await ensureSchedule(encrypted, options)).toBe('created');
+    try {
+      const err = await ensureSchedule(env.client, options).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(Error);
+      expect((err as Error).message).toContain(`schedule ${complianceScheduleId(venue)} cannot be read with this process's payload keys`);
+      expect((err as Error).message).toContain(`temporal schedule delete --schedule-id ${complianceScheduleId(venue)}`);
+      // With the keys it was written with, it updates in place.
+      expect(await ensureSchedule(encrypted, options)).toBe('updated');
+    } finally {
+      await env.client.schedule.getHandle(options.scheduleId).delete();
+    }
+  });
+});

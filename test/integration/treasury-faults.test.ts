@@ -17,7 +17,7 @@ import { findTemporalBinary } from '../../temporal/binary';
 import { freePort, startDevServer, type DevServer } from '../../temporal/dev-server';
 import { fundTransfer, statusQuery, type TransferStatusView } from '../../workflows/fund-transfer.workflow';
 import { workerActivities } from '../../workers/temporal.worker';
-import { openTestEnv, testLogger, uniqueId, workflowBundlePath, type TestEnv } from './helpers';
+import { failKilledAttempt, openTestEnv, testLogger, uniqueId, workflowBundlePath, type TestEnv } from './helpers';
 import { startProcessWorld, type ProcessWorld, type WorkerChild } from './treasury-process-world';
 import { ACCOUNT } from './treasury-world';
 
@@ -172,10 +172,12 @@ describe('kill -9 of the worker process between withdraw and deposit', () => {
     expect(withdrawalsAt(key)).toHaveLength(1);
     expect(blstFree(pw.world.bravo)).toBe(bravoBefore);
 
-    // The withdraw activity's attempt dies with the process; after its start-to-close timeout
-    // (60 s) Temporal retries it on the new process with the same idempotency key.
+    // The withdraw activity's attempt dies with the process. It would time out after its 60 s
+    // start-to-close timeout; it is failed by id now instead (the same retry, sooner), and Temporal
+    // retries it on the new process with the same idempotency key.
     const second = await pw.spawnWorker(env.connection);
     children.push(second);
+    await failKilledAttempt(env.client, handle, 'withdraw');
     await pw.resumeChain();
     const r = await handle.result();
 

@@ -7,7 +7,7 @@
 import type { WorkflowHandle } from '@temporalio/client';
 import { D } from '../../domain/money';
 import { fundTransfer } from '../../workflows/fund-transfer.workflow';
-import { openTestEnv, uniqueId, type TestEnv } from './helpers';
+import { failKilledAttempt, openTestEnv, uniqueId, type TestEnv } from './helpers';
 import { startProcessWorld, type ProcessWorld, type WorkerChild } from './treasury-process-world';
 import { ACCOUNT } from './treasury-world';
 
@@ -93,9 +93,12 @@ it('(a) SIGKILL inside the withdraw activity after the venue applied it: the ret
   expect(applied[0]!.idempotencyKey).toMatch(/^emu-nokey-/); // the exchange never saw our key
   expect(await pw.ledger.withdrawalAttributions('alpha')).not.toHaveProperty(applied[0]!.id);
 
-  // After the attempt's start-to-close timeout (60 s) Temporal retries it on the new process.
+  // The dead attempt would time out after its 60 s start-to-close timeout; it is failed by id now
+  // instead (the same retry, sooner: within the history lag, so the retry also waits the lag out).
+  // The retry runs on the new process.
   const second = await pw.spawnWorker(env.connection);
   children.push(second);
+  await failKilledAttempt(env.client, handle, 'withdraw');
   const r = await handle.result();
 
   expect(r.outcome).toBe('completed');
