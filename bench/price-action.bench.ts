@@ -8,6 +8,7 @@
 // or PRICE_LIMIT) instead of buying on.
 //   npm run bench -- price-action                  (stress-24h and outage-selloff, held-out seeds 1001–1005)
 //   BENCH_SEEDS=1,2,3,4 BENCH_SCENARIOS=stress-24h BENCH_DURATION=16h npm run bench -- price-action   (tuning)
+//   BENCH_WHALE_FLOOR=1 …   (also `ballast` with the whale's selling removed: the floor of the goal's ratio)
 //   BENCH_PA='{"pool":true,"policy":{"priceAction":{"participationPct":30}},"imbalance":{"ONE_SIDED_SELLING":{…}}}'  (knobs;
 //   replaces PRICE_ACTION_DEFAULTS of run-backtest.ts)
 // Goal: a whale's sell-off drawdown beyond F with price action ≤ 0.3× the one without (the `ballast` run).
@@ -32,6 +33,14 @@ const STRATEGIES = (env.BENCH_STRATEGIES ?? 'none,ballast,ballast-pa').split(','
  * ballast run), so the only buyback is a perfectly timed one with the whole episode budget.
  */
 const ORACLE_MIN = env.BENCH_ORACLE_MIN === undefined ? undefined : Number(env.BENCH_ORACLE_MIN);
+/**
+ * BENCH_WHALE_FLOOR=1 also runs `ballast` on each seed with the whale cut to 10 base per slice (same
+ * slices, start and RNG draws: only its selling is gone) and reports that run's drawdown beyond F in
+ * the whale's window: what is left when the whale's selling is entirely undone. Its ratio to the
+ * `ballast` run is the lowest pa/ballast any price action that only offsets the whale (never leading
+ * the price above where it would have been) can reach; `whale-attributable` is (pa − floor) / (ballast − floor).
+ */
+const WHALE_FLOOR = env.BENCH_WHALE_FLOOR === '1';
 /** BENCH_TRACE=1 prints each run's sell-off episodes (deepest point, when) and every buyback / liquidation. */
 const TRACE = env.BENCH_TRACE === '1';
 const GOAL_RATIO = 0.3;
@@ -138,6 +147,37 @@ function rowOf(scenarioName: string, seed: number, r: StrategyResult, scenario: 
 const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN);
 const f2 = (x: number) => (Number.isFinite(x) ? (Math.abs(x) >= 1000 ? x.toFixed(0) : x.toFixed(2)) : '—');
 
+/** The scenario with every whale's selling cut to 10 base per slice; all else (its start, slices, draws) the same. */
+function withoutWhale(scenario: ReturnType<typeof loadScenario>): ReturnType<typeof loadScenario> {
+  return { ...scenario, agents: scenario.agents.map((a) => (a.kind === 'whale' ? { ...a, totalBase: String(a.slices * 10) } : a)) };
+}
+
+/** Per scenario and seed: the whale-window drawdown of `ballast` with the whale's selling removed. */
+const floors: { scenario: string; seed: number; deepestPct: number | null }[] = [];
+
+function floorLines(rows: Row[], scenario: string, w: (s: string) => void): void {
+  const fs = floors.filter((f) => f.scenario === scenario);
+  if (!fs.length) return;
+  const at = (strategy: StrategyName, seed: number) => rows.find((r) => r.scenario === scenario && r.strategy === strategy && r.seed === seed)?.episodes.whale?.deepestPct ?? null;
+  const floorRatios: number[] = [];
+  const attributable: string[] = [];
+  for (const f of fs) {
+    const b = at('ballast', f.seed);
+    const p = at('ballast-pa', f.seed);
+    if (f.deepestPct === null || b === null || b >= 0) continue;
+    floorRatios.push(f.deepestPct / b);
+    // Only meaningful where the whale deepened the drawdown at all.
+    if (p !== null && b < f.deepestPct) attributable.push(((p - f.deepestPct) / (b - f.deepestPct)).toFixed(2));
+  }
+  w(`  whale removed (ballast, same seeds): whale-window drawdown beyond F per seed ${fs.map((f) => `${f.seed} ${f2(f.deepestPct ?? NaN)} %`).join(', ')}
+`);
+  if (floorRatios.length)
+    w(`  floor: the lowest pa/ballast reachable by undoing the whale entirely, per seed ${floorRatios.map((x) => x.toFixed(2)).join(', ')}; mean ${mean(floorRatios).toFixed(2)}×, best ${Math.min(...floorRatios).toFixed(2)}× (goal ${GOAL_RATIO}×)
+`);
+  if (attributable.length) w(`  whale-attributable drawdown with / without price action, (pa − floor) / (ballast − floor), per seed: ${attributable.join(', ')}
+`);
+}
+
 function table(rows: Row[], scenario: string): void {
   const of = (s: StrategyName) => rows.filter((r) => r.scenario === scenario && r.strategy === s);
   const labels = [...new Set(rows.filter((r) => r.scenario === scenario).flatMap((r) => Object.keys(r.episodes)))];
@@ -171,6 +211,7 @@ function table(rows: Row[], scenario: string): void {
   const p = whale('ballast-pa');
   const ratios = p.map((x, i) => (x !== null && b[i] !== null && b[i]! < 0 ? x / b[i]! : null)).filter((x): x is number => x !== null);
   if (ratios.length) w(`  goal: whale drawdown beyond F with / without price action ≤ ${GOAL_RATIO}×: per seed ${ratios.map((x) => x.toFixed(2)).join(', ')}; mean ${mean(ratios).toFixed(2)}×, worst ${Math.max(...ratios).toFixed(2)}× → ${Math.max(...ratios) <= GOAL_RATIO ? 'met' : 'MISSED'}\n`);
+  floorLines(rows, scenario, w);
 }
 
 /** Time of day in the run (absolute times, or offsets from the start below 1e12). */
@@ -220,6 +261,12 @@ async function main(): Promise<void> {
       const common = { scenario, config, seed, ...(durationMs !== undefined ? { durationMs } : {}), ...backtestHooks() };
       const rs = ORACLE_MIN === undefined ? await runBacktest({ ...common, strategies: STRATEGIES, priceAction }) : await oracleRuns(common, scenario, ORACLE_MIN);
       for (const r of rs) rows.push(rowOf(name, seed, r, scenario));
+      if (WHALE_FLOOR) {
+        const [b] = await runBacktest({ ...common, scenario: withoutWhale(scenario), strategies: ['ballast'], priceAction });
+        const deepestPct = rowOf(name, seed, b!, scenario).episodes.whale?.deepestPct ?? null;
+        floors.push({ scenario: name, seed, deepestPct });
+        process.stdout.write(`  ${name} seed ${seed}: whale removed, ballast whale-window deepest ${f2(deepestPct ?? NaN)} %\n`);
+      }
       if (TRACE) for (const r of rs) trace(r, Date.parse(scenario.startTime));
       const last = rows.slice(-rs.length);
       process.stdout.write(
