@@ -166,8 +166,9 @@ function floorLines(rows: Row[], scenario: string, w: (s: string) => void): void
     const p = at('ballast-pa', f.seed);
     if (f.deepestPct === null || b === null || b >= 0) continue;
     floorRatios.push(f.deepestPct / b);
-    // Only meaningful where the whale deepened the drawdown at all.
-    if (p !== null && b < f.deepestPct) attributable.push(((p - f.deepestPct) / (b - f.deepestPct)).toFixed(2));
+    // Only meaningful where the whale deepened the drawdown by at least 0.1 percentage point.
+    if (p !== null && b < f.deepestPct - 0.1) attributable.push(`${f.seed} ${((p - f.deepestPct) / (b - f.deepestPct)).toFixed(2)}`);
+    else attributable.push(`${f.seed} — (the whale added < 0.1 pp)`);
   }
   w(`  whale removed (ballast, same seeds): whale-window drawdown beyond F per seed ${fs.map((f) => `${f.seed} ${f2(f.deepestPct ?? NaN)} %`).join(', ')}
 `);
