@@ -1,9 +1,9 @@
 // The quoting worker's link to the durable plane: imbalance events go to the asset's liquidityCoordinator
-// (started on first use with signalWithStart), and the per-venue operating modes come back through its
+// (started by the quoting worker at start-up, else on first use with signalWithStart), and the per-venue operating modes come back through its
 // `modes` query (with the operators' kill-switch resets: `quotingControls`). Nothing here throws on the
 // hot path: failures are logged; `readControls` says when the coordinator could not be read, so the
 // quoting side can fail safe (hotpath/mode-source.ts PolledModeSource).
-import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Logger } from 'pino';
 import type { ImbalanceEvent } from '../domain/quoting/imbalance';
 import type { PolledModeSource } from '../hotpath/mode-source';
@@ -133,6 +133,24 @@ export class CoordinatorClient {
   }
 
   /**
+   * Starts the coordinator on this deployment's task queue unless one is running (what the first
+   * imbalance's signalWithStart would do, done at start-up). Without it, the modes query would go to the
+   * last closed run, which only a worker on that run's task queue can answer: one terminated under an
+   * earlier deployment's queue would keep every quote pulled until the next imbalance. Returns whether
+   * this call started it; false (and logs) when one was running already or Temporal refused.
+   */
+  async ensureRunning(): Promise<boolean> {
+    try {
+      await this.opts.client.workflow.start(liquidityCoordinator, { workflowId: this.workflowId, taskQueue: this.opts.taskQueue, args: [this.startInput()] });
+      this.opts.logger.info({ workflowId: this.workflowId, taskQueue: this.opts.taskQueue }, 'coordinator started');
+      return true;
+    } catch (err) {
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) this.opts.logger.warn({ err, workflowId: this.workflowId }, 'coordinator could not be started; the first imbalance signal starts it');
+      return false;
+    }
+  }
+
+  /**
    * Why the coordinator cannot be read, when Temporal can say: a coordinator running on another task
    * queue (left by an earlier deployment under a different `temporal.taskQueue`) is never answered by
    * this deployment's worker, and every query of it times out. Undefined when no cause is found.
@@ -143,8 +161,8 @@ export class CoordinatorClient {
       if (d.status.name === 'RUNNING' && d.taskQueue !== this.opts.taskQueue)
         return (
           `${this.workflowId} is running on task queue "${d.taskQueue}", but this deployment's worker polls "${this.opts.taskQueue}": ` +
-          `nothing answers its queries. Terminate it (temporal workflow terminate --workflow-id ${this.workflowId}); ` +
-          `the next imbalance starts a new one on "${this.opts.taskQueue}".`
+          `nothing answers its queries. Terminate it (temporal workflow terminate --workflow-id ${this.workflowId}) and restart the ` +
+          `quoting worker, which starts a new one on "${this.opts.taskQueue}"; set again any operating mode an operator had set on the old one.`
         );
       return undefined;
     } catch {

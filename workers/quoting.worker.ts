@@ -97,6 +97,7 @@ export async function runQuotingWorker(deps: QuotingProcessDeps): Promise<Quotin
     coordinator,
     quotingControlsHandlers({ modes, venueIds: venues.map((v) => v.venue.id), resetKillSwitch: (id) => engine.resetKillSwitch(id), now: () => clock.now(), logger, diagnose: () => coordinator.diagnose() }),
   );
+  await coordinator.ensureRunning();
   poller.start();
   await engine.start();
   // Ballast's liquidity on the AMM pool; a pool that cannot be reached never stops the quoting.

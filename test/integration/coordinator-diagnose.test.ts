@@ -1,6 +1,7 @@
 // A coordinator left running on another task queue (an earlier deployment's `temporal.taskQueue`) is
 // never answered: every modes query times out and the quoting worker pulls its quotes. The quoting
-// worker then asks Temporal why (CoordinatorClient.diagnose) and names the cause and the remedy.
+// worker then asks Temporal why (CoordinatorClient.diagnose) and names the cause and the remedy. At
+// start-up it starts a coordinator on its own queue unless one runs (CoordinatorClient.ensureRunning).
 // Real dev server; no worker polls either task queue.
 import { CoordinatorClient } from '../../temporal/coordinator-client';
 import { coordinatorWorkflowId, liquidityCoordinator } from '../../workflows/liquidity-coordinator.workflow';
@@ -35,5 +36,29 @@ describe('CoordinatorClient.diagnose', () => {
     // Terminated, and never started for another asset: nothing to diagnose.
     expect(await new CoordinatorClient({ client: env.client, taskQueue: liveQueue, asset, logger: testLogger }).diagnose()).toBeUndefined();
     expect(await new CoordinatorClient({ client: env.client, taskQueue: liveQueue, asset: uniqueId('NONE'), logger: testLogger }).diagnose()).toBeUndefined();
+  });
+});
+
+describe('CoordinatorClient.ensureRunning', () => {
+  it('starts a coordinator on our queue when none runs, even if a closed run lives on another queue; never a second one', async () => {
+    const asset = uniqueId('ENS').toUpperCase();
+    const oldQueue = uniqueId('old-deployment');
+    const liveQueue = uniqueId('live');
+    // An earlier deployment's coordinator, terminated: its queries would still go to its queue.
+    const old = await env.client.workflow.start(liquidityCoordinator, { workflowId: coordinatorWorkflowId(asset), taskQueue: oldQueue, args: [{ asset }] });
+    await old.terminate('earlier deployment');
+    const live = new CoordinatorClient({ client: env.client, taskQueue: liveQueue, asset, logger: testLogger });
+    try {
+      expect(await live.ensureRunning()).toBe(true);
+      const d = await env.client.workflow.getHandle(coordinatorWorkflowId(asset)).describe();
+      expect([d.status.name, d.taskQueue]).toEqual(['RUNNING', liveQueue]);
+      expect(d.runId).not.toBe(old.firstExecutionRunId);
+      // Running already (ours, or another deployment's): left alone.
+      expect(await live.ensureRunning()).toBe(false);
+      expect(await new CoordinatorClient({ client: env.client, taskQueue: oldQueue, asset, logger: testLogger }).ensureRunning()).toBe(false);
+      expect((await env.client.workflow.getHandle(coordinatorWorkflowId(asset)).describe()).runId).toBe(d.runId);
+    } finally {
+      await env.client.workflow.getHandle(coordinatorWorkflowId(asset)).terminate('test done').catch(() => undefined);
+    }
   });
 });
