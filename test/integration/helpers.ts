@@ -1,4 +1,4 @@
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { randomUUID } from 'node:crypto';
 import { loadConfig, parseConfig } from '../../config/load';
@@ -101,7 +101,7 @@ export async function maybeExportHistory(client: Client, workflowId: string, nam
  * retry sooner, on whatever worker polls next. The recovery under test (what the retry finds at the
  * venue and in the ledger) is the same; only the wait is shorter.
  */
-export async function failKilledAttempt(client: Client, handle: { workflowId: string; fetchHistory(): Promise<{ events?: { activityTaskScheduledEventAttributes?: { activityType?: { name?: string | null } | null; activityId?: string | null } | null }[] | null }> }, activityType: string): Promise<void> {
+export async function failKilledAttempt(client: Client, handle: WorkflowHandle, activityType: string): Promise<void> {
   const events = (await handle.fetchHistory()).events ?? [];
   const scheduled = [...events].reverse().find((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === activityType);
   const activityId = scheduled?.activityTaskScheduledEventAttributes?.activityId;

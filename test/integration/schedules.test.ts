@@ -1,6 +1,8 @@
 // Compliance schedules are registered idempotently: a second start updates, never duplicates, and
 // never resumes a schedule an operator paused.
-import { ScheduleOverlapPolicy } from '@temporalio/client';
+import { Client, ScheduleOverlapPolicy } from '@temporalio/client';
+import { generateKeyEntry } from '../../temporal/codec';
+import { ballastDataConverter } from '../../temporal/data-converter';
 import { complianceScheduleId, dailyReportScheduleOptions, ensureComplianceSchedules, ensureSchedule, complianceScheduleOptions, rebalanceScheduleOptions } from '../../temporal/schedules';
 import { previousUtcDay } from '../../domain/report/daily-report';
 import type { DailyReportResult } from '../../workflows/daily-report.workflow';
@@ -137,9 +139,6 @@ describe('compliance schedules', () => {
 
 describe('a schedule written with other payload keys', () => {
   it('is not silently replaced: registering it again fails naming the schedule, the keys and the remedy', async () => {
-    const { ballastDataConverter } = await import('../../temporal/data-converter');
-    const { generateKeyEntry } = await import('../../temporal/codec');
-    const { Client } = await import('@temporalio/client');
     const config = configWithFreshVenues();
     const venue = config.venues[0]!.id;
     const options = complianceScheduleOptions(config, venue);
