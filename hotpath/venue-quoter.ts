@@ -372,7 +372,13 @@ export class VenueQuoter {
     const now = this.deps.clock.now();
     const bookAt = this.deps.market.venue(this.venueId)?.bookAt;
     let ok = true;
-    if (bookAt === undefined || now - bookAt >= (this.cfg.bookPollMs ?? this.cfg.maxDataAgeMs / 3)) ok = (await this.guard(() => this.pollBook())) && ok;
+    if (bookAt === undefined || now - bookAt >= (this.cfg.bookPollMs ?? this.cfg.maxDataAgeMs / 3)) {
+      // A failed poll leaves the last book (streamed or polled) in place; quoting goes on from it while
+      // it is younger than maxDataAgeMs, the age past which the fair value ignores it anyway. Without
+      // this, a failing REST book call in a quiet market froze the quotes as soon as the stream paused.
+      const polled = await this.guard(() => this.pollBook());
+      if (!polled && (bookAt === undefined || now - bookAt > this.cfg.maxDataAgeMs)) ok = false;
+    }
     // Due times move before the call: a venue that keeps failing one of these (a reconcile heavier
     // than the rate limit's burst) must not starve quoting; it is retried at the next interval.
     if (now >= this.nextReconcileAt) {

@@ -173,10 +173,15 @@ describe('fail-safe quoting through ccxt and the Binance emulator (wall time)', 
     await until(() => ownIds().length === 0, 'a pause pulling the quotes while the book call fails');
     expect(quoter.stats.lastError).toMatch(/depth|500|unavailable/i);
 
-    // Back to normal: quotes return (the stream's books are fresh), then an inventory breach seen by the
-    // balance refresh trips the kill switch while the book call keeps failing.
+    // Back to normal after the stream has been quiet for ten book-poll intervals (the CI failure of stop 19:
+    // a resume that came later than the pause's last stream event): each cycle's book poll fails, yet the
+    // streamed book is far younger than maxDataAgeMs, so quotes return. Then an inventory breach seen by
+    // the balance refresh trips the kill switch while the book call keeps failing.
+    await new Promise((r) => setTimeout(r, 1_000));
+    const before = quoter.stats.errors;
     modes.set('alpha', 'normal');
     await until(() => ownIds().length > 0, 'quoting again');
+    expect(quoter.stats.errors).toBeGreaterThan(before); // the polls did fail meanwhile
     ex.fund('ballast', 'BLST', '15000');
     await until(() => ownIds().length === 0, 'the kill switch pulling the quotes while the book call fails');
     expect(quoter.stats.errors).toBeGreaterThan(errors + 2);
