@@ -126,6 +126,11 @@ export class BinanceEmulator {
     this.streams?.disconnectAll();
   }
 
+  /** The streams open connections are subscribed to (one entry per connection and stream). */
+  streamSubscriptions(): string[] {
+    return this.streams?.subscriptions() ?? [];
+  }
+
   /** Requests received per "METHOD /path" (including rejected ones). */
   requestCount(method: string, path: string): number {
     return this.counts.get(`${method} ${path}`) ?? 0;

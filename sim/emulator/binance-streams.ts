@@ -75,6 +75,11 @@ export class BinanceStreams {
     return true;
   }
 
+  /** The streams open connections are subscribed to (one entry per connection and stream). */
+  subscriptions(): string[] {
+    return [...this.conns].flatMap((c) => [...c.streams]);
+  }
+
   private onMessage(conn: Conn, data: RawData): void {
     let msg: { method?: unknown; params?: unknown; id?: unknown };
     try {

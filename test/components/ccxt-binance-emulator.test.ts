@@ -175,6 +175,9 @@ describe('Binance emulator wire protocol', () => {
   });
 
   it('answers 429 / -1003 with Retry-After once the request weight per minute is used up', async () => {
+    // The window is a wall-clock minute: the three requests must not straddle its end.
+    const toNextMinute = 60_000 - (clock.now() % 60_000);
+    if (toNextMinute < 5_000) await new Promise((r) => setTimeout(r, toNextMinute + 50));
     const small = new BinanceEmulator({ backend: sim, accounts: [MM], weightLimitPerMinute: 45 });
     const addr = await small.start();
     try {

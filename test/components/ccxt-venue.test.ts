@@ -194,7 +194,8 @@ describe('CcxtVenue on the Binance emulator (real ccxt)', () => {
     const trades: { price: string; amount: string; side: string }[] = [];
     const stop = mm.watchTrades((ts) => trades.push(...ts), () => undefined);
     try {
-      await new Promise((r) => setTimeout(r, 200)); // subscribed before the trade happens
+      // Subscribed before the trade happens (the emulator only sends trades to connections subscribed then).
+      await eventually(async () => emu.streamSubscriptions().some((x) => x.endsWith('@trade') || x.endsWith('@aggTrade')) || undefined, 'the trade subscription');
       await taker.submitOrder(order({ clientOrderId: 't-m', side: 'sell', price: '2.5', amount: '4' }));
       await mm.submitOrder(order({ clientOrderId: 'mm-take', side: 'buy', price: '2.5', amount: '4', postOnly: false, timeInForce: 'IOC' }));
       const t = await eventually(async () => trades.find((x) => x.price === '2.5'), 'the trade on the stream');
@@ -256,7 +257,7 @@ describe('CcxtVenue on the Binance emulator (real ccxt)', () => {
     expect(plain.capabilities.withdrawalClientIds).toBe(false);
     const applies = emu.requestCount('POST', '/sapi/v1/capital/withdraw/apply');
     const req = { asset: 'USDT', amount: '3', address: COLD, network: 'ERC20', idempotencyKey: 'transfer:t-nokey:withdraw' };
-    emu.withdrawals.historyLagMs = 1_000;
+    emu.withdrawals.historyLagMs = 3_000; // long enough for two calls under load, before the first shows
     try {
       const a = await plain.withdraw(req);
       const b = await plain.withdraw(req);
@@ -265,7 +266,7 @@ describe('CcxtVenue on the Binance emulator (real ccxt)', () => {
       // Not reported with our key (the exchange never had it), and not in the history within the lag.
       expect(a.idempotencyKey).toBeUndefined();
       expect((await plain.fetchWithdrawals('USDT')).map((w) => w.id)).not.toContain(a.id);
-      const shown = await eventually(async () => (await plain.fetchWithdrawals('USDT')).find((w) => w.id === a.id), 'the withdrawal in the history after the lag');
+      const shown = await eventually(async () => (await plain.fetchWithdrawals('USDT')).find((w) => w.id === a.id), 'the withdrawal in the history after the lag', 200);
       expect(shown.idempotencyKey).toBeUndefined();
     } finally {
       emu.withdrawals.historyLagMs = 0;

@@ -134,13 +134,16 @@ describe('dashboard SSE', () => {
     }
     // The ring keeps 10: after 12 more rounds, e1's successors are gone, so the latest comes first.
     for (let i = 0; i < 12; i++) await collector.refresh();
+    // The floor is read before connecting: the collector's own loop may refresh again meanwhile.
+    const floor = collector.latest()!.seq;
     const c = await openSse(`${base}/api/dashboard/events`, { 'Last-Event-ID': e1.id! });
     const got = await c.next();
-    expect(Number(got.id)).toBeGreaterThanOrEqual(collector.latest()!.seq);
+    expect(Number(got.id)).toBeGreaterThanOrEqual(floor);
     c.close();
     // An id from another server life (ahead of ours) also gets the latest.
+    const floorD = collector.latest()!.seq;
     const d = await openSse(`${base}/api/dashboard/events?lastEventId=999999`);
-    expect(Number((await d.next()).id)).toBeGreaterThanOrEqual(collector.latest()!.seq);
+    expect(Number((await d.next()).id)).toBeGreaterThanOrEqual(floorD);
     d.close();
   });
 

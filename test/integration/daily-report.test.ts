@@ -96,6 +96,14 @@ beforeAll(async () => {
     args: [{ venue: 'bravo', reason: 'report test', requestedBy: 'erin@ops' }],
     typedSearchAttributes: [{ key: SA_VENUE, value: 'bravo' }],
   });
+  // Visibility is written asynchronously: the report lists it only once a list query sees it.
+  for (let i = 0; ; i++) {
+    let seen = false;
+    for await (const _ of env.client.workflow.list({ query: `WorkflowId='${riskWorkflowId}'` })) seen = true;
+    if (seen) break;
+    if (i >= 100) throw new Error(`${riskWorkflowId} never appeared in visibility`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
   // The compliance time series for alpha: 10 samples 10 s apart this hour, 9 compliant.
   const hour = Math.floor(Date.now() / 3_600_000) * 3_600_000;
   await world.ledger.recordComplianceSamples(Array.from({ length: 10 }, (_, i) => sample(hour + i * 10_000, i !== 4)));

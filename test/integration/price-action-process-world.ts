@@ -20,7 +20,7 @@ import { TransferNetwork } from '../../sim/exchange/transfer-network';
 import type { PgLedgerStore } from '../../activities/ledger/pg-ledger';
 import { testConfig } from './helpers';
 import { openTestLedger } from './ledger-db';
-import { spawnWorkerProcess, type WorkerChild } from './treasury-process-world';
+import { deleteWorkerSchedules, spawnWorkerProcess, type WorkerChild } from './treasury-process-world';
 
 export const ACCOUNT = 'ballast';
 export const VENUES = ['alpha', 'bravo'] as const;
@@ -60,6 +60,8 @@ export async function startPriceActionProcessWorld(o: { priceAction?: { dailyUsd
   const children = new Set<WorkerChild>();
   const unsubscribe: (() => void)[] = [];
   let spawned = 0;
+  /** The connection the children were spawned with: stop() deletes the schedules they registered. */
+  let connected: Connection | undefined;
   let n = 0;
   try {
     const sims = {} as Record<VenueId, SimExchange>;
@@ -115,6 +117,7 @@ export async function startPriceActionProcessWorld(o: { priceAction?: { dailyUsd
       ledger,
       async spawnWorker(connection) {
         spawned += 1;
+        connected = connection;
         const env = { BALLAST_SIM_API_KEY: apiKey, BALLAST_SIM_API_SECRET: secret, BALLAST_LEDGER_URL: ledger.url };
         const w = await spawnWorkerProcess(connection, { config, configFile, env, logFile: join(dir, `worker-${spawned}.log`) });
         children.add(w);
@@ -137,6 +140,7 @@ export async function startPriceActionProcessWorld(o: { priceAction?: { dailyUsd
           w.child.kill('SIGKILL');
           await w.exited;
         }
+        if (connected) await deleteWorkerSchedules(connected, config);
         for (const u of unsubscribe) u();
         for (const emu of started) await emu.stop();
         await ledger.close();

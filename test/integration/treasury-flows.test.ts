@@ -30,6 +30,8 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  // The coordinator's id is fixed and the dev server is shared: a failed case must not leave it running.
+  await env?.client.workflow.getHandle(coordinatorWorkflowId(ASSET)).terminate('treasury-flows done').catch(() => undefined);
   worker?.shutdown();
   await running;
   await world?.stop();
@@ -91,6 +93,9 @@ describe('liquidityCoordinator policy → venueRisk', () => {
     const coldBlst = await tokenBalance(world.rpcUrl, world.tokens.BLST!.address, COLD_WALLET);
 
     const coordinatorId = coordinatorWorkflowId(ASSET);
+    // The suite shares one dev server: a coordinator an earlier test left (its worker gone) would take the
+    // signal and never answer. This case's coordinator is its own.
+    await env.client.workflow.getHandle(coordinatorId).terminate('treasury-flows: a coordinator of its own').catch(() => undefined);
     const handle = await env.client.workflow.signalWithStart(liquidityCoordinator, {
       taskQueue: world.config.temporal.taskQueue,
       workflowId: coordinatorId,

@@ -8,10 +8,11 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { Connection } from '@temporalio/client';
+import { Client, type Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { parseConfig } from '../../config/load';
 import type { BallastConfig } from '../../domain/config.schema';
+import { complianceScheduleId, dailyReportScheduleId, rebalanceScheduleId } from '../../temporal/schedules';
 import { BinanceEmulator, type BinanceEmulatorOptions, type EmulatorWithdrawals } from '../../sim/emulator/binance-emulator';
 import { setAutomine, setIntervalMining } from '../../sim/evm/local-chain';
 import type { PgLedgerStore } from '../../activities/ledger/pg-ledger';
@@ -77,6 +78,18 @@ async function waitForPoller(connection: Connection, config: BallastConfig, w: W
  * Starts `workers/main.ts worker --config <configFile>` with `env` added to this process's (venue
  * keys, BALLAST_LEDGER_URL...) and resolves once the server sees it polling the task queue.
  */
+/**
+ * Deletes the schedules a worker child registered at start-up (fixed ids, pointing at the child's own
+ * task queue): on the shared dev server they would otherwise keep starting runs on a queue nobody polls.
+ */
+export async function deleteWorkerSchedules(connection: Connection, config: BallastConfig): Promise<void> {
+  const client = new Client({ connection, namespace: config.temporal.namespace });
+  const asset = config.asset.symbol;
+  for (const id of [...config.venues.map((v) => complianceScheduleId(v.id)), rebalanceScheduleId(asset), dailyReportScheduleId(asset)]) {
+    await client.schedule.getHandle(id).delete().catch(() => undefined);
+  }
+}
+
 export async function spawnWorkerProcess(connection: Connection, o: { config: BallastConfig; configFile: string; env: Record<string, string>; logFile: string }): Promise<WorkerChild> {
   const out = openSync(o.logFile, 'a');
   // Node itself with tsx as a loader (not the tsx CLI, which would add a parent process):
@@ -119,6 +132,8 @@ export async function startProcessWorld(o: ProcessWorldOptions = {}): Promise<Pr
   const started: BinanceEmulator[] = [];
   const children = new Set<WorkerChild>();
   let spawned = 0;
+  /** The connection the children were spawned with: stop() deletes the schedules they registered. */
+  let connected: Connection | undefined;
   const dir = mkdtempSync(join(tmpdir(), 'ballast-faults-'));
   try {
     const emulator = async (backend: TreasuryWorld['alpha']) => {
@@ -163,6 +178,7 @@ export async function startProcessWorld(o: ProcessWorldOptions = {}): Promise<Pr
       },
       async spawnWorker(connection) {
         spawned += 1;
+        connected = connection;
         const env = { BALLAST_SIM_API_KEY: apiKey, BALLAST_SIM_API_SECRET: secret, BALLAST_LEDGER_URL: ledger.url };
         const w = await spawnWorkerProcess(connection, { config, configFile, env, logFile: join(dir, `worker-${spawned}.log`) });
         children.add(w);
@@ -174,6 +190,7 @@ export async function startProcessWorld(o: ProcessWorldOptions = {}): Promise<Pr
           w.child.kill('SIGKILL');
           await w.exited;
         }
+        if (connected) await deleteWorkerSchedules(connected, config);
         for (const emu of started) await emu.stop();
         await ledger.close();
         await world.stop();

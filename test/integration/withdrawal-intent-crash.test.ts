@@ -14,6 +14,12 @@ import { ACCOUNT } from './treasury-world';
 jest.setTimeout(600_000);
 
 const LAG = 3_000;
+/**
+ * The emulated venue's real history lag, 500 ms under the configured one: the product counts the lag from
+ * before its call (the intent), the venue from when it applied the withdrawal, so a configured lag must
+ * exceed the venue's by a call's duration (README, withdrawalHistoryLagMs). Equal, the outcome raced.
+ */
+const VENUE_LAG = LAG - 500;
 let env: TestEnv;
 let pw: ProcessWorld;
 const children: WorkerChild[] = [];
@@ -21,7 +27,7 @@ const children: WorkerChild[] = [];
 beforeAll(async () => {
   env = await openTestEnv();
   pw = await startProcessWorld({
-    emulatorWithdrawals: { historyLagMs: LAG, clientIds: false },
+    emulatorWithdrawals: { historyLagMs: VENUE_LAG, clientIds: false },
     configure: (raw) => {
       const alpha = (raw.venues as Record<string, unknown>[]).find((v) => v.id === 'alpha')!;
       alpha.withdrawalClientIds = false;

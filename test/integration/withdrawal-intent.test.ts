@@ -22,6 +22,12 @@ import { ACCOUNT, startTreasuryWorld, type TreasuryWorld } from './treasury-worl
 jest.setTimeout(180_000);
 
 const LAG = 2_500;
+/**
+ * The emulated venue's real history lag, 500 ms under the configured one: the product counts the lag from
+ * before its call (the intent), the venue from when it applied the withdrawal, so a configured lag must
+ * exceed the venue's by a call's duration (README, withdrawalHistoryLagMs). Equal, the outcome raced.
+ */
+const VENUE_LAG = LAG - 500;
 const APPLY = ['POST', '/sapi/v1/capital/withdraw/apply'] as const;
 
 let env: TestEnv;
@@ -41,7 +47,7 @@ beforeAll(async () => {
   });
   const apiKey = randomBytes(16).toString('hex');
   const secret = randomBytes(32).toString('hex');
-  emu = new BinanceEmulator({ backend: world.alpha, accounts: [{ account: ACCOUNT, apiKey, secret }], host: '127.0.0.1', port: 0, requiredConfirmations: 2, withdrawals: { historyLagMs: LAG, clientIds: false } });
+  emu = new BinanceEmulator({ backend: world.alpha, accounts: [{ account: ACCOUNT, apiKey, secret }], host: '127.0.0.1', port: 0, requiredConfirmations: 2, withdrawals: { historyLagMs: VENUE_LAG, clientIds: false } });
   const addr = await emu.start();
   // alpha reached as a live exchange is: ccxt, no client withdrawal id sent (the config's setting).
   world.venues.set('alpha', new CcxtVenue({ id: 'alpha', exchangeId: 'binance', symbol: 'BLST/USDT', credentials: { apiKey, secret }, restUrl: addr.restUrl, wsUrl: addr.wsUrl, timeoutMs: 5_000, withdrawalClientIds: false }));
