@@ -191,7 +191,14 @@ describe('fail-safe quoting through ccxt and the Binance emulator (wall time)', 
     const { quoter } = await startQuoter(new StaticModeSource());
     await until(() => ownIds().length >= 4, 'a ladder resting');
     quoter.stop();
-    await new Promise((r) => setTimeout(r, 300)); // a cycle in flight ends
+    // A cycle in flight ends (no new one starts after stop): wait until the orders and counters hold still for 1 s.
+    const state = () => JSON.stringify([ownIds().sort(), quoter.stats.placed, quoter.stats.canceled, quoter.stats.errors]);
+    for (let last = state(), still = 0; still < 10; ) {
+      await new Promise((r) => setTimeout(r, 100));
+      const now = state();
+      still = now === last ? still + 1 : 0;
+      last = now;
+    }
     const before = ownIds().sort();
     // The first two cancels answer HTTP 500; the others work.
     emu.faults.inject({ kind: 'http', status: 500 }, { path: '/api/v3/order', method: 'DELETE', times: 2 });
