@@ -75,10 +75,6 @@ async function waitForPoller(connection: Connection, config: BallastConfig, w: W
 }
 
 /**
- * Starts `workers/main.ts worker --config <configFile>` with `env` added to this process's (venue
- * keys, BALLAST_LEDGER_URL...) and resolves once the server sees it polling the task queue.
- */
-/**
  * Deletes the schedules a worker child registered at start-up (fixed ids, pointing at the child's own
  * task queue): on the shared dev server they would otherwise keep starting runs on a queue nobody polls.
  */
@@ -90,6 +86,10 @@ export async function deleteWorkerSchedules(connection: Connection, config: Ball
   }
 }
 
+/**
+ * Starts `workers/main.ts worker --config <configFile>` with `env` added to this process's (venue
+ * keys, BALLAST_LEDGER_URL...) and resolves once the server sees it polling the task queue.
+ */
 export async function spawnWorkerProcess(connection: Connection, o: { config: BallastConfig; configFile: string; env: Record<string, string>; logFile: string }): Promise<WorkerChild> {
   const out = openSync(o.logFile, 'a');
   // Node itself with tsx as a loader (not the tsx CLI, which would add a parent process):
