@@ -9,6 +9,7 @@
 // 2. killed inside placeChildOrders, right after alpha accepted a child order and before the worker
 //    heard back; the order fills completely while no worker runs (so alpha would take the same client
 //    id again); the retry on the new process finds it by client id instead of placing it twice.
+import { readFileSync } from 'node:fs';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { temporal } from '@temporalio/proto';
 import { D } from '../../domain/money';
@@ -19,7 +20,9 @@ import { failKilledAttempt, openTestEnv, uniqueId, type TestEnv } from './helper
 import { ACCOUNT, startPriceActionProcessWorld, VENUES, type PriceActionProcessWorld, type VenueId } from './price-action-process-world';
 import type { WorkerChild } from './treasury-process-world';
 
-jest.setTimeout(180_000);
+// Each wait of the second case has its own deadline that names the step and what the workflow and the
+// live worker were doing (a fresh-clone CI run once hung in that case for 180 s with nothing to go on).
+jest.setTimeout(300_000);
 
 let env: TestEnv;
 let pw: PriceActionProcessWorld;
@@ -60,6 +63,46 @@ async function worker(): Promise<WorkerChild> {
   const w = await pw.spawnWorker(env.connection);
   children.push(w);
   return w;
+}
+
+/** What the workflow and every worker child were doing: pending activities, attempts, last failures, log tails. */
+async function diagnose(handle: WorkflowHandle): Promise<string> {
+  const lines: string[] = [];
+  try {
+    const d = await handle.describe();
+    lines.push(`workflow ${handle.workflowId}: ${d.status.name}`);
+    for (const a of d.raw.pendingActivities ?? []) {
+      lines.push(`  pending ${a.activityType?.name ?? '?'} (id ${a.activityId}) attempt ${a.attempt} state ${String(a.state)}${a.lastFailure?.message ? `; last failure: ${a.lastFailure.message}` : ''}${a.lastWorkerIdentity ? `; last worker ${a.lastWorkerIdentity}` : ''}`);
+    }
+  } catch (e) {
+    lines.push(`workflow ${handle.workflowId}: describe failed: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  for (const w of children) {
+    let tail = '';
+    try {
+      tail = readFileSync(w.logFile, 'utf8').slice(-1500);
+    } catch {
+      // no log
+    }
+    lines.push(`worker ${w.pid} (${live(w) ? 'live' : 'exited'}), log ends:\n${tail}`);
+  }
+  return lines.join('\n');
+}
+
+/** `p`, or after `ms` an error naming `step` with diagnose()'s account. */
+async function within<T>(ms: number, step: string, handle: WorkflowHandle, p: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = Symbol('late');
+  const timeout = new Promise<typeof late>((res) => {
+    timer = setTimeout(() => res(late), ms);
+  });
+  try {
+    const r = await Promise.race([p, timeout]);
+    if (r === late) throw new Error(`${step}: still waiting after ${ms} ms\n${await diagnose(handle)}`);
+    return r;
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 async function kill(w: WorkerChild): Promise<void> {
@@ -238,7 +281,7 @@ describe('kill -9 of the worker process mid-buyback', () => {
       { method: 'POST', path: '/api/v3/order', times: 1 },
     );
     const handle = await startBuyback(requestId);
-    expect(await first.exited).toEqual({ code: null, signal: 'SIGKILL' });
+    expect(await within(60_000, 'the kill at alpha\'s answer', handle, first.exited)).toEqual({ code: null, signal: 'SIGKILL' });
     const inFlight = placedAtKill.filter((o) => o.venue === 'alpha');
     expect(inFlight).toHaveLength(1);
     const o = inFlight[0]!;
@@ -252,9 +295,9 @@ describe('kill -9 of the worker process mid-buyback', () => {
 
     // The dead attempt would time out after its 60 s start-to-close timeout; the test fails it by id
     // now instead (the same retry, sooner). The retry runs on the new process.
-    const second = await worker();
+    const second = await within(120_000, 'the new worker polling', handle, worker());
     await failKilledAttempt(env.client, handle, 'placeChildOrders');
-    const result = await finish(handle, settledAtKill + 2);
+    const result = await within(100_000, 'the buyback finishing on the new worker', handle, finish(handle, settledAtKill + 2));
 
     expect(result.outcome).toBe('completed');
     await expectExactlyOnce(workflowId, result);
