@@ -13,7 +13,7 @@ import { freePort } from '../../temporal/dev-server';
 import { BallastMetrics } from '../../observability/metrics';
 import { serveMetrics, type MetricsServer } from '../../observability/metrics-server';
 import pino from 'pino';
-import { openSse } from '../support/sse-client';
+import { eventsUntilEnd, openSse } from '../support/sse-client';
 
 let app: Api;
 let base: string;
@@ -162,15 +162,7 @@ describe('dashboard SSE', () => {
     await Promise.all(streams.map((s) => s.ended));
     // Whatever was sent before the close (the collector refreshes every second: a snapshot may have
     // arrived after the first), then the end, on both streams.
-    for (const s of streams) {
-      const rest: string[] = [];
-      await expect(
-        (async () => {
-          for (;;) rest.push((await s.next(100)).event);
-        })(),
-      ).rejects.toThrow('the stream ended');
-      expect(rest.every((e) => e === 'snapshot')).toBe(true);
-    }
+    for (const s of streams) expect((await eventsUntilEnd(s)).every((e) => e === 'snapshot')).toBe(true);
     expect(collector.started).toBe(false);
   });
 });

@@ -99,3 +99,19 @@ export async function openSse(url: string, headers: Record<string, string> = {})
   })();
   return stream;
 }
+
+/**
+ * The event names a stream still holds after the server ended it (what was sent before the end and
+ * not read yet); rejects if the end never comes (a read times out instead).
+ */
+export async function eventsUntilEnd(s: SseStream, timeoutMs = 100): Promise<string[]> {
+  const rest: string[] = [];
+  for (;;) {
+    try {
+      rest.push((await s.next(timeoutMs)).event);
+    } catch (e) {
+      if (e instanceof Error && e.message.includes('the stream ended')) return rest;
+      throw e;
+    }
+  }
+}
